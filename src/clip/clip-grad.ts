@@ -1,0 +1,92 @@
+// Gradient clipping with torch.nn.utils semantics:
+//   clipGradNorm: total = ‖(‖g₁‖ₚ, ‖g₂‖ₚ, …)‖ₚ (= the p-norm over all elements; max |g| for p = ∞),
+//                 every grad is scaled by min(1, maxNorm / (total + 1e-6)); returns total (before clipping).
+//   clipGradValue: every element clamped to [−clipValue, clipValue].
+// Params whose grad is null are ignored.
+
+import { describe, type Param } from "../core/param.js";
+import { boolean, nonNegative, optionError } from "../core/validate.js";
+
+export interface ClipGradNormOptions {
+  /** p of the norm: any p > 0, or Infinity for the max norm. Default 2. */
+  normType?: number;
+  /** Throw (changing nothing) when the total norm is NaN or infinite. Default false. */
+  errorIfNonfinite?: boolean;
+}
+
+function gradsOf(params: readonly Param[] | Param, where: string) {
+  const list = Array.isArray(params) ? params : [params as Param];
+  return list.map((p, i) => {
+    if (p === null || typeof p !== "object" || !("grad" in p)) {
+      optionError(`${where}: params[${i}] is not a param, got ${describe(p)}`);
+    }
+    return p.grad;
+  });
+}
+
+/**
+ * Rescales grads so that their joint p-norm is at most `maxNorm`; returns the norm before clipping.
+ * @example
+ * const total = clipGradNorm(model.params, 1.0);            // 2-norm
+ * clipGradNorm(model.params, 0.5, { normType: Infinity });  // max |g|
+ */
+export function clipGradNorm(params: readonly Param[] | Param, maxNorm: number, opts: ClipGradNormOptions = {}): number {
+  const where = "clipGradNorm";
+  nonNegative(maxNorm, "max_norm value");
+  const p = opts.normType ?? 2;
+  if (typeof p !== "number" || Number.isNaN(p) || p <= 0) optionError(`Invalid norm_type value: ${describe(p)}`);
+  const errorIfNonfinite = boolean(opts.errorIfNonfinite ?? false, "error_if_nonfinite value");
+  const grads = gradsOf(params, where);
+  let total = 0;
+  if (p === Number.POSITIVE_INFINITY) {
+    for (const g of grads) {
+      if (!g) continue;
+      for (let i = 0; i < g.length; i++) {
+        const a = Math.abs(g[i]!);
+        if (a > total || Number.isNaN(a)) total = a;
+      }
+      if (Number.isNaN(total)) break;
+    }
+  } else {
+    // the p-norm of per-tensor p-norms, as torch reduces
+    let sum = 0;
+    for (const g of grads) {
+      if (!g) continue;
+      let s = 0;
+      if (p === 2) for (let i = 0; i < g.length; i++) s += g[i]! * g[i]!;
+      else if (p === 1) for (let i = 0; i < g.length; i++) s += Math.abs(g[i]!);
+      else for (let i = 0; i < g.length; i++) s += Math.abs(g[i]!) ** p;
+      sum += s;
+    }
+    total = p === 1 ? sum : p === 2 ? Math.sqrt(sum) : sum ** (1 / p);
+  }
+  if (errorIfNonfinite && !Number.isFinite(total)) {
+    throw new RangeError(
+      `The total norm of order ${p} for gradients from \`parameters\` is non-finite (${total}), so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`errorIfNonfinite: false\``,
+    );
+  }
+  const coef = maxNorm / (total + 1e-6);
+  if (coef < 1 || Number.isNaN(coef)) {
+    for (const g of grads) {
+      if (!g) continue;
+      for (let i = 0; i < g.length; i++) g[i] = g[i]! * coef;
+    }
+  }
+  return total;
+}
+
+/**
+ * Clamps every grad element to [−clipValue, clipValue].
+ * @example
+ * clipGradValue(params, 0.1);
+ */
+export function clipGradValue(params: readonly Param[] | Param, clipValue: number): void {
+  nonNegative(clipValue, "clip_value value");
+  for (const g of gradsOf(params, "clipGradValue")) {
+    if (!g) continue;
+    for (let i = 0; i < g.length; i++) {
+      const x = g[i]!;
+      g[i] = x > clipValue ? clipValue : x < -clipValue ? -clipValue : x;
+    }
+  }
+}

@@ -1,0 +1,322 @@
+// The optimizer base: it owns what every torch.optim optimizer shares (param groups with per-group
+// overrides, lazily created per-param state, skipping params whose grad is null, closures, hooks,
+// zeroGrad and state dicts). A subclass contributes its options, its state and its update rule.
+
+import type { Buffer } from "./arena.js";
+import { dtypeOf } from "./arena.js";
+import { describe, type Param } from "./param.js";
+import { cloneState, materializeState, type StateRecord, type StateValue, stateMismatch } from "./state.js";
+import { knownKeys, OptionError, optionError } from "./validate.js";
+
+/** Options every optimizer has. */
+export interface BaseOptions {
+  lr: number;
+}
+
+/** What a user passes for a group: its params and any option overrides. */
+export interface ParamGroupInit {
+  params: Param[];
+  [option: string]: unknown;
+}
+
+/** A live param group: the params and every option, resolved. Mutable, as torch's param_groups. */
+export type ParamGroup<O extends BaseOptions = BaseOptions> = O & {
+  params: Param[];
+  [key: string]: unknown;
+};
+
+/** Per-param state is a record of numbers and buffers, named as in torch (camelCased). */
+export type ParamState = Record<string, StateValue>;
+
+export interface OptimizerStateDict {
+  /** State per param, keyed by the param's index across all groups in order (torch's numbering). */
+  state: Record<number, StateRecord>;
+  /** Each group's options, with `params` as indices. */
+  paramGroups: Array<Record<string, StateValue> & { params: number[] }>;
+}
+
+export interface HookHandle {
+  remove(): void;
+}
+
+export type StepHook<T> = (optimizer: T) => void;
+
+/** The part of an optimizer that wrappers and schedulers rely on. */
+export interface OptimizerLike {
+  paramGroups: ParamGroup[];
+  step(closure?: () => number): number | undefined;
+  zeroGrad(setToNone?: boolean): void;
+  stateDict(): OptimizerStateDict;
+  loadStateDict(stateDict: OptimizerStateDict): void;
+}
+
+export interface OptimizerSpec<O extends BaseOptions> {
+  /** The class name, for error messages. */
+  readonly name: string;
+  readonly defaults: Readonly<O>;
+  /** Throws an OptionError naming the first bad option. Called for the defaults and every group. */
+  validate(options: O): void;
+}
+
+function isParam(value: unknown): value is Param {
+  if (value === null || typeof value !== "object") return false;
+  const data = (value as Param).data;
+  return data instanceof Float32Array || data instanceof Float64Array;
+}
+
+export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends ParamState = ParamState>
+  implements OptimizerLike
+{
+  readonly defaults: Readonly<O>;
+  paramGroups: ParamGroup<O>[] = [];
+  readonly state = new Map<Param, S>();
+  protected readonly spec: OptimizerSpec<O>;
+  #preHooks = new Set<StepHook<this>>();
+  #postHooks = new Set<StepHook<this>>();
+
+  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<O>, spec: OptimizerSpec<O>) {
+    this.spec = spec;
+    if (options === null || typeof options !== "object") {
+      optionError(`${spec.name}: options must be an object, got ${describe(options)}`);
+    }
+    knownKeys(options, Object.keys(spec.defaults), spec.name);
+    const defaults = { ...spec.defaults } as O;
+    for (const [key, value] of Object.entries(options)) {
+      if (value !== undefined) (defaults as Record<string, unknown>)[key] = value;
+    }
+    spec.validate(defaults);
+    this.defaults = Object.freeze(defaults);
+
+    if (!Array.isArray(params)) {
+      optionError(`${spec.name}: params must be an array of params or param groups, got ${describe(params)}`);
+    }
+    if (params.length === 0) optionError(`${spec.name}: optimizer got an empty parameter list`);
+    const groups: ParamGroupInit[] = isParam(params[0])
+      ? [{ params: params as Param[] }]
+      : (params as ParamGroupInit[]);
+    const built: ParamGroup<O>[] = [];
+    for (const g of groups) built.push(this.#buildGroup(g, built));
+    this.paramGroups = built;
+  }
+
+  /** Adds a group (its options default to the optimizer's). Validates fully before changing anything. */
+  addParamGroup(group: ParamGroupInit): void {
+    const built = this.#buildGroup(group, this.paramGroups);
+    this.paramGroups.push(built);
+    this.onGroupAdded(built);
+  }
+
+  /** Hook for optimizers whose state is created with the group (Adagrad). */
+  protected onGroupAdded(_group: ParamGroup<O>): void {}
+
+  #buildGroup(init: ParamGroupInit, existing: readonly ParamGroup<O>[]): ParamGroup<O> {
+    const name = this.spec.name;
+    if (init === null || typeof init !== "object" || !Array.isArray(init.params)) {
+      optionError(`${name}: a param group must be an object with a 'params' array, got ${describe(init)}`);
+    }
+    const params = init.params;
+    if (params.length === 0) optionError(`${name}: a param group has an empty 'params' list`);
+    const seen = new Set<Param>();
+    params.forEach((p, i) => {
+      if (!isParam(p)) {
+        optionError(`${name}: params[${i}] is not a param (expected { data: Float32Array | Float64Array, ... }), got ${describe(p)}`);
+      }
+      if (seen.has(p)) optionError(`${name}: param ${paramLabel(p, i)} appears twice in one param group`);
+      seen.add(p);
+    });
+    for (const g of existing) {
+      for (const p of g.params) {
+        if (seen.has(p)) optionError(`${name}: some parameters appear in more than one parameter group`);
+      }
+    }
+    const group = { ...this.defaults } as Record<string, unknown>;
+    for (const [key, value] of Object.entries(init)) {
+      if (key !== "params" && value !== undefined) group[key] = value;
+    }
+    group.params = [...params];
+    this.spec.validate(group as unknown as O);
+    return group as ParamGroup<O>;
+  }
+
+  /** Runs the update; `closure` (if given) re-evaluates the loss and the grads first. */
+  step(closure?: () => number): number | undefined {
+    for (const hook of this.#preHooks) hook(this);
+    let loss: number | undefined;
+    if (closure !== undefined) {
+      if (typeof closure !== "function") optionError(`${this.spec.name}.step: closure must be a function`);
+      loss = closure();
+    }
+    this.checkReady();
+    for (const group of this.paramGroups) this.updateGroup(group);
+    for (const hook of this.#postHooks) hook(this);
+    return loss;
+  }
+
+  /**
+   * Checks every group's options and every grad's length and dtype before anything is updated, so a
+   * bad value (set by hand into `paramGroups`, or a wrong-sized grad) changes nothing.
+   */
+  protected checkReady(): void {
+    for (const group of this.paramGroups) {
+      this.spec.validate(group);
+      group.params.forEach((p, i) => {
+        const g = p.grad;
+        if (g === null || g === undefined) return;
+        if (!(g instanceof Float32Array || g instanceof Float64Array)) {
+          optionError(`${this.spec.name}.step: grad of ${paramLabel(p, i)} is ${describe(g)}, not a Float32Array or Float64Array`);
+        }
+        if (g.length !== p.data.length) {
+          optionError(`${this.spec.name}.step: grad of ${paramLabel(p, i)} has ${g.length} elements but the param has ${p.data.length}`);
+        }
+        if (dtypeOf(g) !== dtypeOf(p.data)) {
+          optionError(`${this.spec.name}.step: grad of ${paramLabel(p, i)} is ${dtypeOf(g)} but the param is ${dtypeOf(p.data)}`);
+        }
+      });
+    }
+  }
+
+  /** Updates one group: each param with a grad, its state created on first use. */
+  protected updateGroup(group: ParamGroup<O>): void {
+    for (const p of group.params) {
+      const grad = p.grad;
+      if (grad === null || grad === undefined) continue;
+      let state = this.state.get(p);
+      if (state === undefined) {
+        state = this.initState(p, group);
+        this.state.set(p, state);
+      }
+      this.update(p, grad, state, group);
+    }
+  }
+
+  /** The state a param starts with (buffers in the param's dtype, zero unless torch says otherwise). */
+  protected abstract initState(p: Param, group: ParamGroup<O>): S;
+
+  /** Applies one step of the rule to one param. */
+  protected abstract update(p: Param, grad: Buffer, state: S, group: ParamGroup<O>): void;
+
+  /** Sets every grad to null (default, as torch) or to zeros. */
+  zeroGrad(setToNone = true): void {
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        if (setToNone) p.grad = null;
+        else p.grad?.fill(0);
+      }
+    }
+  }
+
+  registerStepPreHook(hook: StepHook<this>): HookHandle {
+    return addHook(this.#preHooks, hook);
+  }
+
+  registerStepPostHook(hook: StepHook<this>): HookHandle {
+    return addHook(this.#postHooks, hook);
+  }
+
+  /** Params across all groups, in torch's state-dict order. */
+  protected orderedParams(): Param[] {
+    return this.paramGroups.flatMap((g) => g.params);
+  }
+
+  /** A structured-clone-able copy of the state; params are referred to by index, as in torch. */
+  stateDict(): OptimizerStateDict {
+    const params = this.orderedParams();
+    const index = new Map(params.map((p, i) => [p, i]));
+    const state: Record<number, StateRecord> = {};
+    params.forEach((p, i) => {
+      const s = this.state.get(p);
+      if (s !== undefined) state[i] = cloneState(s as StateRecord);
+    });
+    const paramGroups = this.paramGroups.map((g) => {
+      const out: Record<string, StateValue> = {};
+      for (const [key, value] of Object.entries(g)) {
+        if (key === "params" || typeof value === "function" || value === undefined) continue;
+        out[key] = cloneState(value as StateValue);
+      }
+      return { ...out, params: g.params.map((p) => index.get(p)!) };
+    });
+    return { state, paramGroups };
+  }
+
+  /**
+   * Restores a state dict made by `stateDict()` of an optimizer of the same kind over params of the same
+   * sizes. Everything is checked first: on any error nothing changes.
+   */
+  loadStateDict(stateDict: OptimizerStateDict): void {
+    const name = this.spec.name;
+    const bad: (why: string) => never = (why) => optionError(`${name}.loadStateDict: ${why}`);
+    if (stateDict === null || typeof stateDict !== "object") bad(`expected a state dict, got ${describe(stateDict)}`);
+    const { state, paramGroups } = stateDict;
+    if (!Array.isArray(paramGroups)) bad("missing 'paramGroups'");
+    if (state === null || typeof state !== "object") bad("missing 'state'");
+    const extra = Object.keys(stateDict).filter((k) => k !== "state" && k !== "paramGroups");
+    if (extra.length > 0) bad(`unexpected key '${extra[0]}'`);
+    if (paramGroups.length !== this.paramGroups.length) {
+      bad(`the state dict has ${paramGroups.length} param groups but the optimizer has ${this.paramGroups.length}`);
+    }
+    const params = this.orderedParams();
+    // new groups: the saved options over the current params
+    const newGroups = this.paramGroups.map((current, gi) => {
+      const saved = paramGroups[gi]!;
+      if (!Array.isArray(saved.params) || saved.params.length !== current.params.length) {
+        bad(`param group ${gi} has ${saved.params?.length ?? "no"} params in the state dict but ${current.params.length} in the optimizer`);
+      }
+      const group = { ...current } as Record<string, unknown>;
+      for (const [key, value] of Object.entries(saved)) {
+        if (key === "params") continue;
+        if (!(key in current) && !(key in this.defaults)) continue; // keys a scheduler added are kept below
+        group[key] = cloneState(value as StateValue);
+      }
+      for (const [key, value] of Object.entries(saved)) {
+        if (key !== "params" && !(key in group)) group[key] = cloneState(value as StateValue);
+      }
+      group.params = current.params;
+      try {
+        this.spec.validate(group as unknown as O);
+      } catch (e) {
+        bad(`param group ${gi}: ${(e as Error).message}`);
+      }
+      return group as ParamGroup<O>;
+    });
+    const groupOf = new Map<Param, ParamGroup<O>>();
+    for (const g of newGroups) for (const p of g.params) groupOf.set(p, g);
+    const newState = new Map<Param, S>();
+    for (const key of Object.keys(state)) {
+      const i = Number(key);
+      const p = params[i];
+      if (!Number.isInteger(i) || p === undefined) bad(`state refers to param ${key}, but there are ${params.length} params`);
+      const loaded = (state as Record<string, StateRecord>)[key]!;
+      const why = this.checkLoadedState(p, loaded, groupOf.get(p)!, `state[${i}]`);
+      if (why) bad(why);
+      newState.set(p, materializeState(loaded as S));
+    }
+    // all checks passed: commit
+    this.paramGroups.forEach((g, gi) => {
+      for (const key of Object.keys(g)) delete (g as Record<string, unknown>)[key];
+      Object.assign(g, newGroups[gi]);
+    });
+    this.state.clear();
+    for (const [p, s] of newState) this.state.set(p, s);
+  }
+
+  /** Why `loaded` is not valid state for `p`, or null. Default: the shape of a fresh `initState`. */
+  protected checkLoadedState(p: Param, loaded: unknown, group: ParamGroup<O>, path: string): string | null {
+    const template = this.stateTemplate(p, group);
+    return stateMismatch(loaded, template, path);
+  }
+
+  /** What a param's state looks like (used only to check loaded state). */
+  protected stateTemplate(p: Param, group: ParamGroup<O>): S {
+    return this.initState(p, group);
+  }
+}
+
+function addHook<T>(set: Set<T>, hook: T): HookHandle {
+  if (typeof hook !== "function") throw new OptionError(`hook must be a function, got ${describe(hook)}`);
+  set.add(hook);
+  return { remove: () => void set.delete(hook) };
+}
+
+export function paramLabel(p: Param, index: number): string {
+  return p.name === undefined ? `param ${index}` : `param ${index} ('${p.name}')`;
+}

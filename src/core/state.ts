@@ -1,0 +1,95 @@
+// Values that optimizer and scheduler state is made of, and their deep copy / shape check.
+// State dicts must be structured-clone-able and must never alias live buffers.
+
+import type { Buffer } from "./arena.js";
+import { zerosLike } from "./arena.js";
+
+export type StateValue = number | boolean | string | null | Buffer | readonly StateValue[] | StateRecord;
+export interface StateRecord {
+  readonly [key: string]: StateValue;
+}
+
+function isBuffer(v: unknown): v is Buffer {
+  return v instanceof Float32Array || v instanceof Float64Array;
+}
+
+/** A deep copy whose typed arrays are plain (not in the arena) copies. */
+export function cloneState<T extends StateValue>(value: T): T {
+  if (isBuffer(value)) return value.slice() as T;
+  if (Array.isArray(value)) return value.map((v) => cloneState(v)) as unknown as T;
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, StateValue> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = cloneState(v as StateValue);
+    return out as T;
+  }
+  return value;
+}
+
+/** A deep copy whose typed arrays are fresh arena buffers (for loading into an optimizer). */
+export function materializeState<T extends StateValue>(value: T): T {
+  if (isBuffer(value)) {
+    const b = zerosLike(value);
+    b.set(value);
+    return b as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => materializeState(v)) as unknown as T;
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, StateValue> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = materializeState(v as StateValue);
+    return out as T;
+  }
+  return value;
+}
+
+function kind(v: unknown): string {
+  if (v === null) return "null";
+  if (v instanceof Float32Array) return "Float32Array";
+  if (v instanceof Float64Array) return "Float64Array";
+  if (Array.isArray(v)) return "array";
+  return typeof v;
+}
+
+/**
+ * Why `loaded` cannot stand where `template` does (same keys, same kinds, same buffer lengths and
+ * dtypes), or null when it can. Arrays may differ in length when `flexibleArrays` is set (LBFGS history).
+ */
+export function stateMismatch(loaded: unknown, template: unknown, path: string, flexibleArrays = false): string | null {
+  const lk = kind(loaded);
+  const tk = kind(template);
+  if (tk === "null") return null; // the template has no opinion (e.g. a lazily created entry)
+  if (lk !== tk) {
+    if (tk === "number" && lk === "null") return null;
+    return `${path}: expected ${tk}, got ${lk}`;
+  }
+  if (isBuffer(template)) {
+    const l = loaded as Buffer;
+    if (l.length !== template.length) return `${path}: expected ${template.length} elements, got ${l.length}`;
+    return null;
+  }
+  if (Array.isArray(template)) {
+    const l = loaded as unknown[];
+    if (!flexibleArrays && l.length !== template.length) {
+      return `${path}: expected ${template.length} entries, got ${l.length}`;
+    }
+    if (template.length > 0) {
+      for (let i = 0; i < l.length; i++) {
+        const why = stateMismatch(l[i], template[Math.min(i, template.length - 1)], `${path}[${i}]`, flexibleArrays);
+        if (why) return why;
+      }
+    }
+    return null;
+  }
+  if (tk === "object") {
+    const l = loaded as Record<string, unknown>;
+    const t = template as Record<string, unknown>;
+    for (const key of Object.keys(t)) {
+      if (!(key in l)) return `${path}: missing key '${key}'`;
+      const why = stateMismatch(l[key], t[key], `${path}.${key}`, flexibleArrays);
+      if (why) return why;
+    }
+    for (const key of Object.keys(l)) {
+      if (!(key in t)) return `${path}: unexpected key '${key}'`;
+    }
+  }
+  return null;
+}

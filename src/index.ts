@@ -1,0 +1,26 @@
+// descent: torch.optim for TypeScript. Named re-exports only.
+
+export { type Buffer, type Dtype, releaseBuffer } from "./core/arena.js";
+export {
+  type BaseOptions,
+  type HookHandle,
+  Optimizer,
+  type OptimizerLike,
+  type OptimizerStateDict,
+  type ParamGroup,
+  type ParamGroupInit,
+  type ParamState,
+  type StepHook,
+} from "./core/optimizer.js";
+export { type Param, type ParamOptions, Parameter, param } from "./core/param.js";
+export type { StateRecord, StateValue } from "./core/state.js";
+export { OptionError } from "./core/validate.js";
+
+export { Adagrad, type AdagradOptions } from "./optim/adagrad.js";
+export { Adam, type AdamOptions } from "./optim/adam.js";
+export { AdamW, type AdamWOptions } from "./optim/adamw.js";
+export { RMSprop, type RMSpropOptions } from "./optim/rmsprop.js";
+export { SGD, type SGDOptions } from "./optim/sgd.js";
+
+export { EWMA, type EWMAOptions, ewma } from "./average/ewma.js";
+export { type ClipGradNormOptions, clipGradNorm, clipGradValue } from "./clip/clip-grad.js";

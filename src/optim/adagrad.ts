@@ -1,0 +1,88 @@
+// Adagrad (Duchi, Hazan & Singer, 2011), as torch.optim.Adagrad computes it:
+//   g = ∇f (negated when maximize) + weightDecay·θ
+//   clr = lr / (1 + (t − 1)·lrDecay)
+//   sum = sum + g²                      (starts at initialAccumulatorValue)
+//   θ = θ − clr · g / (sqrt(sum) + ε)
+// As in torch, state is created for every param when the optimizer (or a group) is built.
+
+import type { Buffer } from "../core/arena.js";
+import { zerosLike } from "../core/arena.js";
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import type { Param } from "../core/param.js";
+import { boolean, nonNegative } from "../core/validate.js";
+
+export interface AdagradOptions extends BaseOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  initialAccumulatorValue: number;
+  eps: number;
+  maximize: boolean;
+}
+
+export const ADAGRAD_DEFAULTS: Readonly<AdagradOptions> = Object.freeze({
+  lr: 1e-2,
+  lrDecay: 0,
+  weightDecay: 0,
+  initialAccumulatorValue: 0,
+  eps: 1e-10,
+  maximize: false,
+});
+
+export type AdagradState = { step: number; sum: Buffer };
+
+function validate(o: AdagradOptions): void {
+  nonNegative(o.lr, "learning rate");
+  nonNegative(o.lrDecay, "lr_decay value");
+  nonNegative(o.weightDecay, "weight_decay value");
+  nonNegative(o.initialAccumulatorValue, "initial_accumulator_value value");
+  nonNegative(o.eps, "epsilon value");
+  boolean(o.maximize, "maximize value");
+}
+
+export function adagradUpdate(
+  n: number,
+  param: Buffer,
+  grad: Buffer,
+  sum: Buffer,
+  maximize: boolean,
+  clr: number,
+  weightDecay: number,
+  eps: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const theta = param[i]!;
+    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    const s = sum[i]! + g * g;
+    sum[i] = s;
+    param[i] = theta - clr * (g / (Math.sqrt(s) + eps));
+  }
+}
+
+/**
+ * Adagrad: per-parameter steps that shrink with the accumulated squared gradient.
+ * @example
+ * const opt = new Adagrad([param([1, 2])], { lr: 0.1, lrDecay: 1e-3 });
+ */
+export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
+  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<AdagradOptions> = {}) {
+    super(params, options, { name: "Adagrad", defaults: ADAGRAD_DEFAULTS, validate });
+    for (const group of this.paramGroups) this.onGroupAdded(group);
+  }
+
+  protected override onGroupAdded(group: ParamGroup<AdagradOptions>): void {
+    for (const p of group.params) this.state.set(p, this.initState(p, group));
+  }
+
+  protected initState(p: Param, group: ParamGroup<AdagradOptions>): AdagradState {
+    const sum = zerosLike(p.data);
+    sum.fill(group.initialAccumulatorValue);
+    return { step: 0, sum };
+  }
+
+  protected update(p: Param, grad: Buffer, state: AdagradState, group: ParamGroup<AdagradOptions>): void {
+    state.step += 1;
+    const clr = group.lr / (1 + (state.step - 1) * group.lrDecay);
+    adagradUpdate(p.data.length, p.data, grad, state.sum, group.maximize, clr, group.weightDecay, group.eps);
+  }
+}

@@ -1,0 +1,145 @@
+// Adam (Kingma & Ba, 2015, https://arxiv.org/abs/1412.6980), as torch.optim.Adam computes it:
+//   g = ∇f (negated when maximize) + weightDecay·θ        (L2 penalty: added to the gradient)
+//   m = lerp(m, g, 1−β1)          v = β2·v + (1−β2)·g²      vmax = max(vmax, v) with amsgrad
+//   θ = θ − lr/(1−β1ᵗ) · m / (sqrt(v or vmax)/sqrt(1−β2ᵗ) + ε)
+// eps sits outside the square root and is not bias-corrected, exactly as in torch.
+
+import type { Buffer } from "../core/arena.js";
+import { zerosLike } from "../core/arena.js";
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import type { Param } from "../core/param.js";
+import { betas, boolean, nonNegative } from "../core/validate.js";
+
+export interface AdamOptions extends BaseOptions {
+  lr: number;
+  betas: readonly [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({
+  lr: 1e-3,
+  betas: [0.9, 0.999] as const,
+  eps: 1e-8,
+  weightDecay: 0,
+  amsgrad: false,
+  maximize: false,
+});
+
+export type AdamState = {
+  step: number;
+  expAvg: Buffer;
+  expAvgSq: Buffer;
+  maxExpAvgSq?: Buffer;
+};
+
+export function validateAdamOptions(o: AdamOptions): void {
+  nonNegative(o.lr, "learning rate");
+  nonNegative(o.eps, "epsilon value");
+  betas(o.betas);
+  nonNegative(o.weightDecay, "weight_decay value");
+  boolean(o.amsgrad, "amsgrad value");
+  boolean(o.maximize, "maximize value");
+}
+
+export function initAdamState(p: Param, amsgrad: boolean): AdamState {
+  const state: AdamState = { step: 0, expAvg: zerosLike(p.data), expAvgSq: zerosLike(p.data) };
+  if (amsgrad) state.maxExpAvgSq = zerosLike(p.data);
+  return state;
+}
+
+/**
+ * The fused Adam/AdamW element loop. `decay` is the multiplier applied to θ first (AdamW's
+ * 1 − lr·weightDecay; 1 for Adam), `weightDecay` the L2 coefficient added to the gradient (0 for AdamW).
+ */
+export function adamUpdate(
+  n: number,
+  param: Buffer,
+  grad: Buffer,
+  expAvg: Buffer,
+  expAvgSq: Buffer,
+  maxExpAvgSq: Buffer,
+  amsgrad: boolean,
+  maximize: boolean,
+  decay: number,
+  weightDecay: number,
+  beta1: number,
+  beta2: number,
+  stepSize: number,
+  biasCorrection2Sqrt: number,
+  eps: number,
+): void {
+  const w = 1 - beta1;
+  for (let i = 0; i < n; i++) {
+    const theta = param[i]! * decay;
+    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    const m = expAvg[i]! + w * (g - expAvg[i]!);
+    const v = beta2 * expAvgSq[i]! + (1 - beta2) * g * g;
+    expAvg[i] = m;
+    expAvgSq[i] = v;
+    let vHat = v;
+    if (amsgrad) {
+      vHat = Math.max(maxExpAvgSq[i]!, v);
+      maxExpAvgSq[i] = vHat;
+    }
+    param[i] = theta - stepSize * (m / (Math.sqrt(vHat) / biasCorrection2Sqrt + eps));
+  }
+}
+
+/** Runs one Adam/AdamW step on one param (shared by both classes). */
+export function adamStep(
+  p: Param,
+  grad: Buffer,
+  state: AdamState,
+  group: AdamOptions,
+  decay: number,
+  weightDecay: number,
+): void {
+  state.step += 1;
+  if (group.amsgrad) state.maxExpAvgSq ??= zerosLike(p.data); // amsgrad switched on between steps
+  const [beta1, beta2] = group.betas;
+  const biasCorrection1 = 1 - beta1 ** state.step;
+  const biasCorrection2 = 1 - beta2 ** state.step;
+  adamUpdate(
+    p.data.length,
+    p.data,
+    grad,
+    state.expAvg,
+    state.expAvgSq,
+    state.maxExpAvgSq ?? state.expAvgSq,
+    group.amsgrad,
+    group.maximize,
+    decay,
+    weightDecay,
+    beta1,
+    beta2,
+    group.lr / biasCorrection1,
+    Math.sqrt(biasCorrection2),
+    group.eps,
+  );
+}
+
+/**
+ * Adam: momentum plus a per-parameter step size normalised by the running RMS of the gradient,
+ * with bias correction.
+ * @example
+ * const w = param([1, -2]);
+ * const opt = new Adam([w], { lr: 0.1 });
+ * w.grad = new Float32Array([0.5, -0.5]);
+ * opt.step();
+ */
+export class Adam extends Optimizer<AdamOptions, AdamState> {
+  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<AdamOptions> = {}) {
+    super(params, options, { name: "Adam", defaults: ADAM_DEFAULTS, validate: validateAdamOptions });
+  }
+
+  protected initState(p: Param, group: ParamGroup<AdamOptions>): AdamState {
+    return initAdamState(p, group.amsgrad);
+  }
+
+  protected update(p: Param, grad: Buffer, state: AdamState, group: ParamGroup<AdamOptions>): void {
+    adamStep(p, grad, state, group, 1, group.weightDecay);
+  }
+}

@@ -1,0 +1,31 @@
+// AdamW (Loshchilov & Hutter, 2019, https://arxiv.org/abs/1711.05101), as torch.optim.AdamW:
+//   θ = θ·(1 − lr·weightDecay)            (decoupled decay, applied before the Adam step)
+//   then Adam's update with no L2 term in the gradient.
+
+import type { Buffer } from "../core/arena.js";
+import { Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import type { Param } from "../core/param.js";
+import { ADAM_DEFAULTS, type AdamOptions, type AdamState, adamStep, initAdamState, validateAdamOptions } from "./adam.js";
+
+export type AdamWOptions = AdamOptions;
+
+export const ADAMW_DEFAULTS: Readonly<AdamWOptions> = Object.freeze({ ...ADAM_DEFAULTS, weightDecay: 1e-2 });
+
+/**
+ * AdamW: Adam with weight decay decoupled from the gradient statistics.
+ * @example
+ * const opt = new AdamW([param([1, 2, 3])], { lr: 1e-3, weightDecay: 0.01 });
+ */
+export class AdamW extends Optimizer<AdamWOptions, AdamState> {
+  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<AdamWOptions> = {}) {
+    super(params, options, { name: "AdamW", defaults: ADAMW_DEFAULTS, validate: validateAdamOptions });
+  }
+
+  protected initState(p: Param, group: ParamGroup<AdamWOptions>): AdamState {
+    return initAdamState(p, group.amsgrad);
+  }
+
+  protected update(p: Param, grad: Buffer, state: AdamState, group: ParamGroup<AdamWOptions>): void {
+    adamStep(p, grad, state, group, 1 - group.lr * group.weightDecay, 0);
+  }
+}

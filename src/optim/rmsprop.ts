@@ -1,0 +1,123 @@
+// RMSprop (Hinton, Coursera lecture 6e; centered form from Graves, 2013), as torch.optim.RMSprop:
+//   g = ∇f (negated when maximize) + weightDecay·θ
+//   s = α·s + (1 − α)·g²
+//   centered: ḡ = lerp(ḡ, g, 1 − α),  a = sqrt(s − ḡ²) + ε;  otherwise a = sqrt(s) + ε
+//   momentum > 0: b = momentum·b + g/a,  θ = θ − lr·b;  otherwise θ = θ − lr·g/a
+
+import type { Buffer } from "../core/arena.js";
+import { zerosLike } from "../core/arena.js";
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import type { Param } from "../core/param.js";
+import { boolean, nonNegative } from "../core/validate.js";
+
+export interface RMSpropOptions extends BaseOptions {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+  maximize: boolean;
+}
+
+export const RMSPROP_DEFAULTS: Readonly<RMSpropOptions> = Object.freeze({
+  lr: 1e-2,
+  alpha: 0.99,
+  eps: 1e-8,
+  weightDecay: 0,
+  momentum: 0,
+  centered: false,
+  maximize: false,
+});
+
+export type RMSpropState = { step: number; squareAvg: Buffer; momentumBuffer?: Buffer; gradAvg?: Buffer };
+
+function validate(o: RMSpropOptions): void {
+  nonNegative(o.lr, "learning rate");
+  nonNegative(o.eps, "epsilon value");
+  nonNegative(o.momentum, "momentum value");
+  nonNegative(o.weightDecay, "weight_decay value");
+  nonNegative(o.alpha, "alpha value");
+  boolean(o.centered, "centered value");
+  boolean(o.maximize, "maximize value");
+}
+
+export function rmspropUpdate(
+  n: number,
+  param: Buffer,
+  grad: Buffer,
+  squareAvg: Buffer,
+  gradAvg: Buffer,
+  momentumBuffer: Buffer,
+  centered: boolean,
+  useMomentum: boolean,
+  maximize: boolean,
+  lr: number,
+  alpha: number,
+  eps: number,
+  weightDecay: number,
+  momentum: number,
+): void {
+  const w = 1 - alpha;
+  for (let i = 0; i < n; i++) {
+    const theta = param[i]!;
+    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    const s = alpha * squareAvg[i]! + w * g * g;
+    squareAvg[i] = s;
+    let avg = s;
+    if (centered) {
+      const ga = gradAvg[i]! + w * (g - gradAvg[i]!);
+      gradAvg[i] = ga;
+      avg = s - ga * ga;
+    }
+    const denom = Math.sqrt(avg) + eps;
+    if (useMomentum) {
+      const b = momentum * momentumBuffer[i]! + g / denom;
+      momentumBuffer[i] = b;
+      param[i] = theta - lr * b;
+    } else {
+      param[i] = theta - lr * (g / denom);
+    }
+  }
+}
+
+/**
+ * RMSprop: divides each step by a running RMS of the gradient (a per-parameter step size).
+ * @example
+ * const opt = new RMSprop([param([1, 2])], { lr: 0.01, momentum: 0.9, centered: true });
+ */
+export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
+  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<RMSpropOptions> = {}) {
+    super(params, options, { name: "RMSprop", defaults: RMSPROP_DEFAULTS, validate });
+  }
+
+  protected initState(p: Param, group: ParamGroup<RMSpropOptions>): RMSpropState {
+    const state: RMSpropState = { step: 0, squareAvg: zerosLike(p.data) };
+    if (group.momentum > 0) state.momentumBuffer = zerosLike(p.data);
+    if (group.centered) state.gradAvg = zerosLike(p.data);
+    return state;
+  }
+
+  protected update(p: Param, grad: Buffer, state: RMSpropState, group: ParamGroup<RMSpropOptions>): void {
+    state.step += 1;
+    // options may be switched on between steps; torch would fail on the missing buffer, descent creates it
+    if (group.momentum > 0) state.momentumBuffer ??= zerosLike(p.data);
+    if (group.centered) state.gradAvg ??= zerosLike(p.data);
+    rmspropUpdate(
+      p.data.length,
+      p.data,
+      grad,
+      state.squareAvg,
+      state.gradAvg ?? state.squareAvg,
+      state.momentumBuffer ?? state.squareAvg,
+      group.centered,
+      group.momentum > 0,
+      group.maximize,
+      group.lr,
+      group.alpha,
+      group.eps,
+      group.weightDecay,
+      group.momentum,
+    );
+  }
+}

@@ -1,0 +1,134 @@
+// Stochastic gradient descent with optional momentum (Polyak; Nesterov as in Sutskever et al., 2013),
+// as torch.optim.SGD computes it:
+//   g = ∇f (negated when maximize) + weightDecay·θ
+//   b = g on the first step, then b = momentum·b + (1 − dampening)·g
+//   d = g + momentum·b (nesterov) or b (momentum) or g (plain)
+//   θ = θ − lr·d
+
+import type { Buffer } from "../core/arena.js";
+import { zerosLike } from "../core/arena.js";
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import type { Param } from "../core/param.js";
+import { boolean, finite, nonNegative, optionError } from "../core/validate.js";
+
+export interface SGDOptions extends BaseOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+export const SGD_DEFAULTS: Readonly<SGDOptions> = Object.freeze({
+  lr: 1e-3,
+  momentum: 0,
+  dampening: 0,
+  weightDecay: 0,
+  nesterov: false,
+  maximize: false,
+});
+
+/** torch keeps no state for SGD without momentum; with momentum, only the buffer. */
+export type SGDState = { momentumBuffer?: Buffer };
+
+function validate(o: SGDOptions): void {
+  nonNegative(o.lr, "learning rate");
+  nonNegative(o.momentum, "momentum value");
+  finite(o.dampening, "dampening value");
+  nonNegative(o.weightDecay, "weight_decay value");
+  boolean(o.nesterov, "nesterov value");
+  boolean(o.maximize, "maximize value");
+  if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
+    optionError("Nesterov momentum requires a momentum and zero dampening");
+  }
+}
+
+/** The fused SGD element loop; `firstStep` makes the momentum buffer a copy of the gradient, as torch. */
+export function sgdUpdate(
+  n: number,
+  param: Buffer,
+  grad: Buffer,
+  momentumBuffer: Buffer,
+  useMomentum: boolean,
+  firstStep: boolean,
+  nesterov: boolean,
+  maximize: boolean,
+  lr: number,
+  momentum: number,
+  dampening: number,
+  weightDecay: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const theta = param[i]!;
+    let g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    if (useMomentum) {
+      const b = firstStep ? g : momentum * momentumBuffer[i]! + (1 - dampening) * g;
+      momentumBuffer[i] = b;
+      g = nesterov ? g + momentum * b : b;
+    }
+    param[i] = theta - lr * g;
+  }
+}
+
+/**
+ * SGD, with momentum, dampening, Nesterov and weight decay as in torch.
+ * @example
+ * const opt = new SGD([param([1, 2])], { lr: 0.1, momentum: 0.9, nesterov: true });
+ */
+export class SGD extends Optimizer<SGDOptions, SGDState> {
+  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<SGDOptions> = {}) {
+    super(params, options, { name: "SGD", defaults: SGD_DEFAULTS, validate });
+  }
+
+  protected override updateGroup(group: ParamGroup<SGDOptions>): void {
+    for (const p of group.params) {
+      const grad = p.grad;
+      if (grad === null || grad === undefined) continue;
+      const useMomentum = group.momentum !== 0;
+      let state = this.state.get(p);
+      const firstStep = useMomentum && state?.momentumBuffer === undefined;
+      if (firstStep) {
+        state = { momentumBuffer: zerosLike(p.data) };
+        this.state.set(p, state);
+      }
+      const buffer = state?.momentumBuffer ?? grad; // unused without momentum
+      sgdUpdate(
+        p.data.length,
+        p.data,
+        grad,
+        buffer,
+        useMomentum,
+        firstStep,
+        group.nesterov,
+        group.maximize,
+        group.lr,
+        group.momentum,
+        group.dampening,
+        group.weightDecay,
+      );
+    }
+  }
+
+  protected initState(): SGDState {
+    return {};
+  }
+
+  protected update(): void {
+    // SGD overrides updateGroup: its state exists only with momentum
+  }
+
+  protected override checkLoadedState(p: Param, loaded: unknown, _group: unknown, path: string): string | null {
+    if (loaded === null || typeof loaded !== "object") return `${path}: expected an object`;
+    for (const key of Object.keys(loaded)) {
+      if (key !== "momentumBuffer") return `${path}: unexpected key '${key}'`;
+    }
+    const b = (loaded as SGDState).momentumBuffer;
+    if (b === undefined) return null;
+    if (!(b instanceof Float32Array || b instanceof Float64Array) || b.constructor !== p.data.constructor) {
+      return `${path}.momentumBuffer: expected a ${p.data.constructor.name}`;
+    }
+    if (b.length !== p.data.length) return `${path}.momentumBuffer: expected ${p.data.length} elements, got ${b.length}`;
+    return null;
+  }
+}

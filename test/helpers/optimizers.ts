@@ -1,0 +1,14 @@
+// The optimizer classes by their torch name, for driving table tests from fixtures.
+
+import type { Optimizer, ParamGroupInit } from "../../src/index.js";
+import { Adagrad, Adam, AdamW, RMSprop, SGD } from "../../src/index.js";
+
+type Ctor = (groups: ParamGroupInit[], options: Record<string, unknown>) => Optimizer;
+
+export const OPTIMIZERS: Record<string, Ctor> = {
+  SGD: (g, o) => new SGD(g, o) as unknown as Optimizer,
+  Adam: (g, o) => new Adam(g, o) as unknown as Optimizer,
+  AdamW: (g, o) => new AdamW(g, o) as unknown as Optimizer,
+  Adagrad: (g, o) => new Adagrad(g, o) as unknown as Optimizer,
+  RMSprop: (g, o) => new RMSprop(g, o) as unknown as Optimizer,
+};
