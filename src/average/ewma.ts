@@ -78,7 +78,11 @@ export class EWMA {
  * @example
  * ewma([1, 2, 3], 0.5); // Float64Array [0.5, 1.25, 2.125]
  */
-export function ewma(series: ArrayLike<number>, beta: number, opts: { biasCorrection?: boolean } = {}): Float64Array {
+export function ewma(
+  series: ArrayLike<number>,
+  beta: number,
+  opts: { biasCorrection?: boolean } = {},
+): Float64Array {
   checkBeta(beta);
   const correct = boolean(opts.biasCorrection ?? false, "biasCorrection value");
   const out = new Float64Array(series.length);

@@ -30,11 +30,16 @@ function gradsOf(params: readonly Param[] | Param, where: string) {
  * const total = clipGradNorm(model.params, 1.0);            // 2-norm
  * clipGradNorm(model.params, 0.5, { normType: Infinity });  // max |g|
  */
-export function clipGradNorm(params: readonly Param[] | Param, maxNorm: number, opts: ClipGradNormOptions = {}): number {
+export function clipGradNorm(
+  params: readonly Param[] | Param,
+  maxNorm: number,
+  opts: ClipGradNormOptions = {},
+): number {
   const where = "clipGradNorm";
   nonNegative(maxNorm, "max_norm value");
   const p = opts.normType ?? 2;
-  if (typeof p !== "number" || Number.isNaN(p) || p <= 0) optionError(`Invalid norm_type value: ${describe(p)}`);
+  if (typeof p !== "number" || Number.isNaN(p) || p <= 0)
+    optionError(`Invalid norm_type value: ${describe(p)}`);
   const errorIfNonfinite = boolean(opts.errorIfNonfinite ?? false, "error_if_nonfinite value");
   const grads = gradsOf(params, where);
   let total = 0;
@@ -86,7 +91,7 @@ export function clipGradValue(params: readonly Param[] | Param, clipValue: numbe
     if (!g) continue;
     for (let i = 0; i < g.length; i++) {
       const x = g[i]!;
-      g[i] = x > clipValue ? clipValue : x < -clipValue ? -clipValue : x;
+      g[i] = Math.min(Math.max(x, -clipValue), clipValue);
     }
   }
 }

@@ -56,7 +56,10 @@ export class Arena {
     this.#sizes.set(offset, size);
     const buffer = this.memory.buffer;
     this.#buffers.add(buffer);
-    const array = dtype === "float32" ? new Float32Array(buffer, offset, length) : new Float64Array(buffer, offset, length);
+    const array =
+      dtype === "float32"
+        ? new Float32Array(buffer, offset, length)
+        : new Float64Array(buffer, offset, length);
     array.fill(0);
     this.#owners.register(array, offset, array);
     return array;

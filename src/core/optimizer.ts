@@ -74,7 +74,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   #preHooks = new Set<StepHook<this>>();
   #postHooks = new Set<StepHook<this>>();
 
-  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<O>, spec: OptimizerSpec<O>) {
+  constructor(
+    params: readonly Param[] | readonly ParamGroupInit[],
+    options: Partial<O>,
+    spec: OptimizerSpec<O>,
+  ) {
     this.spec = spec;
     if (options === null || typeof options !== "object") {
       optionError(`${spec.name}: options must be an object, got ${describe(options)}`);
@@ -91,9 +95,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       optionError(`${spec.name}: params must be an array of params or param groups, got ${describe(params)}`);
     }
     if (params.length === 0) optionError(`${spec.name}: optimizer got an empty parameter list`);
-    const groups: ParamGroupInit[] = isParam(params[0])
-      ? [{ params: params as Param[] }]
-      : (params as ParamGroupInit[]);
+    const first = params[0] as unknown;
+    const isGroupList = first !== null && typeof first === "object" && "params" in first;
+    const groups: ParamGroupInit[] = isGroupList
+      ? (params as ParamGroupInit[])
+      : [{ params: params as Param[] }];
     const built: ParamGroup<O>[] = [];
     for (const g of groups) built.push(this.#buildGroup(g, built));
     this.paramGroups = built;
@@ -119,7 +125,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     const seen = new Set<Param>();
     params.forEach((p, i) => {
       if (!isParam(p)) {
-        optionError(`${name}: params[${i}] is not a param (expected { data: Float32Array | Float64Array, ... }), got ${describe(p)}`);
+        optionError(
+          `${name}: params[${i}] is not a param (expected { data: Float32Array | Float64Array, ... }), got ${describe(p)}`,
+        );
       }
       if (seen.has(p)) optionError(`${name}: param ${paramLabel(p, i)} appears twice in one param group`);
       seen.add(p);
@@ -163,13 +171,19 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
         const g = p.grad;
         if (g === null || g === undefined) return;
         if (!(g instanceof Float32Array || g instanceof Float64Array)) {
-          optionError(`${this.spec.name}.step: grad of ${paramLabel(p, i)} is ${describe(g)}, not a Float32Array or Float64Array`);
+          optionError(
+            `${this.spec.name}.step: grad of ${paramLabel(p, i)} is ${describe(g)}, not a Float32Array or Float64Array`,
+          );
         }
         if (g.length !== p.data.length) {
-          optionError(`${this.spec.name}.step: grad of ${paramLabel(p, i)} has ${g.length} elements but the param has ${p.data.length}`);
+          optionError(
+            `${this.spec.name}.step: grad of ${paramLabel(p, i)} has ${g.length} elements but the param has ${p.data.length}`,
+          );
         }
         if (dtypeOf(g) !== dtypeOf(p.data)) {
-          optionError(`${this.spec.name}.step: grad of ${paramLabel(p, i)} is ${dtypeOf(g)} but the param is ${dtypeOf(p.data)}`);
+          optionError(
+            `${this.spec.name}.step: grad of ${paramLabel(p, i)} is ${dtypeOf(g)} but the param is ${dtypeOf(p.data)}`,
+          );
         }
       });
     }
@@ -245,21 +259,26 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   loadStateDict(stateDict: OptimizerStateDict): void {
     const name = this.spec.name;
     const bad: (why: string) => never = (why) => optionError(`${name}.loadStateDict: ${why}`);
-    if (stateDict === null || typeof stateDict !== "object") bad(`expected a state dict, got ${describe(stateDict)}`);
+    if (stateDict === null || typeof stateDict !== "object")
+      bad(`expected a state dict, got ${describe(stateDict)}`);
     const { state, paramGroups } = stateDict;
     if (!Array.isArray(paramGroups)) bad("missing 'paramGroups'");
     if (state === null || typeof state !== "object") bad("missing 'state'");
     const extra = Object.keys(stateDict).filter((k) => k !== "state" && k !== "paramGroups");
     if (extra.length > 0) bad(`unexpected key '${extra[0]}'`);
     if (paramGroups.length !== this.paramGroups.length) {
-      bad(`the state dict has ${paramGroups.length} param groups but the optimizer has ${this.paramGroups.length}`);
+      bad(
+        `the state dict has ${paramGroups.length} param groups but the optimizer has ${this.paramGroups.length}`,
+      );
     }
     const params = this.orderedParams();
     // new groups: the saved options over the current params
     const newGroups = this.paramGroups.map((current, gi) => {
       const saved = paramGroups[gi]!;
       if (!Array.isArray(saved.params) || saved.params.length !== current.params.length) {
-        bad(`param group ${gi} has ${saved.params?.length ?? "no"} params in the state dict but ${current.params.length} in the optimizer`);
+        bad(
+          `param group ${gi} has ${saved.params?.length ?? "no"} params in the state dict but ${current.params.length} in the optimizer`,
+        );
       }
       const group = { ...current } as Record<string, unknown>;
       for (const [key, value] of Object.entries(saved)) {
@@ -284,7 +303,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     for (const key of Object.keys(state)) {
       const i = Number(key);
       const p = params[i];
-      if (!Number.isInteger(i) || p === undefined) bad(`state refers to param ${key}, but there are ${params.length} params`);
+      if (!Number.isInteger(i) || p === undefined)
+        bad(`state refers to param ${key}, but there are ${params.length} params`);
       const loaded = (state as Record<string, StateRecord>)[key]!;
       const why = this.checkLoadedState(p, loaded, groupOf.get(p)!, `state[${i}]`);
       if (why) bad(why);

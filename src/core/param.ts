@@ -84,7 +84,9 @@ export class Parameter implements Param {
 function checkSameLayout(p: Parameter, values: unknown, what: string): void {
   const label = p.name === undefined ? "param" : `param '${p.name}'`;
   if (!(values instanceof Float32Array || values instanceof Float64Array)) {
-    throw new TypeError(`${what} of ${label} must be a Float32Array or Float64Array, got ${describe(values)}`);
+    throw new TypeError(
+      `${what} of ${label} must be a Float32Array or Float64Array, got ${describe(values)}`,
+    );
   }
   if (dtypeOf(values) !== p.dtype) {
     throw new TypeError(`${what} of ${label} has dtype ${dtypeOf(values)} but the param is ${p.dtype}`);
@@ -114,7 +116,9 @@ export function describe(value: unknown): string {
 export function param(data: Buffer | readonly number[], opts: ParamOptions = {}): Parameter {
   const isTyped = data instanceof Float32Array || data instanceof Float64Array;
   if (!isTyped && !Array.isArray(data)) {
-    throw new TypeError(`param: data must be a Float32Array, Float64Array or number[], got ${describe(data)}`);
+    throw new TypeError(
+      `param: data must be a Float32Array, Float64Array or number[], got ${describe(data)}`,
+    );
   }
   const fromType: Dtype = data instanceof Float64Array ? "float64" : "float32";
   const dtype = opts.dtype ?? fromType;
@@ -124,7 +128,9 @@ export function param(data: Buffer | readonly number[], opts: ParamOptions = {})
   const length = data.length;
   const shape = opts.shape ?? [length];
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new TypeError(`param: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new TypeError(
+      `param: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+    );
   }
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== length) {

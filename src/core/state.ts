@@ -53,7 +53,12 @@ function kind(v: unknown): string {
  * Why `loaded` cannot stand where `template` does (same keys, same kinds, same buffer lengths and
  * dtypes), or null when it can. Arrays may differ in length when `flexibleArrays` is set (LBFGS history).
  */
-export function stateMismatch(loaded: unknown, template: unknown, path: string, flexibleArrays = false): string | null {
+export function stateMismatch(
+  loaded: unknown,
+  template: unknown,
+  path: string,
+  flexibleArrays = false,
+): string | null {
   const lk = kind(loaded);
   const tk = kind(template);
   if (tk === "null") return null; // the template has no opinion (e.g. a lazily created entry)
@@ -73,7 +78,12 @@ export function stateMismatch(loaded: unknown, template: unknown, path: string, 
     }
     if (template.length > 0) {
       for (let i = 0; i < l.length; i++) {
-        const why = stateMismatch(l[i], template[Math.min(i, template.length - 1)], `${path}[${i}]`, flexibleArrays);
+        const why = stateMismatch(
+          l[i],
+          template[Math.min(i, template.length - 1)],
+          `${path}[${i}]`,
+          flexibleArrays,
+        );
         if (why) return why;
       }
     }

@@ -52,7 +52,9 @@ export function boolean(value: unknown, label: string): boolean {
 
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], label: string): T {
   if (typeof value !== "string" || !allowed.includes(value as T)) {
-    fail(`Invalid ${label}: ${describe(value)} (expected one of ${allowed.map((a) => JSON.stringify(a)).join(", ")})`);
+    fail(
+      `Invalid ${label}: ${describe(value)} (expected one of ${allowed.map((a) => JSON.stringify(a)).join(", ")})`,
+    );
   }
   return value as T;
 }

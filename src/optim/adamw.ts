@@ -5,7 +5,14 @@
 import type { Buffer } from "../core/arena.js";
 import { Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
-import { ADAM_DEFAULTS, type AdamOptions, type AdamState, adamStep, initAdamState, validateAdamOptions } from "./adam.js";
+import {
+  ADAM_DEFAULTS,
+  type AdamOptions,
+  type AdamState,
+  adamStep,
+  initAdamState,
+  validateAdamOptions,
+} from "./adam.js";
 
 export type AdamWOptions = AdamOptions;
 

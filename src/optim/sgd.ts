@@ -118,7 +118,12 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     // SGD overrides updateGroup: its state exists only with momentum
   }
 
-  protected override checkLoadedState(p: Param, loaded: unknown, _group: unknown, path: string): string | null {
+  protected override checkLoadedState(
+    p: Param,
+    loaded: unknown,
+    _group: unknown,
+    path: string,
+  ): string | null {
     if (loaded === null || typeof loaded !== "object") return `${path}: expected an object`;
     for (const key of Object.keys(loaded)) {
       if (key !== "momentumBuffer") return `${path}: unexpected key '${key}'`;
@@ -128,7 +133,8 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     if (!(b instanceof Float32Array || b instanceof Float64Array) || b.constructor !== p.data.constructor) {
       return `${path}.momentumBuffer: expected a ${p.data.constructor.name}`;
     }
-    if (b.length !== p.data.length) return `${path}.momentumBuffer: expected ${p.data.length} elements, got ${b.length}`;
+    if (b.length !== p.data.length)
+      return `${path}.momentumBuffer: expected ${p.data.length} elements, got ${b.length}`;
     return null;
   }
 }

@@ -12,7 +12,13 @@ export const FIXTURES = join(here, "..", "fixtures", "torch");
 export function loadFixture<T = any>(file: string): T {
   const text = readFileSync(join(FIXTURES, file), "utf8");
   return JSON.parse(text, (_k, v) =>
-    v === "NaN" ? Number.NaN : v === "Infinity" ? Number.POSITIVE_INFINITY : v === "-Infinity" ? Number.NEGATIVE_INFINITY : v,
+    v === "NaN"
+      ? Number.NaN
+      : v === "Infinity"
+        ? Number.POSITIVE_INFINITY
+        : v === "-Infinity"
+          ? Number.NEGATIVE_INFINITY
+          : v,
   );
 }
 
@@ -27,7 +33,10 @@ export function camel(key: string): string {
 }
 
 /** Options for descent from a fixture's torch kwargs (keys camelCased, torch-only switches dropped). */
-export function camelOptions(options: Record<string, unknown>, drop: readonly string[] = TORCH_ONLY): Record<string, unknown> {
+export function camelOptions(
+  options: Record<string, unknown>,
+  drop: readonly string[] = TORCH_ONLY,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) {
     if (drop.includes(k)) continue;
@@ -54,13 +63,19 @@ export function untensor(value: any): any {
 }
 
 /** |a − b| ≤ tol·max(1, |b|), elementwise; returns a message for the first failure or null. */
-export function closeTo(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): string | null {
+export function closeTo(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: number,
+  what: string,
+): string | null {
   if (actual.length !== expected.length) return `${what}: length ${actual.length} ≠ ${expected.length}`;
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i]!;
     const b = expected[i]!;
     if (Number.isNaN(a) && Number.isNaN(b)) continue;
-    if (!(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)))) return `${what}[${i}]: got ${a}, torch has ${b} (tol ${tol})`;
+    if (!(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b))))
+      return `${what}[${i}]: got ${a}, torch has ${b} (tol ${tol})`;
   }
   return null;
 }

@@ -51,7 +51,13 @@ function setGrads(params: Param[], grads: Array<number[] | null>): void {
   });
 }
 
-function checkState(c: Case, params: Param[], opt: Optimizer, checkpoint: Case["checkpoints"][number], tol: number): void {
+function checkState(
+  c: Case,
+  params: Param[],
+  opt: Optimizer,
+  checkpoint: Case["checkpoints"][number],
+  tol: number,
+): void {
   const expected = untensor(checkpoint.state_dict.state) as Record<string, Record<string, unknown>>;
   const ours = opt.stateDict();
   for (const [key, torchState] of Object.entries(expected)) {
@@ -61,14 +67,26 @@ function checkState(c: Case, params: Param[], opt: Optimizer, checkpoint: Case["
     for (const [k, v] of Object.entries(torchState)) {
       const mine = s[k];
       if (typeof v === "number") {
-        assert.ok(Math.abs((mine as number) - v) <= tol * Math.max(1, Math.abs(v)), `${c.name}: state ${key}.${k} = ${mine}, torch ${v}`);
+        assert.ok(
+          Math.abs((mine as number) - v) <= tol * Math.max(1, Math.abs(v)),
+          `${c.name}: state ${key}.${k} = ${mine}, torch ${v}`,
+        );
       } else if (Array.isArray(v) && v.every((x) => typeof x === "number")) {
-        const why = closeTo(mine as ArrayLike<number>, v as number[], tol * 10, `${c.name}: state[${key}].${k}`);
+        const why = closeTo(
+          mine as ArrayLike<number>,
+          v as number[],
+          tol * 10,
+          `${c.name}: state[${key}].${k}`,
+        );
         assert.equal(why, null, why ?? "");
       }
     }
   }
-  assert.equal(Object.keys(ours.state).length, Object.keys(expected).length, `${c.name}: number of state entries`);
+  assert.equal(
+    Object.keys(ours.state).length,
+    Object.keys(expected).length,
+    `${c.name}: number of state entries`,
+  );
 }
 
 const files = [
@@ -87,7 +105,12 @@ for (const { file, paramTol, stateTol } of files) {
           setGrads(params, entry.grads);
           opt.step();
           params.forEach((p, i) => {
-            const why = closeTo(p.data, entry.params[i]!, paramTol, `${c.name} step ${entry.step} param ${i}`);
+            const why = closeTo(
+              p.data,
+              entry.params[i]!,
+              paramTol,
+              `${c.name} step ${entry.step} param ${i}`,
+            );
             assert.equal(why, null, why ?? "");
           });
           const cp = c.checkpoints.find((k) => k.after_step === entry.step);
