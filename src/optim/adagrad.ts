@@ -3,7 +3,9 @@
 //   clr = lr / (1 + (t − 1)·lrDecay)
 //   sum = sum + g²                      (starts at initialAccumulatorValue)
 //   θ = θ − clr · g / (sqrt(sum) + ε)
-// As in torch, state is created for every param when the optimizer (or a group) is built.
+// As in torch, state is created for every param when the optimizer (or a group) is built, and the sum starts
+// at the optimizer-wide initialAccumulatorValue: torch 2.6 ignores a per-group override of it (a quirk that
+// project_optimizers.json's adagrad_two_groups pins).
 
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
@@ -71,12 +73,12 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   }
 
   protected override onGroupAdded(group: ParamGroup<AdagradOptions>): void {
-    for (const p of group.params) this.state.set(p, this.initState(p, group));
+    for (const p of group.params) this.state.set(p, this.initState(p));
   }
 
-  protected initState(p: Param, group: ParamGroup<AdagradOptions>): AdagradState {
+  protected initState(p: Param): AdagradState {
     const sum = zerosLike(p.data);
-    sum.fill(group.initialAccumulatorValue);
+    sum.fill(this.defaults.initialAccumulatorValue);
     return { step: 0, sum };
   }
 
