@@ -1,0 +1,234 @@
+// The optimizer conformance table: one row per optimizer (or wrapper), driving the generic tests in
+// test/optim/conformance.test.ts (direction, lr = 0, state round trip, dtypes, option and grad errors),
+// the property tests and the exact-resume checks. Adding an optimizer means adding its row here.
+
+// Imports name source files rather than src/index.ts, so one half-written export elsewhere cannot stop
+// every row from running.
+import type { OptimizerLike, ParamGroupInit } from "../../src/core/optimizer.js";
+import type { Param } from "../../src/core/param.js";
+import { Adagrad } from "../../src/optim/adagrad.js";
+import { Adam } from "../../src/optim/adam.js";
+import { AdamW } from "../../src/optim/adamw.js";
+import { RMSprop } from "../../src/optim/rmsprop.js";
+import { SGD } from "../../src/optim/sgd.js";
+
+export type Options = Record<string, unknown>;
+
+export interface BadOption {
+  /** Options merged over the row's `validOptions`. */
+  options: Options;
+  /** What the error must say (torch's wording where torch has one). */
+  message: RegExp;
+}
+
+export interface ConformanceRow {
+  name: string;
+  /** Builds the optimizer (a wrapper builds its inner optimizer from the same options). */
+  make(params: Param[] | ParamGroupInit[], options: Options): OptimizerLike;
+  /** Options the generic tests train with: valid, not all defaults, with every state buffer in use. */
+  validOptions: Options;
+  /** More valid option sets the round-trip, dtype and resume tests also cover (amsgrad, nesterov, …). */
+  variants?: Options[];
+  badOptions: BadOption[];
+  /** Param shape for the tests (Muon wants 2-D). Default [6]. */
+  shape?: readonly number[];
+  /**
+   * What lr = 0 does: "noop" (params unchanged, the default: true of every rule whose every term is
+   * scaled by lr, decoupled decay included) or "moves" (the algorithm moves params without lr).
+   */
+  lrZero?: "noop" | "moves";
+  /** The option that is the step size, when it is not `lr` (null: none). */
+  lrKey?: string | null;
+  /** Whether `maximize: true` negates the gradient exactly (every rule in torch.optim). Default: the option exists. */
+  maximize?: boolean;
+  /** State keys whose absence is valid state (torch creates them lazily, e.g. SGD's momentumBuffer). */
+  optionalStateKeys?: readonly string[];
+}
+
+/** Every option-validation row starts from these: the errors every optimizer shares with torch. */
+function common(lrName = "learning rate"): BadOption[] {
+  return [
+    { options: { lr: -1 }, message: new RegExp(`Invalid ${lrName}: -1`) },
+    { options: { lr: Number.NaN }, message: new RegExp(`Invalid ${lrName}: NaN`) },
+    { options: { lr: Number.POSITIVE_INFINITY }, message: new RegExp(`Invalid ${lrName}: Infinity`) },
+    { options: { lr: "0.1" }, message: new RegExp(`Invalid ${lrName}: "0.1"`) },
+    { options: { maximize: 1 }, message: /Invalid maximize value: 1/ },
+    { options: { weight_decay: 0.1 }, message: /unknown option 'weight_decay'/ },
+  ];
+}
+
+const weightDecay: BadOption[] = [
+  { options: { weightDecay: -0.1 }, message: /Invalid weight_decay value: -0.1/ },
+  { options: { weightDecay: Number.NaN }, message: /Invalid weight_decay value: NaN/ },
+  { options: { weightDecay: Number.POSITIVE_INFINITY }, message: /Invalid weight_decay value: Infinity/ },
+];
+
+const eps: BadOption[] = [
+  { options: { eps: -1e-8 }, message: /Invalid epsilon value: -1e-8/ },
+  { options: { eps: Number.NaN }, message: /Invalid epsilon value: NaN/ },
+  { options: { eps: null }, message: /Invalid epsilon value: null/ },
+];
+
+/** Betas checks as torch words them; `key` is the option name (Adam's betas, Rprop's etas differ). */
+export function betaErrors(key = "betas"): BadOption[] {
+  return [
+    { options: { [key]: [1, 0.999] }, message: /Invalid beta parameter at index 0: 1/ },
+    { options: { [key]: [-0.1, 0.999] }, message: /Invalid beta parameter at index 0: -0.1/ },
+    { options: { [key]: [0.9, 1.5] }, message: /Invalid beta parameter at index 1: 1.5/ },
+    { options: { [key]: [0.9, Number.NaN] }, message: /Invalid beta parameter at index 1: NaN/ },
+    { options: { [key]: [0.9] }, message: /Invalid betas: array of length 1 \(expected a pair/ },
+    { options: { [key]: [0.9, 0.99, 0.999] }, message: /Invalid betas: array of length 3/ },
+    { options: { [key]: 0.9 }, message: /Invalid betas: 0.9/ },
+  ];
+}
+
+const amsgradAndMaximize: BadOption[] = [
+  { options: { amsgrad: "yes" }, message: /Invalid amsgrad value: "yes"/ },
+];
+
+export const CONFORMANCE: ConformanceRow[] = [
+  {
+    name: "SGD",
+    make: (p, o) => new SGD(p, o),
+    optionalStateKeys: ["momentumBuffer"],
+    validOptions: { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 },
+    variants: [{ lr: 0.05 }, { lr: 0.05, momentum: 0.9, nesterov: true, maximize: false }],
+    badOptions: [
+      ...common(),
+      ...weightDecay,
+      { options: { momentum: -0.5 }, message: /Invalid momentum value: -0.5/ },
+      { options: { momentum: Number.NaN }, message: /Invalid momentum value: NaN/ },
+      { options: { dampening: Number.NaN }, message: /Invalid dampening value: NaN/ },
+      { options: { nesterov: "true" }, message: /Invalid nesterov value: "true"/ },
+      {
+        options: { nesterov: true, momentum: 0, dampening: 0 },
+        message: /Nesterov momentum requires a momentum and zero dampening/,
+      },
+      {
+        options: { nesterov: true, momentum: 0.9, dampening: 0.1 },
+        message: /Nesterov momentum requires a momentum and zero dampening/,
+      },
+    ],
+  },
+  {
+    name: "Adam",
+    make: (p, o) => new Adam(p, o),
+    validOptions: { lr: 0.05, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.01 },
+    variants: [
+      { lr: 0.05, amsgrad: true },
+      { lr: 0.05, maximize: true },
+    ],
+    badOptions: [...common(), ...weightDecay, ...eps, ...betaErrors(), ...amsgradAndMaximize],
+  },
+  {
+    name: "AdamW",
+    make: (p, o) => new AdamW(p, o),
+    validOptions: { lr: 0.05, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.1 },
+    variants: [{ lr: 0.05, amsgrad: true, weightDecay: 0.5 }],
+    badOptions: [...common(), ...weightDecay, ...eps, ...betaErrors(), ...amsgradAndMaximize],
+  },
+  {
+    name: "Adagrad",
+    make: (p, o) => new Adagrad(p, o),
+    validOptions: { lr: 0.1, lrDecay: 0.01, weightDecay: 0.01, initialAccumulatorValue: 0.1 },
+    variants: [{ lr: 0.1, eps: 1e-6 }],
+    badOptions: [
+      ...common(),
+      ...weightDecay,
+      ...eps,
+      { options: { lrDecay: -1 }, message: /Invalid lr_decay value: -1/ },
+      { options: { lrDecay: Number.NaN }, message: /Invalid lr_decay value: NaN/ },
+      { options: { initialAccumulatorValue: -1 }, message: /Invalid initial_accumulator_value value: -1/ },
+      {
+        options: { initialAccumulatorValue: Number.POSITIVE_INFINITY },
+        message: /Invalid initial_accumulator_value value: Infinity/,
+      },
+    ],
+  },
+  {
+    name: "RMSprop",
+    make: (p, o) => new RMSprop(p, o),
+    validOptions: { lr: 0.01, alpha: 0.9, momentum: 0.5, centered: true, weightDecay: 0.01 },
+    variants: [{ lr: 0.01 }, { lr: 0.01, momentum: 0.9 }],
+    badOptions: [
+      ...common(),
+      ...weightDecay,
+      ...eps,
+      { options: { alpha: -0.1 }, message: /Invalid alpha value: -0.1/ },
+      { options: { alpha: Number.NaN }, message: /Invalid alpha value: NaN/ },
+      { options: { momentum: -1 }, message: /Invalid momentum value: -1/ },
+      { options: { momentum: Number.POSITIVE_INFINITY }, message: /Invalid momentum value: Infinity/ },
+      { options: { centered: 0 }, message: /Invalid centered value: 0/ },
+    ],
+  },
+];
+
+// ---- the shared problem the generic tests train on ----
+
+/** Per-coordinate curvatures and centres of f(x) = Σ aᵢ(xᵢ − cᵢ)²/2 (varied, so no coordinate is special). */
+export function quadratic(n: number): { a: Float64Array; c: Float64Array } {
+  const a = new Float64Array(n);
+  const c = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = 0.5 + ((i * 7) % 5) / 2;
+    c[i] = ((i * 3) % 7) / 3 - 1;
+  }
+  return { a, c };
+}
+
+/** Starting values, deterministic, each 1 to 2.5 away from its centre (so no gradient is near zero). */
+export function startValues(n: number, seed = 0): number[] {
+  const { c } = quadratic(n);
+  return Array.from(c, (ci, i) => ci + (i % 2 === 0 ? 1 : -1) * (1 + ((i * 5 + seed) % 4) / 2));
+}
+
+/** Writes ∇f into each param's grad (in the param's dtype) and returns f. */
+export function quadraticGrad(params: readonly Param[], scale = 1): number {
+  let loss = 0;
+  for (const p of params) {
+    const { a, c } = quadratic(p.data.length);
+    const g =
+      p.data instanceof Float32Array ? new Float32Array(p.data.length) : new Float64Array(p.data.length);
+    for (let i = 0; i < g.length; i++) {
+      const d = p.data[i]! - c[i]!;
+      g[i] = scale * a[i]! * d;
+      loss += (scale * a[i]! * d * d) / 2;
+    }
+    p.grad = g;
+  }
+  return loss;
+}
+
+/** One step with a closure that recomputes the loss and grads (what LBFGS needs; harmless for the rest). */
+export function stepOnQuadratic(opt: OptimizerLike, params: readonly Param[], scale = 1): void {
+  quadraticGrad(params, scale);
+  opt.step(() => quadraticGrad(params, scale));
+}
+
+/** True when two buffers hold the same bits (so NaN = NaN and 0 ≠ −0). */
+export function sameBits(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.byteLength !== b.byteLength || a.constructor !== b.constructor) return false;
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/** A JSON-able picture of a state dict (buffers as bit patterns) for deep comparisons. */
+export function stateFingerprint(value: unknown): unknown {
+  if (value instanceof Float32Array || value instanceof Float64Array) {
+    const bits =
+      value instanceof Float32Array
+        ? Array.from(new Uint32Array(value.slice().buffer))
+        : Array.from(new BigUint64Array(value.slice().buffer), String);
+    return { [value.constructor.name]: bits };
+  }
+  if (typeof value === "number") return Number.isNaN(value) ? "NaN" : Object.is(value, -0) ? "-0" : value;
+  if (Array.isArray(value)) return value.map(stateFingerprint);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) out[key] = stateFingerprint((value as Options)[key]);
+    return out;
+  }
+  return value;
+}
