@@ -16,10 +16,18 @@ export { type Param, type ParamOptions, Parameter, param } from "./core/param.js
 export type { StateRecord, StateValue } from "./core/state.js";
 export { OptionError } from "./core/validate.js";
 
+export { Adadelta, type AdadeltaOptions } from "./optim/adadelta.js";
+export { Adafactor, type AdafactorOptions } from "./optim/adafactor.js";
 export { Adagrad, type AdagradOptions } from "./optim/adagrad.js";
 export { Adam, type AdamOptions } from "./optim/adam.js";
 export { AdamW, type AdamWOptions } from "./optim/adamw.js";
+export { Adamax, type AdamaxOptions } from "./optim/adamax.js";
+export { ASGD, type ASGDOptions } from "./optim/asgd.js";
+export { LBFGS, type LBFGSOptions } from "./optim/lbfgs.js";
+export { NAdam, type NAdamOptions } from "./optim/nadam.js";
+export { RAdam, type RAdamOptions } from "./optim/radam.js";
 export { RMSprop, type RMSpropOptions } from "./optim/rmsprop.js";
+export { Rprop, type RpropOptions } from "./optim/rprop.js";
 export { SGD, type SGDOptions } from "./optim/sgd.js";
 
 export { EWMA, type EWMAOptions, ewma } from "./average/ewma.js";

@@ -1,0 +1,99 @@
+// Adadelta (Zeiler, 2012, https://arxiv.org/abs/1212.5701), as torch.optim.Adadelta computes it:
+//   g = ∇f (negated when maximize) + weightDecay·θ
+//   v = ρ·v + (1 − ρ)·g²                       (squareAvg)
+//   Δ = sqrt(u + ε) / sqrt(v + ε) · g
+//   u = ρ·u + (1 − ρ)·Δ²                       (accDelta)
+//   θ = θ − lr·Δ
+// Torch adds a learning rate the paper does not have (default 1.0, which is the paper's rule).
+
+import type { Buffer } from "../core/arena.js";
+import { zerosLike } from "../core/arena.js";
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import type { Param } from "../core/param.js";
+import { boolean, inRange, nonNegative } from "../core/validate.js";
+
+export interface AdadeltaOptions extends BaseOptions {
+  lr: number;
+  rho: number;
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+export const ADADELTA_DEFAULTS: Readonly<AdadeltaOptions> = Object.freeze({
+  lr: 1.0,
+  rho: 0.9,
+  eps: 1e-6,
+  weightDecay: 0,
+  maximize: false,
+});
+
+export type AdadeltaState = { step: number; squareAvg: Buffer; accDelta: Buffer };
+
+function validate(o: AdadeltaOptions): void {
+  nonNegative(o.lr, "learning rate");
+  inRange(o.rho, 0, 1, "rho value", true);
+  nonNegative(o.eps, "epsilon value");
+  nonNegative(o.weightDecay, "weight_decay value");
+  boolean(o.maximize, "maximize value");
+}
+
+/** The fused Adadelta element loop. */
+export function adadeltaUpdate(
+  n: number,
+  param: Buffer,
+  grad: Buffer,
+  squareAvg: Buffer,
+  accDelta: Buffer,
+  maximize: boolean,
+  lr: number,
+  rho: number,
+  eps: number,
+  weightDecay: number,
+): void {
+  const w = 1 - rho;
+  for (let i = 0; i < n; i++) {
+    const theta = param[i]!;
+    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    const v = rho * squareAvg[i]! + w * g * g;
+    squareAvg[i] = v;
+    const delta = (Math.sqrt(accDelta[i]! + eps) / Math.sqrt(v + eps)) * g;
+    accDelta[i] = rho * accDelta[i]! + w * delta * delta;
+    param[i] = theta - lr * delta;
+  }
+}
+
+/**
+ * Adadelta: a per-parameter step size from the ratio of running RMS of past updates to running RMS of
+ * gradients, so the update has the units of the parameter and needs little lr tuning.
+ * @example
+ * const w = param([1, -2]);
+ * const opt = new Adadelta([w], { rho: 0.9 });
+ * w.grad = new Float32Array([0.5, -0.5]);
+ * opt.step();
+ */
+export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
+  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<AdadeltaOptions> = {}) {
+    super(params, options, { name: "Adadelta", defaults: ADADELTA_DEFAULTS, validate });
+  }
+
+  protected initState(p: Param): AdadeltaState {
+    return { step: 0, squareAvg: zerosLike(p.data), accDelta: zerosLike(p.data) };
+  }
+
+  protected update(p: Param, grad: Buffer, state: AdadeltaState, group: ParamGroup<AdadeltaOptions>): void {
+    state.step += 1;
+    adadeltaUpdate(
+      p.data.length,
+      p.data,
+      grad,
+      state.squareAvg,
+      state.accDelta,
+      group.maximize,
+      group.lr,
+      group.rho,
+      group.eps,
+      group.weightDecay,
+    );
+  }
+}

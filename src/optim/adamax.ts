@@ -1,0 +1,102 @@
+// Adamax (Kingma & Ba, 2015, §7.1, https://arxiv.org/abs/1412.6980), as torch.optim.Adamax computes it:
+//   g = ∇f (negated when maximize) + weightDecay·θ
+//   m = lerp(m, g, 1 − β1)
+//   u = max(β2·u, |g| + ε)                      (expInf: the infinity-norm second moment)
+//   θ = θ − lr/(1 − β1ᵗ) · m / u
+// As in torch, ε is added to |g| inside the max (not to the denominator), and a NaN gradient poisons
+// expInf for good (torch.maximum propagates NaN, as Math.max does).
+
+import type { Buffer } from "../core/arena.js";
+import { zerosLike } from "../core/arena.js";
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import type { Param } from "../core/param.js";
+import { betas, boolean, nonNegative } from "../core/validate.js";
+
+export interface AdamaxOptions extends BaseOptions {
+  lr: number;
+  betas: readonly [number, number];
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+export const ADAMAX_DEFAULTS: Readonly<AdamaxOptions> = Object.freeze({
+  lr: 2e-3,
+  betas: [0.9, 0.999] as const,
+  eps: 1e-8,
+  weightDecay: 0,
+  maximize: false,
+});
+
+export type AdamaxState = { step: number; expAvg: Buffer; expInf: Buffer };
+
+function validate(o: AdamaxOptions): void {
+  nonNegative(o.lr, "learning rate");
+  nonNegative(o.eps, "epsilon value");
+  betas(o.betas);
+  nonNegative(o.weightDecay, "weight_decay value");
+  boolean(o.maximize, "maximize value");
+}
+
+/** The fused Adamax element loop; `clr` is lr/(1 − β1ᵗ). */
+export function adamaxUpdate(
+  n: number,
+  param: Buffer,
+  grad: Buffer,
+  expAvg: Buffer,
+  expInf: Buffer,
+  maximize: boolean,
+  clr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+): void {
+  const w = 1 - beta1;
+  for (let i = 0; i < n; i++) {
+    const theta = param[i]!;
+    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    const m = expAvg[i]! + w * (g - expAvg[i]!);
+    expAvg[i] = m;
+    const u = Math.max(beta2 * expInf[i]!, Math.abs(g) + eps);
+    expInf[i] = u;
+    param[i] = theta - clr * (m / u);
+  }
+}
+
+/**
+ * Adamax: Adam with the second moment replaced by an exponentially weighted infinity norm; steps are
+ * bounded by lr and robust to rare huge gradients.
+ * @example
+ * const w = param([1, -2]);
+ * const opt = new Adamax([w], { lr: 2e-3 });
+ * w.grad = new Float32Array([0.5, -0.5]);
+ * opt.step();
+ */
+export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
+  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<AdamaxOptions> = {}) {
+    super(params, options, { name: "Adamax", defaults: ADAMAX_DEFAULTS, validate });
+  }
+
+  protected initState(p: Param): AdamaxState {
+    return { step: 0, expAvg: zerosLike(p.data), expInf: zerosLike(p.data) };
+  }
+
+  protected update(p: Param, grad: Buffer, state: AdamaxState, group: ParamGroup<AdamaxOptions>): void {
+    state.step += 1;
+    const [beta1, beta2] = group.betas;
+    adamaxUpdate(
+      p.data.length,
+      p.data,
+      grad,
+      state.expAvg,
+      state.expInf,
+      group.maximize,
+      group.lr / (1 - beta1 ** state.step),
+      beta1,
+      beta2,
+      group.eps,
+      group.weightDecay,
+    );
+  }
+}

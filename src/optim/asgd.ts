@@ -1,0 +1,112 @@
+// ASGD, averaged SGD (Polyak & Juditsky, 1992; Bottou, 2012, "Stochastic Gradient Descent Tricks"),
+// as torch.optim.ASGD computes it:
+//   g = ∇f (negated when maximize) + weightDecay·θ
+//   θ = θ·(1 − λ·η) − η·g                               (λ = lambd)
+//   ax = ax + μ·(θ − ax)     (ax = θ while μ = 1)       the running average, kept in state, never applied
+//   η = lr / (1 + λ·lr·t)^α,  μ = 1 / max(1, t − t0)     (computed after the update, for the next step)
+// So averaging starts only after t0 steps (default 1e6: by default ax just copies θ). As in torch, the
+// average is state only: copy `state.get(p).ax` into the param yourself to evaluate the averaged model.
+
+import type { Buffer } from "../core/arena.js";
+import { zerosLike } from "../core/arena.js";
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import type { Param } from "../core/param.js";
+import { boolean, finite, nonNegative } from "../core/validate.js";
+
+export interface ASGDOptions extends BaseOptions {
+  lr: number;
+  lambd: number;
+  alpha: number;
+  t0: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+export const ASGD_DEFAULTS: Readonly<ASGDOptions> = Object.freeze({
+  lr: 1e-2,
+  lambd: 1e-4,
+  alpha: 0.75,
+  t0: 1e6,
+  weightDecay: 0,
+  maximize: false,
+});
+
+export type ASGDState = { step: number; eta: number; mu: number; ax: Buffer };
+
+function validate(o: ASGDOptions): void {
+  nonNegative(o.lr, "learning rate");
+  nonNegative(o.weightDecay, "weight_decay value");
+  // torch checks only lr and weight_decay; a non-number here would turn every step into NaN
+  finite(o.lambd, "lambd value");
+  finite(o.alpha, "alpha value");
+  finite(o.t0, "t0 value");
+  boolean(o.maximize, "maximize value");
+}
+
+/** The fused ASGD element loop; `averaging` is μ ≠ 1 (else ax copies θ). */
+export function asgdUpdate(
+  n: number,
+  param: Buffer,
+  grad: Buffer,
+  ax: Buffer,
+  maximize: boolean,
+  averaging: boolean,
+  eta: number,
+  lambd: number,
+  mu: number,
+  weightDecay: number,
+): void {
+  const decay = 1 - lambd * eta;
+  for (let i = 0; i < n; i++) {
+    const theta = param[i]!;
+    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    param[i] = theta * decay - eta * g;
+    // the average follows the stored (rounded) param, as torch's does
+    const stored = param[i]!;
+    if (averaging) {
+      ax[i] = ax[i]! + (stored - ax[i]!) * mu;
+    } else {
+      ax[i] = stored;
+    }
+  }
+}
+
+/**
+ * ASGD: SGD with a decaying step size that also keeps a running (Polyak) average of the iterates after
+ * step t0, in `state.ax`.
+ * @example
+ * const w = param([1, -2]);
+ * const opt = new ASGD([w], { lr: 0.01, t0: 100 });
+ * w.grad = new Float32Array([0.5, -0.5]);
+ * opt.step();
+ * const averaged = opt.state.get(w)!.ax;
+ */
+export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
+  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<ASGDOptions> = {}) {
+    super(params, options, { name: "ASGD", defaults: ASGD_DEFAULTS, validate });
+  }
+
+  protected initState(p: Param, group: ParamGroup<ASGDOptions>): ASGDState {
+    // η starts at the lr of the group when the state is created; later lr changes enter through η's formula
+    return { step: 0, eta: group.lr, mu: 1, ax: zerosLike(p.data) };
+  }
+
+  protected update(p: Param, grad: Buffer, state: ASGDState, group: ParamGroup<ASGDOptions>): void {
+    state.step += 1;
+    const { lr, lambd, alpha, t0 } = group;
+    asgdUpdate(
+      p.data.length,
+      p.data,
+      grad,
+      state.ax,
+      group.maximize,
+      state.mu !== 1,
+      state.eta,
+      lambd,
+      state.mu,
+      group.weightDecay,
+    );
+    state.eta = lr / (1 + lambd * lr * state.step) ** alpha;
+    state.mu = 1 / Math.max(1, state.step - t0);
+  }
+}

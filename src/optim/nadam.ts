@@ -1,0 +1,128 @@
+// NAdam (Dozat, 2016, "Incorporating Nesterov Momentum into Adam"), as torch.optim.NAdam computes it:
+//   θ = θ·(1 − lr·weightDecay) when decoupledWeightDecay, else g = ∇f (negated when maximize) + weightDecay·θ
+//   μt = β1·(1 − ½·0.96^(t·ψ)),  μt+1 likewise,  Πt = Πt−1·μt         (ψ = momentumDecay; Π = muProduct)
+//   m = lerp(m, g, 1 − β1),  v = β2·v + (1 − β2)·g²
+//   θ = θ − lr·(1 − μt)/(1 − Πt) · g/d − lr·μt+1/(1 − Πt·μt+1) · m/d,   d = sqrt(v/(1 − β2ᵗ)) + ε
+// Torch's quirks kept: the bias-corrected v is inside the square root (unlike Adam), and the two terms are
+// applied as two separate additions (gradient first). torch 1.13 multiplied mu twice into muProduct;
+// 2.x (and this) does not.
+
+import type { Buffer } from "../core/arena.js";
+import { zerosLike } from "../core/arena.js";
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import type { Param } from "../core/param.js";
+import { betas, boolean, nonNegative } from "../core/validate.js";
+
+export interface NAdamOptions extends BaseOptions {
+  lr: number;
+  betas: readonly [number, number];
+  eps: number;
+  weightDecay: number;
+  momentumDecay: number;
+  decoupledWeightDecay: boolean;
+  maximize: boolean;
+}
+
+export const NADAM_DEFAULTS: Readonly<NAdamOptions> = Object.freeze({
+  lr: 2e-3,
+  betas: [0.9, 0.999] as const,
+  eps: 1e-8,
+  weightDecay: 0,
+  momentumDecay: 4e-3,
+  decoupledWeightDecay: false,
+  maximize: false,
+});
+
+export type NAdamState = { step: number; muProduct: number; expAvg: Buffer; expAvgSq: Buffer };
+
+function validate(o: NAdamOptions): void {
+  nonNegative(o.lr, "learning rate");
+  nonNegative(o.eps, "epsilon value");
+  betas(o.betas);
+  nonNegative(o.weightDecay, "weight_decay value");
+  nonNegative(o.momentumDecay, "momentum_decay value");
+  boolean(o.decoupledWeightDecay, "decoupled_weight_decay value");
+  boolean(o.maximize, "maximize value");
+}
+
+/**
+ * The fused NAdam element loop. `decay` multiplies θ first (1 − lr·weightDecay when decoupled, else 1);
+ * `weightDecay` is the L2 coefficient (0 when decoupled). `gradCoef` and `avgCoef` are the (negative)
+ * multipliers of g/d and m/d.
+ */
+export function nadamUpdate(
+  n: number,
+  param: Buffer,
+  grad: Buffer,
+  expAvg: Buffer,
+  expAvgSq: Buffer,
+  maximize: boolean,
+  decay: number,
+  weightDecay: number,
+  beta1: number,
+  beta2: number,
+  biasCorrection2: number,
+  eps: number,
+  gradCoef: number,
+  avgCoef: number,
+): void {
+  const w = 1 - beta1;
+  for (let i = 0; i < n; i++) {
+    let theta = param[i]! * decay;
+    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    const m = expAvg[i]! + w * (g - expAvg[i]!);
+    const v = beta2 * expAvgSq[i]! + (1 - beta2) * g * g;
+    expAvg[i] = m;
+    expAvgSq[i] = v;
+    const denom = Math.sqrt(v / biasCorrection2) + eps;
+    theta = theta + gradCoef * (g / denom);
+    param[i] = theta + avgCoef * (m / denom);
+  }
+}
+
+/**
+ * NAdam: Adam with Nesterov momentum (the update looks one momentum step ahead), with torch's
+ * momentum-decay schedule for μt.
+ * @example
+ * const w = param([1, -2]);
+ * const opt = new NAdam([w], { lr: 2e-3, decoupledWeightDecay: true, weightDecay: 0.01 });
+ * w.grad = new Float32Array([0.5, -0.5]);
+ * opt.step();
+ */
+export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
+  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<NAdamOptions> = {}) {
+    super(params, options, { name: "NAdam", defaults: NADAM_DEFAULTS, validate });
+  }
+
+  protected initState(p: Param): NAdamState {
+    return { step: 0, muProduct: 1, expAvg: zerosLike(p.data), expAvgSq: zerosLike(p.data) };
+  }
+
+  protected update(p: Param, grad: Buffer, state: NAdamState, group: ParamGroup<NAdamOptions>): void {
+    state.step += 1;
+    const step = state.step;
+    const { lr, weightDecay, momentumDecay } = group;
+    const [beta1, beta2] = group.betas;
+    const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
+    const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
+    state.muProduct *= mu;
+    const muProductNext = state.muProduct * muNext;
+    const decoupled = group.decoupledWeightDecay && weightDecay !== 0;
+    nadamUpdate(
+      p.data.length,
+      p.data,
+      grad,
+      state.expAvg,
+      state.expAvgSq,
+      group.maximize,
+      decoupled ? 1 - lr * weightDecay : 1,
+      decoupled ? 0 : weightDecay,
+      beta1,
+      beta2,
+      1 - beta2 ** step,
+      group.eps,
+      (-lr * (1 - mu)) / (1 - state.muProduct),
+      (-lr * muNext) / (1 - muProductNext),
+    );
+  }
+}

@@ -1,0 +1,118 @@
+// Rprop (Riedmiller & Braun, 1993, "A direct adaptive method for faster backpropagation learning"),
+// as torch.optim.Rprop computes it (the iRprop− variant):
+//   g = ∇f (negated when maximize);  s = sign(g·prev)
+//   stepSize = clamp(stepSize·(s > 0 ? η+ : s < 0 ? η− : 1), stepSizeMin, stepSizeMax)
+//   where s < 0 the gradient is taken as 0 (no move now, no sign change next time)
+//   θ = θ − sign(g)·stepSize;  prev = g
+// Surprising but torch's: `lr` is only the initial stepSize (filled in when the state is created); changing
+// lr later (a scheduler) has no effect on an existing param. A NaN in g·prev leaves a NaN stepSize, as in torch.
+
+import type { Buffer } from "../core/arena.js";
+import { zerosLike } from "../core/arena.js";
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import { describe, type Param } from "../core/param.js";
+import { boolean, nonNegative, optionError, pair } from "../core/validate.js";
+
+export interface RpropOptions extends BaseOptions {
+  lr: number;
+  etas: readonly [number, number];
+  stepSizes: readonly [number, number];
+  maximize: boolean;
+}
+
+export const RPROP_DEFAULTS: Readonly<RpropOptions> = Object.freeze({
+  lr: 1e-2,
+  etas: [0.5, 1.2] as const,
+  stepSizes: [1e-6, 50] as const,
+  maximize: false,
+});
+
+export type RpropState = { step: number; prev: Buffer; stepSize: Buffer };
+
+function validate(o: RpropOptions): void {
+  nonNegative(o.lr, "learning rate");
+  const [etaMinus, etaPlus] = pair(o.etas, "etas");
+  if (
+    !(
+      typeof etaMinus === "number" &&
+      typeof etaPlus === "number" &&
+      0 < etaMinus &&
+      etaMinus < 1 &&
+      1 < etaPlus
+    )
+  ) {
+    optionError(`Invalid eta values: ${describe(etaMinus)}, ${describe(etaPlus)}`);
+  }
+  if (!Number.isFinite(etaPlus))
+    optionError(`Invalid eta values: ${describe(etaMinus)}, ${describe(etaPlus)}`);
+  // torch does not check stepSizes; a reversed or negative pair would silently pin every step size
+  const [min, max] = pair(o.stepSizes, "step_sizes");
+  nonNegative(min, "step_sizes minimum");
+  nonNegative(max, "step_sizes maximum");
+  if (min > max) optionError(`Invalid step_sizes: minimum ${min} is larger than maximum ${max}`);
+  boolean(o.maximize, "maximize value");
+}
+
+/** The fused Rprop element loop. */
+export function rpropUpdate(
+  n: number,
+  param: Buffer,
+  grad: Buffer,
+  prev: Buffer,
+  stepSize: Buffer,
+  maximize: boolean,
+  etaMinus: number,
+  etaPlus: number,
+  stepSizeMin: number,
+  stepSizeMax: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    let g = maximize ? -grad[i]! : grad[i]!;
+    const s = g * prev[i]!;
+    const factor = s > 0 ? etaPlus : s < 0 ? etaMinus : s === 0 ? 1 : s;
+    const size = Math.min(Math.max(stepSize[i]! * factor, stepSizeMin), stepSizeMax);
+    stepSize[i] = size;
+    g = s < 0 ? 0 : g;
+    param[i] = param[i]! - Math.sign(g) * size;
+    prev[i] = g;
+  }
+}
+
+/**
+ * Rprop: moves each weight by its own step size, which grows while the gradient keeps its sign and shrinks
+ * when it flips; only the gradient's sign is used. For full-batch training.
+ * @example
+ * const w = param([1, -2]);
+ * const opt = new Rprop([w], { lr: 0.01, etas: [0.5, 1.2], stepSizes: [1e-6, 50] });
+ * w.grad = new Float32Array([0.5, -0.5]);
+ * opt.step();
+ */
+export class Rprop extends Optimizer<RpropOptions, RpropState> {
+  constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<RpropOptions> = {}) {
+    super(params, options, { name: "Rprop", defaults: RPROP_DEFAULTS, validate });
+  }
+
+  protected initState(p: Param, group: ParamGroup<RpropOptions>): RpropState {
+    const stepSize = zerosLike(p.data);
+    stepSize.fill(group.lr);
+    return { step: 0, prev: zerosLike(p.data), stepSize };
+  }
+
+  protected update(p: Param, grad: Buffer, state: RpropState, group: ParamGroup<RpropOptions>): void {
+    state.step += 1;
+    const [etaMinus, etaPlus] = group.etas;
+    const [stepSizeMin, stepSizeMax] = group.stepSizes;
+    rpropUpdate(
+      p.data.length,
+      p.data,
+      grad,
+      state.prev,
+      state.stepSize,
+      group.maximize,
+      etaMinus,
+      etaPlus,
+      stepSizeMin,
+      stepSizeMax,
+    );
+  }
+}
