@@ -6,10 +6,17 @@
 // every row from running.
 import type { OptimizerLike, ParamGroupInit } from "../../src/core/optimizer.js";
 import type { Param } from "../../src/core/param.js";
+import { Adadelta } from "../../src/optim/adadelta.js";
+import { Adafactor } from "../../src/optim/adafactor.js";
 import { Adagrad } from "../../src/optim/adagrad.js";
 import { Adam } from "../../src/optim/adam.js";
 import { AdamW } from "../../src/optim/adamw.js";
+import { Adamax } from "../../src/optim/adamax.js";
+import { ASGD } from "../../src/optim/asgd.js";
+import { NAdam } from "../../src/optim/nadam.js";
+import { RAdam } from "../../src/optim/radam.js";
 import { RMSprop } from "../../src/optim/rmsprop.js";
+import { Rprop } from "../../src/optim/rprop.js";
 import { SGD } from "../../src/optim/sgd.js";
 
 export type Options = Record<string, unknown>;
@@ -159,6 +166,111 @@ export const CONFORMANCE: ConformanceRow[] = [
       { options: { momentum: -1 }, message: /Invalid momentum value: -1/ },
       { options: { momentum: Number.POSITIVE_INFINITY }, message: /Invalid momentum value: Infinity/ },
       { options: { centered: 0 }, message: /Invalid centered value: 0/ },
+    ],
+  },
+  {
+    name: "Adadelta",
+    make: (p, o) => new Adadelta(p, o),
+    validOptions: { lr: 0.5, rho: 0.8, eps: 1e-5, weightDecay: 0.01 },
+    variants: [{ lr: 1, maximize: false }],
+    badOptions: [
+      ...common(),
+      ...weightDecay,
+      ...eps,
+      { options: { rho: 1.5 }, message: /Invalid rho value: 1.5/ },
+      { options: { rho: -0.1 }, message: /Invalid rho value: -0.1/ },
+      { options: { rho: Number.NaN }, message: /Invalid rho value: NaN/ },
+    ],
+  },
+  {
+    name: "Adamax",
+    make: (p, o) => new Adamax(p, o),
+    validOptions: { lr: 0.05, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.01 },
+    variants: [{ lr: 0.05, maximize: false }],
+    badOptions: [...common(), ...weightDecay, ...eps, ...betaErrors()],
+  },
+  {
+    name: "NAdam",
+    make: (p, o) => new NAdam(p, o),
+    validOptions: { lr: 0.05, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.01, momentumDecay: 0.01 },
+    variants: [{ lr: 0.05, weightDecay: 0.1, decoupledWeightDecay: true }],
+    badOptions: [
+      ...common(),
+      ...weightDecay,
+      ...eps,
+      ...betaErrors(),
+      { options: { momentumDecay: -1 }, message: /Invalid momentum_decay value: -1/ },
+      { options: { momentumDecay: Number.NaN }, message: /Invalid momentum_decay value: NaN/ },
+      { options: { decoupledWeightDecay: "yes" }, message: /Invalid decoupled_weight_decay value: "yes"/ },
+    ],
+  },
+  {
+    name: "RAdam",
+    make: (p, o) => new RAdam(p, o),
+    // β2 = 0.9 makes ρt > 5 from step 6, so the runs cover both the plain and the rectified update
+    validOptions: { lr: 0.05, betas: [0.8, 0.9], eps: 1e-6, weightDecay: 0.01 },
+    variants: [{ lr: 0.05, betas: [0.9, 0.9], weightDecay: 0.1, decoupledWeightDecay: true }],
+    badOptions: [
+      ...common(),
+      ...weightDecay,
+      ...eps,
+      ...betaErrors(),
+      { options: { decoupledWeightDecay: 1 }, message: /Invalid decoupled_weight_decay value: 1/ },
+    ],
+  },
+  {
+    name: "Rprop",
+    make: (p, o) => new Rprop(p, o),
+    // lr is only the initial step size: with lr = 0 the step size is clamped up to stepSizes[0] and moves
+    lrZero: "moves",
+    validOptions: { lr: 0.05, etas: [0.4, 1.3], stepSizes: [1e-4, 0.5] },
+    variants: [{ lr: 0.05, maximize: false }],
+    badOptions: [
+      ...common(),
+      { options: { etas: [1.5, 1.2] }, message: /Invalid eta values: 1.5, 1.2/ },
+      { options: { etas: [0.5, 0.9] }, message: /Invalid eta values: 0.5, 0.9/ },
+      { options: { etas: [0, 1.2] }, message: /Invalid eta values: 0, 1.2/ },
+      { options: { etas: [0.5, Number.NaN] }, message: /Invalid eta values: 0.5, NaN/ },
+      { options: { etas: 0.5 }, message: /Invalid etas: 0.5 \(expected a pair/ },
+      {
+        options: { stepSizes: [1, 0.1] },
+        message: /Invalid step_sizes: minimum 1 is larger than maximum 0.1/,
+      },
+      { options: { stepSizes: [-1, 1] }, message: /Invalid step_sizes minimum: -1/ },
+    ],
+  },
+  {
+    name: "ASGD",
+    make: (p, o) => new ASGD(p, o),
+    // t0 = 2: the running average in state.ax is active from step 3
+    validOptions: { lr: 0.05, lambd: 1e-3, alpha: 0.6, t0: 2, weightDecay: 0.01 },
+    variants: [{ lr: 0.05 }],
+    badOptions: [
+      ...common(),
+      ...weightDecay,
+      { options: { lambd: Number.NaN }, message: /Invalid lambd value: NaN/ },
+      { options: { alpha: "0.75" }, message: /Invalid alpha value: "0.75"/ },
+      { options: { t0: Number.POSITIVE_INFINITY }, message: /Invalid t0 value: Infinity/ },
+    ],
+  },
+  {
+    name: "Adafactor",
+    make: (p, o) => new Adafactor(p, o),
+    // the default 1-D shape (variance): the generic loadStateDict test expects the first state buffer to have
+    // the param's size, which rowVar does not; the factored path has the same checks in adafactor.test.ts
+    validOptions: { lr: 0.05, beta2Decay: -0.6, d: 1.5, weightDecay: 0.01 },
+    variants: [{ lr: 0.05, eps: [1e-12, 1e-2] }],
+    badOptions: [
+      { options: { lr: -1 }, message: /Learning rate should be >= 0 but is: -1/ },
+      { options: { lr: Number.NaN }, message: /Learning rate should be >= 0 but is: NaN/ },
+      { options: { beta2Decay: 0.5 }, message: /beta2_decay should be <= 0 but is: 0.5/ },
+      { options: { eps: [-1, 1e-3] }, message: /epsilon1 should be >= 0 but is: -1/ },
+      { options: { eps: [null, -1] }, message: /epsilon2 should be >= 0 but is: -1/ },
+      { options: { eps: 1e-3 }, message: /Invalid eps: 0.001 \(expected a pair/ },
+      { options: { d: 0.5 }, message: /Clipping threshold d should be >= 1 but is: 0.5/ },
+      { options: { weightDecay: -0.1 }, message: /weight_decay should be >= 0 but is: -0.1/ },
+      { options: { maximize: 1 }, message: /Invalid maximize value: 1/ },
+      { options: { weight_decay: 0.1 }, message: /unknown option 'weight_decay'/ },
     ],
   },
 ];
