@@ -1,0 +1,409 @@
+// The `descent` command line: races on test surfaces, EWMA and schedule figures, and the MNIST demo.
+// Bad input (an unknown name, a malformed number, an unknown option) prints a message naming the value
+// (and the valid names) and exits with code 2; --help works on every command.
+
+import { writeFileSync } from "node:fs";
+import { extname } from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { ewma } from "../average/ewma.js";
+import { DEMO_MODES, type DemoMode, runDemo } from "../lab/demo.js";
+import { biasCorrectionFigure, ewmaFigure, raceFigure, scheduleFigure } from "../lab/figures.js";
+import { testFunction, testFunctions } from "../lab/functions.js";
+import { defaultRaceLr, raceOptimizer, raceOptimizerNames } from "../lab/optimizers.js";
+import { race } from "../lab/race.js";
+import { noisySeries } from "../lab/random.js";
+import { svgToPng } from "../lab/render.js";
+import { oneCycleAt } from "../lab/schedules.js";
+import { progressBar } from "./progress.js";
+
+/** Bad command-line input: reported with exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export interface CliIO {
+  stdout: { write(s: string): boolean; isTTY?: boolean };
+  stderr: { write(s: string): boolean; isTTY?: boolean; columns?: number };
+}
+
+function parseNumber(value: string, what: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n))
+    throw new UsageError(`${what} must be a number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseInteger(value: string, what: string, min: number): number {
+  const n = parseNumber(value, what);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${what} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseList(value: string, what: string): string[] {
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (items.length === 0)
+    throw new UsageError(`${what} must be a comma-separated list, got ${JSON.stringify(value)}`);
+  return items;
+}
+
+function parseBetas(value: string): number[] {
+  return parseList(value, "--beta").map((b) => {
+    const beta = parseNumber(b, "--beta");
+    if (!(beta >= 0 && beta < 1)) throw new UsageError(`--beta values must be in [0, 1), got ${b}`);
+    return beta;
+  });
+}
+
+function figureFormat(path: string): "svg" | "png" {
+  const ext = extname(path).toLowerCase();
+  if (ext === ".svg") return "svg";
+  if (ext === ".png") return "png";
+  throw new UsageError(`--out must end in .svg or .png, got ${JSON.stringify(path)}`);
+}
+
+async function writeFigure(path: string, svg: string): Promise<void> {
+  if (figureFormat(path) === "svg") writeFileSync(path, svg);
+  else writeFileSync(path, await svgToPng(svg));
+}
+
+/** Fixed-width text table: the first column left-aligned, the rest right-aligned. */
+export function formatTable(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>): string {
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(columns), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+const num = (v: number) =>
+  !Number.isFinite(v)
+    ? String(v)
+    : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0)
+      ? v.toExponential(3)
+      : v.toFixed(4);
+
+const json = (value: unknown) =>
+  `${JSON.stringify(value, (_k, v) => (v instanceof Float64Array ? Array.from(v) : typeof v === "number" && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
+
+/** Builds the program; `io` lets tests capture output. */
+export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Command {
+  const program = new Command("descent")
+    .description("descent lab: optimizer races, EWMA and schedule figures, and the MNIST demo")
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
+    .exitOverride()
+    .showHelpAfterError("(add --help for usage)");
+
+  program
+    .command("race")
+    .description("race optimizers from one start on a 2-D test surface")
+    .argument("<surface>", `test surface: ${testFunctions.map((f) => f.name).join(", ")}`)
+    .option(
+      "--optimizers <names>",
+      `comma-separated: ${raceOptimizerNames.join(", ")}`,
+      "sgd,momentum,rmsprop,adam",
+    )
+    .option("--steps <n>", "steps per optimizer", "500")
+    .option(
+      "--lr <lr>",
+      "one learning rate for every optimizer (default: the surface's suggestion per optimizer)",
+    )
+    .option("--start <x,y>", "start point (default: the surface's)")
+    .option("--tolerance <tol>", "loss gap to the global minimum that counts as converged", "1e-3")
+    .option("--out <file>", "write the contour + paths figure (.svg or .png)")
+    .option("--json", "print the result as JSON (summaries; trajectories with --trajectories)")
+    .option("--trajectories", "include every trajectory in the JSON output")
+    .action(async (surface: string, opts) => {
+      const fn = testFunction(surface);
+      const names = parseList(opts.optimizers, "--optimizers").map((n) => n.toLowerCase());
+      for (const n of names) {
+        if (!raceOptimizerNames.includes(n)) {
+          throw new UsageError(
+            `unknown optimizer ${JSON.stringify(n)}; valid names: ${raceOptimizerNames.join(", ")}`,
+          );
+        }
+      }
+      const steps = parseInteger(opts.steps, "--steps", 1);
+      const tolerance = parseNumber(opts.tolerance, "--tolerance");
+      if (!(tolerance > 0)) throw new UsageError(`--tolerance must be positive, got ${opts.tolerance}`);
+      const lr = opts.lr === undefined ? undefined : parseNumber(opts.lr, "--lr");
+      if (lr !== undefined && lr < 0) throw new UsageError(`--lr must be non-negative, got ${opts.lr}`);
+      let start = fn.defaultStart;
+      if (opts.start !== undefined) {
+        const parts = parseList(opts.start, "--start");
+        if (parts.length !== 2)
+          throw new UsageError(`--start must be x,y, got ${JSON.stringify(opts.start)}`);
+        start = { x: parseNumber(parts[0]!, "--start x"), y: parseNumber(parts[1]!, "--start y") };
+      }
+      if (opts.out !== undefined) figureFormat(opts.out);
+      const bar = progressBar(`race ${fn.name}`, names.length, io.stderr);
+      const result = race(
+        fn,
+        names.map((n) => raceOptimizer(n, fn, lr === undefined ? {} : { lr })),
+        { start, steps, tolerance, onProgress: (done) => bar.update(done) },
+      );
+      bar.finish();
+      if (opts.out !== undefined) await writeFigure(opts.out, raceFigure(result));
+      if (opts.json) {
+        io.stdout.write(
+          json({
+            surface: fn.name,
+            start,
+            steps,
+            tolerance,
+            runs: result.runs.map((r, i) => ({
+              ...r.summary,
+              lr: lr ?? defaultRaceLr(names[i]!, fn),
+              ...(opts.trajectories ? { trajectory: r.trajectory } : {}),
+            })),
+            ...(opts.out ? { figure: opts.out } : {}),
+          }),
+        );
+        return;
+      }
+      io.stdout.write(`${fn.title} from (${start.x}, ${start.y}), ${steps} steps: ${fn.description}\n\n`);
+      io.stdout.write(
+        `${formatTable(
+          ["optimizer", "lr", "final loss", "dist. to min", "steps to tol", "outcome"],
+          result.runs.map((r, i) => [
+            r.label,
+            String(lr ?? defaultRaceLr(names[i]!, fn)),
+            num(r.summary.finalLoss),
+            num(r.summary.distanceToMinimum),
+            r.summary.stepsToTolerance === null ? "—" : String(r.summary.stepsToTolerance),
+            r.summary.outcome,
+          ]),
+        )}\n\n`,
+      );
+      for (const r of result.runs) io.stdout.write(`${r.label}: ${r.summary.reason}\n`);
+      if (opts.out !== undefined) io.stdout.write(`\nwrote ${opts.out}\n`);
+    });
+
+  program
+    .command("ewma")
+    .description("exponentially weighted moving averages of a noisy series, for several β")
+    .option("--beta <list>", "comma-separated β values in [0, 1)", "0.5,0.9,0.98")
+    .option("--bias-correction", "divide by 1 − βᵗ (and draw the with/without comparison)")
+    .option("--length <n>", "length of the noisy series", "365")
+    .option("--seed <n>", "seed of the noise", "7")
+    .option("--out <file>", "write the figure (.svg or .png); with --bias-correction also <file>-bias.<ext>")
+    .option("--json", "print the series and its averages as JSON")
+    .action(async (opts) => {
+      const betas = parseBetas(opts.beta);
+      const length = parseInteger(opts.length, "--length", 1);
+      const seed = parseInteger(opts.seed, "--seed", 0);
+      const correct = Boolean(opts.biasCorrection);
+      if (opts.out !== undefined) figureFormat(opts.out);
+      const series = noisySeries({ length, seed });
+      const averages = betas.map((beta) => ({
+        beta,
+        values: ewma(series, beta, { biasCorrection: correct }),
+      }));
+      const written: string[] = [];
+      if (opts.out !== undefined) {
+        await writeFigure(opts.out, ewmaFigure(series, betas, { biasCorrection: correct }));
+        written.push(opts.out);
+        if (correct) {
+          const ext = extname(opts.out);
+          const biasPath = `${opts.out.slice(0, -ext.length)}-bias${ext}`;
+          await writeFigure(biasPath, biasCorrectionFigure(series, Math.max(...betas)));
+          written.push(biasPath);
+        }
+      }
+      if (opts.json) {
+        io.stdout.write(json({ biasCorrection: correct, series, averages, figures: written }));
+        return;
+      }
+      const show = Math.min(5, length);
+      io.stdout.write(
+        `${formatTable(
+          ["β", "≈ window 1/(1−β)", ...Array.from({ length: show }, (_, t) => `t=${t + 1}`), `t=${length}`],
+          [
+            [
+              "data",
+              "",
+              ...Array.from(series.slice(0, show), (v) => v.toFixed(2)),
+              series[length - 1]!.toFixed(2),
+            ],
+            ...averages.map(({ beta, values }) => [
+              String(beta),
+              (1 / (1 - beta)).toFixed(1),
+              ...Array.from(values.slice(0, show), (v) => v.toFixed(2)),
+              values[length - 1]!.toFixed(2),
+            ]),
+          ],
+        )}\n`,
+      );
+      io.stdout.write(
+        correct
+          ? "(bias-corrected: v_t / (1 − βᵗ))\n"
+          : "(not bias-corrected: v_0 = 0 pulls the first values down)\n",
+      );
+      for (const path of written) io.stdout.write(`wrote ${path}\n`);
+    });
+
+  const scheduleNames = ["onecycle"];
+  program
+    .command("schedule")
+    .description("the learning-rate (and momentum) curve of a schedule")
+    .argument("<name>", `schedule: ${scheduleNames.join(", ")}`)
+    .option("--max-lr <lr>", "peak learning rate", "0.1")
+    .option("--total-steps <n>", "number of steps", "1000")
+    .option("--pct-start <p>", "fraction of steps spent warming up", "0.3")
+    .option("--div-factor <d>", "initial lr = max lr / div factor", "25")
+    .option("--final-div-factor <d>", "final lr = initial lr / final div factor", "1e4")
+    .option("--out <file>", "write the lr figure (.svg or .png); momentum goes to <file>-momentum.<ext>")
+    .option("--json", "print every step's lr and momentum as JSON")
+    .action(async (name: string, opts) => {
+      if (!scheduleNames.includes(name.toLowerCase())) {
+        throw new UsageError(
+          `unknown schedule ${JSON.stringify(name)}; valid names: ${scheduleNames.join(", ")}`,
+        );
+      }
+      const totalSteps = parseInteger(opts.totalSteps, "--total-steps", 1);
+      const options = {
+        maxLr: parseNumber(opts.maxLr, "--max-lr"),
+        totalSteps,
+        pctStart: parseNumber(opts.pctStart, "--pct-start"),
+        divFactor: parseNumber(opts.divFactor, "--div-factor"),
+        finalDivFactor: parseNumber(opts.finalDivFactor, "--final-div-factor"),
+      };
+      if (!(options.maxLr > 0)) throw new UsageError(`--max-lr must be positive, got ${opts.maxLr}`);
+      if (!(options.pctStart > 0 && options.pctStart < 1)) {
+        throw new UsageError(`--pct-start must be in (0, 1), got ${opts.pctStart}`);
+      }
+      if (opts.out !== undefined) figureFormat(opts.out);
+      const lr = new Float64Array(totalSteps);
+      const momentum = new Float64Array(totalSteps);
+      for (let t = 0; t < totalSteps; t++) {
+        const v = oneCycleAt(t, options);
+        lr[t] = v.lr;
+        momentum[t] = v.momentum;
+      }
+      const written: string[] = [];
+      if (opts.out !== undefined) {
+        await writeFigure(
+          opts.out,
+          scheduleFigure([{ label: name, values: lr }], { yLabel: "lr", title: `${name}: lr per step` }),
+        );
+        const ext = extname(opts.out);
+        const momentumPath = `${opts.out.slice(0, -ext.length)}-momentum${ext}`;
+        await writeFigure(
+          momentumPath,
+          scheduleFigure([{ label: name, values: momentum }], {
+            yLabel: "momentum",
+            title: `${name}: momentum per step`,
+          }),
+        );
+        written.push(opts.out, momentumPath);
+      }
+      if (opts.json) {
+        io.stdout.write(json({ schedule: name, options, lr, momentum, figures: written }));
+        return;
+      }
+      const marks = new Set<number>();
+      for (let k = 0; k <= 10; k++)
+        marks.add(Math.min(totalSteps - 1, Math.round((k * (totalSteps - 1)) / 10)));
+      io.stdout.write(
+        `${formatTable(
+          ["step", "lr", "momentum"],
+          [...marks].map((t) => [String(t), num(lr[t]!), num(momentum[t]!)]),
+        )}\n`,
+      );
+      for (const path of written) io.stdout.write(`wrote ${path}\n`);
+    });
+
+  program
+    .command("demo")
+    .description("train an MLP on the packaged MNIST digits with six optimizers and write report/index.html")
+    .addOption(new Option("--quick", "a small run for CI (seconds)").conflicts("full"))
+    .addOption(new Option("--full", "more data, a wider network, more epochs").conflicts("quick"))
+    .option("--out-dir <dir>", "where index.html goes", "report")
+    .option("--seed <n>", "seed of the weights, the split and the batch order", "1")
+    .option("--json", "print the summary as JSON")
+    .action(async (opts) => {
+      const mode: DemoMode = opts.quick ? "quick" : opts.full ? "full" : "default";
+      const seed = parseInteger(opts.seed, "--seed", 0);
+      const config = DEMO_MODES[mode];
+      const log = (s: string) => void io.stderr.write(`${s}\n`);
+      let bar = progressBar("", 1, io.stderr);
+      const result = await runDemo({
+        mode,
+        seed,
+        outDir: opts.outDir,
+        onEvent: (e) => {
+          if (e.kind === "load") {
+            log(
+              `descent demo (${mode}): ${e.train} train / ${e.test} test digits, MLP 784 → ${config.hidden.join(" → ")} → 10, ${config.epochs} epoch(s)`,
+            );
+          } else if (e.kind === "train-start") {
+            bar = progressBar(`[${e.index + 1}/${e.of}] ${e.label}`, 1, io.stderr);
+          } else if (e.kind === "train-step") {
+            bar.update(e.step / e.total, `loss ${e.loss.toFixed(3)}`);
+          } else if (e.kind === "train-done") {
+            bar.finish();
+            log(
+              `  ${e.run.label}: test accuracy ${(100 * e.run.final.testAccuracy).toFixed(1)}% in ${e.run.seconds.toFixed(1)} s`,
+            );
+          } else if (e.kind === "race") {
+            log(`  race on ${e.surface}`);
+          }
+        },
+      });
+      const rows = result.runs.map((r) => ({
+        optimizer: r.label,
+        trainAccuracy: r.final.trainAccuracy,
+        testAccuracy: r.final.testAccuracy,
+        trainLoss: r.final.trainLoss,
+        testLoss: r.final.testLoss,
+        seconds: r.seconds,
+      }));
+      if (opts.json) {
+        io.stdout.write(json({ mode, config, report: result.reportPath, runs: rows }));
+        return;
+      }
+      io.stdout.write(
+        `\n${formatTable(
+          ["optimizer", "train acc", "test acc", "train loss", "test loss", "seconds"],
+          rows.map((r) => [
+            r.optimizer,
+            `${(100 * r.trainAccuracy).toFixed(1)}%`,
+            `${(100 * r.testAccuracy).toFixed(1)}%`,
+            r.trainLoss.toFixed(4),
+            r.testLoss.toFixed(4),
+            r.seconds.toFixed(1),
+          ]),
+        )}\n\nreport: ${result.reportPath}\n`,
+      );
+    });
+
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (without node and script) and returns the exit code: 0 on success, 2 on bad
+ * input, 1 on any other failure.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; every parse error (unknown option, missing argument) is bad input
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError || err instanceof RangeError) {
+      io.stderr.write(`descent: error: ${(err as Error).message}\n`);
+      return 2;
+    }
+    io.stderr.write(`descent: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,344 @@
+// The lab's figures, drawn with Observable Plot from real runs: a race's paths over the surface's contours,
+// the EWMA of a noisy series for several β and with/without bias correction, learning-rate (and momentum)
+// curves of schedules, and training curves raw and EWMA-smoothed. Each returns a standalone SVG string.
+
+import * as Plot from "@observablehq/plot";
+import { ewma } from "../average/ewma.js";
+import { globalMinimum, type TestFunction } from "./functions.js";
+import type { RaceResult } from "./race.js";
+import { renderPlot } from "./render.js";
+
+/** Colors for series, in order (Observable's categorical palette). */
+export const SERIES_COLORS: readonly string[] = Object.freeze([
+  "#4269d0",
+  "#efb118",
+  "#ff725c",
+  "#6cc5b0",
+  "#3ca951",
+  "#ff8ab7",
+  "#a463f2",
+  "#97bbf5",
+  "#9c6b4e",
+  "#9498a0",
+]);
+
+const colorAt = (i: number) => SERIES_COLORS[i % SERIES_COLORS.length]!;
+
+interface LegendItem {
+  readonly label: string;
+  readonly color: string;
+  readonly symbol?: "line" | "dot";
+}
+
+/** A legend drawn as marks in the right margin, so the figure stays one SVG (and renders to PNG). */
+function legend(items: readonly LegendItem[], title?: string): Plot.Markish[] {
+  const marks: Plot.Markish[] = [];
+  const top = title === undefined ? 4 : 20;
+  if (title !== undefined) {
+    marks.push(
+      Plot.text([title], {
+        frameAnchor: "top-right",
+        dx: 12,
+        dy: 4,
+        textAnchor: "start",
+        fontWeight: "bold",
+      }),
+    );
+  }
+  items.forEach((item, i) => {
+    const dy = top + i * 16;
+    marks.push(
+      Plot.text([item.symbol === "dot" ? "●" : "━━"], {
+        frameAnchor: "top-right",
+        dx: 12,
+        dy,
+        textAnchor: "start",
+        fill: item.color,
+      }),
+      Plot.text([item.label], { frameAnchor: "top-right", dx: 34, dy, textAnchor: "start" }),
+    );
+  });
+  return marks;
+}
+
+const legendWidth = (labels: readonly string[]) => 44 + 6.5 * Math.max(8, ...labels.map((l) => l.length));
+
+/** Every k-th point (and the last), so long runs stay small files; non-finite points are dropped. */
+function thin(count: number, limit: number): number[] {
+  const stride = Math.max(1, Math.ceil(count / limit));
+  const idx: number[] = [];
+  for (let i = 0; i < count; i += stride) idx.push(i);
+  if (idx[idx.length - 1] !== count - 1) idx.push(count - 1);
+  return idx;
+}
+
+export interface RaceFigureOptions {
+  width?: number;
+  height?: number;
+  title?: string;
+  /** Most points drawn per path (default 400). */
+  maxPoints?: number;
+}
+
+/**
+ * Contours of the race's surface with each optimizer's path, the shared start (white circle), each end
+ * (a colored cross), the known minima (stars) and a legend with each run's outcome.
+ * @example
+ * writeFileSync("race.svg", raceFigure(race(rosenbrock, entries)));
+ */
+export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}): string {
+  const fn = result.fn;
+  const labels = result.runs.map((r) => `${r.label}: ${r.summary.outcome}`);
+  const marginRight = legendWidth(labels);
+  const width = options.width ?? 640 + marginRight;
+  const height = options.height ?? 520;
+  const limit = options.maxPoints ?? 400;
+  const [x1, x2] = fn.domain.x;
+  const [y1, y2] = fn.domain.y;
+  const marks: Plot.Markish[] = [contour(fn)];
+  result.runs.forEach((run, i) => {
+    const { x, y } = run.trajectory;
+    const points = thin(x.length, limit)
+      .map((t) => [x[t]!, y[t]!] as [number, number])
+      .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+    const color = colorAt(i);
+    marks.push(
+      Plot.line(points, { stroke: color, strokeWidth: 2, clip: true, curve: "linear" }),
+      Plot.dot(points.slice(-1), { symbol: "times", stroke: color, strokeWidth: 3, r: 6, clip: true }),
+    );
+  });
+  marks.push(
+    Plot.dot(fn.minima, {
+      x: "x",
+      y: "y",
+      symbol: "star",
+      fill: "white",
+      stroke: "black",
+      r: 6,
+    }),
+    Plot.dot([[result.start.x, result.start.y]], { fill: "white", stroke: "black", strokeWidth: 1.5, r: 5 }),
+    ...legend(
+      labels.map((label, i) => ({ label, color: colorAt(i) })),
+      `${result.steps} steps`,
+    ),
+  );
+  return renderPlot({
+    width,
+    height,
+    marginRight,
+    title: undefined,
+    subtitle: undefined,
+    x: { domain: [x1, x2], label: "x" },
+    y: { domain: [y1, y2], label: "y" },
+    color: { type: "linear", scheme: "blues", reverse: false },
+    marks: [
+      ...marks,
+      Plot.text([options.title ?? `${fn.title}: ${fn.description}`], {
+        frameAnchor: "top-left",
+        dy: -14,
+        textAnchor: "start",
+        fontWeight: "bold",
+      }),
+    ],
+    marginTop: 28,
+  });
+}
+
+/** Filled contours of f (of log(f − min + 1) for surfaces whose values span decades). */
+function contour(fn: TestFunction): Plot.Markish {
+  const fStar = globalMinimum(fn);
+  const shift = Number.isFinite(fStar) ? fStar : 0;
+  const value =
+    fn.contourScale === "log"
+      ? (x: number, y: number) => Math.log10(fn.f(x, y) - shift + 1)
+      : (x: number, y: number) => fn.f(x, y);
+  return Plot.contour({
+    fill: value,
+    x1: fn.domain.x[0],
+    x2: fn.domain.x[1],
+    y1: fn.domain.y[0],
+    y2: fn.domain.y[1],
+    thresholds: 18,
+    stroke: "white",
+    strokeOpacity: 0.35,
+    fillOpacity: 0.55,
+    pixelSize: 3,
+  });
+}
+
+export interface SeriesFigureOptions {
+  width?: number;
+  height?: number;
+  title?: string;
+}
+
+/**
+ * A noisy series (gray dots) and its EWMA for each β: larger β is smoother and lags more.
+ * @example
+ * ewmaFigure(noisySeries(), [0.5, 0.9, 0.98]);
+ */
+export function ewmaFigure(
+  series: ArrayLike<number>,
+  betas: readonly number[],
+  options: SeriesFigureOptions & { biasCorrection?: boolean } = {},
+): string {
+  if (betas.length === 0) throw new RangeError("ewmaFigure: expected at least one beta");
+  const correct = options.biasCorrection ?? false;
+  const items: LegendItem[] = [{ label: "data", color: "#9498a0", symbol: "dot" }];
+  const marks: Plot.Markish[] = [
+    Plot.dot(Array.from(series), { x: (_d, i) => i + 1, y: (d) => d, r: 1.5, fill: "#9498a0" }),
+  ];
+  betas.forEach((beta, i) => {
+    const avg = ewma(series, beta, { biasCorrection: correct });
+    const color = colorAt(i);
+    items.push({ label: `β = ${beta}`, color });
+    marks.push(Plot.lineY(avg, { x: (_d, t) => t + 1, stroke: color, strokeWidth: 2 }));
+  });
+  return seriesPlot(marks, items, {
+    ...options,
+    title:
+      options.title ??
+      `EWMA v_t = β·v_(t−1) + (1 − β)·θ_t${correct ? " (bias-corrected)" : ""}: larger β is smoother but lags`,
+    xLabel: "t",
+    yLabel: "θ",
+  });
+}
+
+/**
+ * The EWMA with β (default 0.98) started at v₀ = 0, with and without bias correction v_t / (1 − βᵗ):
+ * uncorrected, the first ~1/(1 − β) values are pulled toward zero.
+ * @example
+ * biasCorrectionFigure(noisySeries(), 0.98);
+ */
+export function biasCorrectionFigure(
+  series: ArrayLike<number>,
+  beta = 0.98,
+  options: SeriesFigureOptions = {},
+): string {
+  const raw = ewma(series, beta);
+  const corrected = ewma(series, beta, { biasCorrection: true });
+  const marks: Plot.Markish[] = [
+    Plot.dot(Array.from(series), { x: (_d, i) => i + 1, y: (d) => d, r: 1.5, fill: "#9498a0" }),
+    Plot.lineY(raw, { x: (_d, t) => t + 1, stroke: colorAt(2), strokeWidth: 2 }),
+    Plot.lineY(corrected, { x: (_d, t) => t + 1, stroke: colorAt(0), strokeWidth: 2 }),
+  ];
+  return seriesPlot(
+    marks,
+    [
+      { label: "data", color: "#9498a0", symbol: "dot" },
+      { label: `β = ${beta}, v₀ = 0`, color: colorAt(2) },
+      { label: "bias-corrected", color: colorAt(0) },
+    ],
+    {
+      ...options,
+      title: options.title ?? `Bias correction v_t / (1 − β^t) removes the pull toward v₀ = 0 (β = ${beta})`,
+      xLabel: "t",
+      yLabel: "θ",
+    },
+  );
+}
+
+/** A named curve over steps (an lr schedule, a momentum schedule, a loss). */
+export interface Curve {
+  readonly label: string;
+  readonly values: ArrayLike<number>;
+  /** The x value of values[0] (default 0). */
+  readonly first?: number;
+}
+
+/**
+ * Curves of a hyperparameter over steps, e.g. the lr of one or more schedules.
+ * @example
+ * scheduleFigure([{ label: "onecycle", values: preview(…).lr }], { yLabel: "lr" });
+ */
+export function scheduleFigure(
+  curves: readonly Curve[],
+  options: SeriesFigureOptions & { yLabel?: string; xLabel?: string; logY?: boolean } = {},
+): string {
+  if (curves.length === 0) throw new RangeError("scheduleFigure: expected at least one curve");
+  const marks: Plot.Markish[] = curves.map((c, i) =>
+    Plot.lineY(Array.from(c.values), {
+      x: (_d, t) => t + (c.first ?? 0),
+      stroke: colorAt(i),
+      strokeWidth: 2,
+      curve: "step-after",
+    }),
+  );
+  return seriesPlot(
+    marks,
+    curves.map((c, i) => ({ label: c.label, color: colorAt(i) })),
+    {
+      ...options,
+      title: options.title ?? `${options.yLabel ?? "lr"} per step`,
+      xLabel: options.xLabel ?? "step",
+      yLabel: options.yLabel ?? "lr",
+      logY: options.logY ?? false,
+      zero: !(options.logY ?? false),
+    },
+  );
+}
+
+/**
+ * Training curves: each raw series drawn faint, its EWMA (β, default 0.9, bias-corrected) solid on top.
+ * @example
+ * trainingFigure([{ label: "adam", values: losses }], { yLabel: "loss", beta: 0.95 });
+ */
+export function trainingFigure(
+  curves: readonly Curve[],
+  options: SeriesFigureOptions & { yLabel?: string; xLabel?: string; beta?: number; logY?: boolean } = {},
+): string {
+  if (curves.length === 0) throw new RangeError("trainingFigure: expected at least one curve");
+  const beta = options.beta ?? 0.9;
+  const marks: Plot.Markish[] = [];
+  curves.forEach((c, i) => {
+    const xOf = (_d: unknown, t: number) => t + (c.first ?? 0);
+    const raw = Array.from(c.values);
+    marks.push(
+      Plot.lineY(raw, { x: xOf, stroke: colorAt(i), strokeOpacity: 0.25, strokeWidth: 1 }),
+      Plot.lineY(ewma(raw, beta, { biasCorrection: true }), { x: xOf, stroke: colorAt(i), strokeWidth: 2 }),
+    );
+  });
+  return seriesPlot(
+    marks,
+    curves.map((c, i) => ({ label: c.label, color: colorAt(i) })),
+    {
+      ...options,
+      title: options.title ?? `${options.yLabel ?? "loss"}: raw (faint) and EWMA β = ${beta} (solid)`,
+      xLabel: options.xLabel ?? "step",
+      yLabel: options.yLabel ?? "loss",
+      logY: options.logY ?? false,
+      zero: false,
+    },
+  );
+}
+
+function seriesPlot(
+  marks: Plot.Markish[],
+  items: readonly LegendItem[],
+  options: SeriesFigureOptions & { xLabel: string; yLabel: string; logY?: boolean; zero?: boolean },
+): string {
+  const marginRight = legendWidth(items.map((i) => i.label));
+  return renderPlot({
+    width: options.width ?? 640 + marginRight,
+    height: options.height ?? 360,
+    marginRight,
+    marginTop: 30,
+    x: { label: options.xLabel },
+    y: {
+      label: options.yLabel,
+      grid: true,
+      type: options.logY ? "log" : "linear",
+      ...(options.zero === undefined || options.logY ? {} : { zero: options.zero }),
+    },
+    marks: [
+      ...marks,
+      ...legend(items),
+      Plot.text([options.title ?? ""], {
+        frameAnchor: "top-left",
+        dy: -18,
+        textAnchor: "start",
+        fontWeight: "bold",
+      }),
+    ],
+  });
+}

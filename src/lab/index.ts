@@ -1,0 +1,69 @@
+// descent/lab: test surfaces, optimizer races, figures and the demo. Named re-exports only.
+
+export {
+  type DemoConfig,
+  type DemoEvent,
+  type DemoMode,
+  type DemoOptions,
+  type DemoResult,
+  DEMO_MODES,
+  demoEntries,
+  runDemo,
+} from "./demo.js";
+export { DIGIT_PIXELS, DIGITS_AVAILABLE, type DigitSet, loadDigits } from "./digits.js";
+export {
+  biasCorrectionFigure,
+  type Curve,
+  ewmaFigure,
+  type RaceFigureOptions,
+  raceFigure,
+  SERIES_COLORS,
+  type SeriesFigureOptions,
+  scheduleFigure,
+  trainingFigure,
+} from "./figures.js";
+export {
+  ackley,
+  beale,
+  booth,
+  type Domain,
+  elongated,
+  globalMinimum,
+  himmelblau,
+  type Minimum,
+  type Point,
+  plateau,
+  rastrigin,
+  rosenbrock,
+  saddle,
+  styblinskiTang,
+  type TestFunction,
+  testFunction,
+  testFunctions,
+  type Vec2,
+} from "./functions.js";
+export { MLP, type MLPOptions } from "./mlp.js";
+export { defaultRaceLr, describeRaceOptimizer, raceOptimizer, raceOptimizerNames } from "./optimizers.js";
+export {
+  curvature,
+  type Outcome,
+  type RaceEntry,
+  type RaceOptions,
+  type RaceResult,
+  type RaceRun,
+  type RaceSummary,
+  race,
+  type Trajectory,
+} from "./race.js";
+export { mulberry32, noisySeries, normal, type Rng, shuffle } from "./random.js";
+export { FIGURE_FONT, type PngOptions, renderPlot, svgToPng } from "./render.js";
+export { type ReportFigure, type ReportSection, type ReportTable, reportHtml } from "./report.js";
+export { type OneCycleOptions, oneCycle, oneCycleAt } from "./schedules.js";
+export {
+  type EpochRecord,
+  type SchedulerLike,
+  type TrainEntry,
+  type TrainOptions,
+  type TrainRun,
+  trainMLP,
+} from "./train.js";

@@ -1,0 +1,322 @@
+// Optimizer races on a 2-D test surface: every optimizer starts from the same point, runs real descent
+// steps on a two-element param, and the run is judged from its trajectory and the surface around its end
+// point: converged (within tolerance of the global minimum), diverged (non-finite or blown far away),
+// stuck on a plateau (no gradient and no curvature), stuck in a local minimum (a listed non-global minimum,
+// or zero gradient with positive curvature), stuck at a saddle, or still moving.
+
+import type { OptimizerLike } from "../core/optimizer.js";
+import { type Param, param } from "../core/param.js";
+import { globalMinimum, type Minimum, type Point, type TestFunction } from "./functions.js";
+
+/** An optimizer in a race: a label for the legend and a factory over the race's single param. */
+export interface RaceEntry {
+  readonly label: string;
+  create(params: Param[]): OptimizerLike;
+}
+
+export interface RaceOptions {
+  /** Where every optimizer starts (default: the surface's `defaultStart`). */
+  start?: Point;
+  /** Optimizer steps per entry (default 500). */
+  steps?: number;
+  /** A run has converged when its loss is within `tolerance` of the global minimum (default 1e-3). */
+  tolerance?: number;
+  /** Called after each entry finishes (for progress bars). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export type Outcome = "converged" | "diverged" | "plateau" | "local-minimum" | "saddle" | "moving";
+
+/** Positions and losses after 0, 1, …, n steps (n < steps when the run diverged and was stopped). */
+export interface Trajectory {
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  readonly loss: Float64Array;
+}
+
+export interface RaceSummary {
+  readonly label: string;
+  readonly finalLoss: number;
+  readonly final: Point;
+  /** The listed minimum nearest the end point (null when the surface lists none). */
+  readonly nearestMinimum: Minimum | null;
+  readonly distanceToMinimum: number;
+  /** The first step whose loss is within tolerance of the global minimum, or null. */
+  readonly stepsToTolerance: number | null;
+  readonly outcome: Outcome;
+  /** One sentence with the numbers behind the outcome. */
+  readonly reason: string;
+}
+
+export interface RaceRun {
+  readonly label: string;
+  readonly trajectory: Trajectory;
+  readonly summary: RaceSummary;
+}
+
+export interface RaceResult {
+  readonly fn: TestFunction;
+  readonly start: Point;
+  readonly steps: number;
+  readonly tolerance: number;
+  readonly runs: readonly RaceRun[];
+}
+
+/**
+ * Races `entries` on `fn`, each from the same start for the same number of steps.
+ * @example
+ * const result = race(rosenbrock, [raceOptimizer("sgd", rosenbrock), raceOptimizer("adam", rosenbrock)], { steps: 500 });
+ * result.runs.map((r) => `${r.label}: ${r.summary.outcome}`); // ["sgd: moving", "adam: converged"]
+ */
+export function race(fn: TestFunction, entries: readonly RaceEntry[], options: RaceOptions = {}): RaceResult {
+  checkFunction(fn);
+  const start = options.start ?? fn.defaultStart;
+  if (!isFinitePoint(start)) {
+    throw new RangeError(`race: start must be { x, y } with finite numbers, got ${JSON.stringify(start)}`);
+  }
+  const steps = options.steps ?? 500;
+  if (!Number.isInteger(steps) || steps < 1) {
+    throw new RangeError(`race: steps must be a positive integer, got ${steps}`);
+  }
+  const tolerance = options.tolerance ?? 1e-3;
+  if (!(typeof tolerance === "number" && tolerance > 0 && Number.isFinite(tolerance))) {
+    throw new RangeError(`race: tolerance must be a positive number, got ${tolerance}`);
+  }
+  if (!Array.isArray(entries) || entries.length === 0) {
+    throw new RangeError("race: expected a non-empty list of optimizers");
+  }
+  const labels = new Set<string>();
+  entries.forEach((e, i) => {
+    if (
+      e === null ||
+      typeof e !== "object" ||
+      typeof e.create !== "function" ||
+      typeof e.label !== "string"
+    ) {
+      throw new TypeError(`race: optimizers[${i}] must be { label: string, create(params) }`);
+    }
+    if (labels.has(e.label))
+      throw new RangeError(`race: two optimizers are labelled ${JSON.stringify(e.label)}`);
+    labels.add(e.label);
+  });
+  const runs: RaceRun[] = [];
+  for (const entry of entries) {
+    const trajectory = runOne(fn, entry, start, steps);
+    runs.push({ label: entry.label, trajectory, summary: summarize(fn, entry.label, trajectory, tolerance) });
+    options.onProgress?.(runs.length, entries.length);
+  }
+  return { fn, start, steps, tolerance, runs };
+}
+
+function checkFunction(fn: TestFunction): void {
+  if (fn === null || typeof fn !== "object" || typeof fn.f !== "function" || typeof fn.grad !== "function") {
+    throw new TypeError("race: fn must be a test function ({ name, f, grad, minima, domain, ... })");
+  }
+}
+
+function isFinitePoint(p: Point): boolean {
+  return p !== null && typeof p === "object" && Number.isFinite(p.x) && Number.isFinite(p.y);
+}
+
+/** How far past the domain a run may go before it counts as blown away. */
+function escapeRadius(fn: TestFunction): number {
+  return 1e3 * domainDiagonal(fn);
+}
+
+function domainDiagonal(fn: TestFunction): number {
+  return Math.hypot(fn.domain.x[1] - fn.domain.x[0], fn.domain.y[1] - fn.domain.y[0]);
+}
+
+function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number): Trajectory {
+  const p = param(new Float64Array([start.x, start.y]), { name: "xy" });
+  const optimizer = entry.create([p]);
+  const xs = new Float64Array(steps + 1);
+  const ys = new Float64Array(steps + 1);
+  const losses = new Float64Array(steps + 1);
+  const data = p.data;
+  const limit = escapeRadius(fn);
+  let n = 0;
+  const record = () => {
+    xs[n] = data[0]!;
+    ys[n] = data[1]!;
+    losses[n] = fn.f(data[0]!, data[1]!);
+  };
+  record();
+  for (let t = 1; t <= steps; t++) {
+    fn.grad(data[0]!, data[1]!, p.gradBuffer());
+    optimizer.step();
+    n = t;
+    record();
+    const loss = losses[n]!;
+    if (!Number.isFinite(loss) || Math.abs(data[0]!) > limit || Math.abs(data[1]!) > limit) break;
+  }
+  return { x: xs.slice(0, n + 1), y: ys.slice(0, n + 1), loss: losses.slice(0, n + 1) };
+}
+
+const fmt = (v: number) =>
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0)
+    ? v.toExponential(2)
+    : v.toFixed(4).replace(/\.?0+$/, "");
+const at = (p: Point) => `(${fmt(p.x)}, ${fmt(p.y)})`;
+
+/** The Hessian's eigenvalues at (x, y), from central differences of the analytic gradient. */
+export function curvature(fn: TestFunction, x: number, y: number): [number, number] {
+  const h = 1e-5 * Math.max(1, Math.abs(x), Math.abs(y));
+  const a = [0, 0];
+  const b = [0, 0];
+  fn.grad(x + h, y, a);
+  fn.grad(x - h, y, b);
+  const hxx = (a[0]! - b[0]!) / (2 * h);
+  const hxy1 = (a[1]! - b[1]!) / (2 * h);
+  fn.grad(x, y + h, a);
+  fn.grad(x, y - h, b);
+  const hyy = (a[1]! - b[1]!) / (2 * h);
+  const hxy = 0.5 * (hxy1 + (a[0]! - b[0]!) / (2 * h));
+  const mean = 0.5 * (hxx + hyy);
+  const spread = Math.hypot(0.5 * (hxx - hyy), hxy);
+  return [mean - spread, mean + spread];
+}
+
+/** The root-mean-square gradient norm over a grid on the domain: the surface's own gradient scale. */
+function gradientScale(fn: TestFunction): number {
+  const g = [0, 0];
+  let sum = 0;
+  const k = 24;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      const x = fn.domain.x[0] + ((i + 0.5) / k) * (fn.domain.x[1] - fn.domain.x[0]);
+      const y = fn.domain.y[0] + ((j + 0.5) / k) * (fn.domain.y[1] - fn.domain.y[0]);
+      fn.grad(x, y, g);
+      sum += g[0]! ** 2 + g[1]! ** 2;
+    }
+  }
+  return Math.sqrt(sum / (k * k));
+}
+
+function summarize(fn: TestFunction, label: string, tr: Trajectory, tolerance: number): RaceSummary {
+  const n = tr.loss.length - 1;
+  const final = { x: tr.x[n]!, y: tr.y[n]! };
+  const finalLoss = tr.loss[n]!;
+  const fStar = globalMinimum(fn);
+  let nearestMinimum: Minimum | null = null;
+  let distanceToMinimum = Number.POSITIVE_INFINITY;
+  for (const m of fn.minima) {
+    const d = Math.hypot(final.x - m.x, final.y - m.y);
+    if (d < distanceToMinimum) {
+      distanceToMinimum = d;
+      nearestMinimum = m;
+    }
+  }
+  let stepsToTolerance: number | null = null;
+  if (Number.isFinite(fStar)) {
+    for (let t = 0; t <= n; t++) {
+      if (tr.loss[t]! - fStar <= tolerance) {
+        stepsToTolerance = t;
+        break;
+      }
+    }
+  }
+  const base = { label, finalLoss, final, nearestMinimum, distanceToMinimum, stepsToTolerance };
+  const verdict = judge(fn, tr, tolerance, nearestMinimum);
+  return { ...base, ...verdict };
+}
+
+function judge(
+  fn: TestFunction,
+  tr: Trajectory,
+  tolerance: number,
+  nearest: Minimum | null,
+): { outcome: Outcome; reason: string } {
+  const n = tr.loss.length - 1;
+  const x = tr.x[n]!;
+  const y = tr.y[n]!;
+  const loss = tr.loss[n]!;
+  const start = tr.loss[0]!;
+  if (!Number.isFinite(loss) || !Number.isFinite(x) || !Number.isFinite(y)) {
+    return { outcome: "diverged", reason: `the loss became ${loss} at step ${n}` };
+  }
+  const limit = escapeRadius(fn);
+  if (Math.abs(x) > limit || Math.abs(y) > limit) {
+    if (fn.minima.length === 0 && loss < start) {
+      return {
+        outcome: "moving",
+        reason: `descending without bound (the surface has no minimum): loss ${fmt(loss)} at ${at({ x, y })} after ${n} steps`,
+      };
+    }
+    return { outcome: "diverged", reason: `blew up to ${at({ x, y })} (loss ${fmt(loss)}) by step ${n}` };
+  }
+  if (nearest !== null && loss - nearest.f <= tolerance && loss >= nearest.f - tolerance) {
+    if (nearest.global) {
+      return {
+        outcome: "converged",
+        reason: `within ${fmt(tolerance)} of the global minimum ${fmt(nearest.f)} at ${at(nearest)}`,
+      };
+    }
+    return {
+      outcome: "local-minimum",
+      reason: `settled in the local minimum at ${at(nearest)} (f = ${fmt(nearest.f)}, ${fmt(nearest.f - globalMinimum(fn))} above the global minimum)`,
+    };
+  }
+  const diagonal = domainDiagonal(fn);
+  const offDomain = Math.max(
+    fn.domain.x[0] - x,
+    x - fn.domain.x[1],
+    fn.domain.y[0] - y,
+    y - fn.domain.y[1],
+    0,
+  );
+  if (offDomain > diagonal && loss > start) {
+    return {
+      outcome: "diverged",
+      reason: `left the domain by ${fmt(offDomain)} with the loss up from ${fmt(start)} to ${fmt(loss)}`,
+    };
+  }
+  // the last tenth of the run (at least 10 steps): how far it went, net and along the path
+  const window = Math.min(n, Math.max(10, Math.floor(n / 10)));
+  let path = 0;
+  for (let t = n - window + 1; t <= n; t++)
+    path += Math.hypot(tr.x[t]! - tr.x[t - 1]!, tr.y[t]! - tr.y[t - 1]!);
+  const net = Math.hypot(x - tr.x[n - window]!, y - tr.y[n - window]!);
+  const stopped = path < 1e-4 * diagonal;
+  const g = fn.grad(x, y, [0, 0]);
+  const gradNorm = Math.hypot(g[0]!, g[1]!);
+  const [lo, hi] = curvature(fn, x, y);
+  const scale = gradientScale(fn);
+  const curvatureScale = scale / diagonal;
+  const flat = gradNorm < 1e-3 * scale && Math.max(Math.abs(lo), Math.abs(hi)) < 1e-3 * curvatureScale;
+  if (stopped) {
+    if (flat) {
+      return {
+        outcome: "plateau",
+        reason: `stalled on a flat region at ${at({ x, y })}: gradient norm ${fmt(gradNorm)}, curvature ≈ 0, moved ${fmt(path)} in the last ${window} steps`,
+      };
+    }
+    if (lo < -1e-6 * curvatureScale && hi > 1e-6 * curvatureScale) {
+      return {
+        outcome: "saddle",
+        reason: `stopped at a saddle point ${at({ x, y })}: gradient norm ${fmt(gradNorm)}, curvatures ${fmt(lo)} and ${fmt(hi)}`,
+      };
+    }
+    if (lo >= -1e-6 * curvatureScale) {
+      return {
+        outcome: "local-minimum",
+        reason: `stopped at ${at({ x, y })} with loss ${fmt(loss)}${Number.isFinite(globalMinimum(fn)) ? ` (${fmt(loss - globalMinimum(fn))} above the global minimum)` : ""}: gradient norm ${fmt(gradNorm)}, positive curvature`,
+      };
+    }
+    return {
+      outcome: "plateau",
+      reason: `stalled at ${at({ x, y })}: moved ${fmt(path)} in the last ${window} steps, gradient norm ${fmt(gradNorm)}`,
+    };
+  }
+  const drop = tr.loss[n - window]! - loss;
+  if (net < 0.1 * path) {
+    return {
+      outcome: "moving",
+      reason: `oscillating around ${at({ x, y })}: path ${fmt(path)} but net ${fmt(net)} over the last ${window} steps, loss ${fmt(loss)}`,
+    };
+  }
+  return {
+    outcome: "moving",
+    reason: `still moving after ${n} steps: loss ${drop >= 0 ? "fell" : "rose"} by ${fmt(Math.abs(drop))} over the last ${window} steps, now ${fmt(loss)}`,
+  };
+}

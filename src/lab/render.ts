@@ -1,0 +1,57 @@
+// Rendering figures outside a browser: Observable Plot draws into linkedom's document, the SVG element is
+// serialized as a standalone file, and resvg rasterizes it when someone wants a PNG.
+
+import type { PlotOptions } from "@observablehq/plot";
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** Text in figures: a font that resvg finds on most systems, with generic fallbacks. */
+export const FIGURE_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+
+/**
+ * Runs `Plot.plot` against a server-side document and returns a standalone SVG document string.
+ * The options must describe a single SVG (no HTML legends or captions: legends are drawn as marks).
+ * @example
+ * const svg = renderPlot({ marks: [Plot.lineY([1, 3, 2])] }); // "<svg xmlns=…>…</svg>"
+ */
+export function renderPlot(options: PlotOptions): string {
+  const { document } = parseHTML("<!DOCTYPE html><html><head></head><body></body></html>");
+  const element = Plot.plot({
+    ...options,
+    style: { background: "white", fontFamily: FIGURE_FONT, fontSize: "11px", ...(options.style as object) },
+    document: document as unknown as Document,
+  }) as unknown as Element;
+  if (element.tagName.toLowerCase() !== "svg") {
+    throw new Error(`renderPlot: expected Plot to return an <svg>, got <${element.tagName.toLowerCase()}>`);
+  }
+  element.setAttribute("xmlns", SVG_NS);
+  // the class-scoped <style> Plot emits targets the page; resvg reads inline attributes, so pin the color
+  element.setAttribute("color", "black");
+  return element.outerHTML;
+}
+
+export interface PngOptions {
+  /** Output width in pixels (default 1200); the height follows the SVG's aspect ratio. */
+  width?: number;
+}
+
+/**
+ * Rasterizes an SVG string to PNG bytes with resvg (loaded on first use, so SVG-only users never load it).
+ * @example
+ * writeFileSync("race.png", await svgToPng(svg, { width: 1000 }));
+ */
+export async function svgToPng(svg: string, options: PngOptions = {}): Promise<Uint8Array> {
+  const width = options.width ?? 1200;
+  if (!Number.isInteger(width) || width < 16 || width > 10000) {
+    throw new RangeError(`svgToPng: width must be an integer between 16 and 10000, got ${width}`);
+  }
+  const { Resvg } = await import("@resvg/resvg-js");
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: "width", value: width },
+    background: "white",
+    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" },
+  });
+  return resvg.render().asPng();
+}

@@ -1,0 +1,92 @@
+// A self-contained HTML report: inline SVG figures with one-line captions, and tables. No scripts, no
+// external files, so it opens anywhere and can be mailed around.
+
+export interface ReportFigure {
+  readonly title: string;
+  /** One line: what the figure shows. */
+  readonly caption: string;
+  /** A standalone SVG document string (from the lab's figure functions). */
+  readonly svg: string;
+}
+
+export interface ReportTable {
+  readonly title: string;
+  readonly caption?: string;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number>>;
+}
+
+export interface ReportSection {
+  readonly heading: string;
+  readonly intro?: string;
+  readonly tables?: readonly ReportTable[];
+  readonly figures?: readonly ReportFigure[];
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** The SVG as an inline element (the XML prolog, if any, dropped). */
+function inlineSvg(svg: string): string {
+  const start = svg.indexOf("<svg");
+  if (start < 0) throw new RangeError("report: a figure's svg does not contain an <svg> element");
+  return svg.slice(start);
+}
+
+/**
+ * The report page.
+ * @example
+ * writeFileSync("report/index.html", reportHtml("descent demo", [{ heading: "Races", figures: [fig] }]));
+ */
+export function reportHtml(title: string, sections: readonly ReportSection[], footer?: string): string {
+  const body = sections
+    .map((section) => {
+      const parts = [`<section>\n<h2>${escapeHtml(section.heading)}</h2>`];
+      if (section.intro) parts.push(`<p>${escapeHtml(section.intro)}</p>`);
+      for (const table of section.tables ?? []) {
+        parts.push(
+          `<table>\n<caption>${escapeHtml(table.title)}${table.caption ? ` <span>${escapeHtml(table.caption)}</span>` : ""}</caption>`,
+          `<thead><tr>${table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead>`,
+          `<tbody>\n${table.rows
+            .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(String(cell))}</td>`).join("")}</tr>`)
+            .join("\n")}\n</tbody>\n</table>`,
+        );
+      }
+      for (const figure of section.figures ?? []) {
+        parts.push(
+          `<figure>\n<h3>${escapeHtml(figure.title)}</h3>\n${inlineSvg(figure.svg)}\n<figcaption>${escapeHtml(figure.caption)}</figcaption>\n</figure>`,
+        );
+      }
+      parts.push("</section>");
+      return parts.join("\n");
+    })
+    .join("\n");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body { font-family: system-ui, "DejaVu Sans", sans-serif; max-width: 980px; margin: 2rem auto; padding: 0 1rem; color: #222; }
+h1 { margin-bottom: 0.2rem; }
+section { margin: 2rem 0; }
+figure { margin: 1.5rem 0; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { color: #555; font-size: 0.95rem; margin-top: 0.3rem; }
+table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }
+caption { text-align: left; font-weight: bold; margin-bottom: 0.4rem; }
+caption span { font-weight: normal; color: #555; }
+th, td { padding: 0.25rem 0.8rem; border-bottom: 1px solid #ddd; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+footer { color: #777; font-size: 0.85rem; margin-top: 3rem; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+${body}
+${footer ? `<footer>${escapeHtml(footer)}</footer>` : ""}
+</body>
+</html>
+`;
+}
