@@ -21,12 +21,20 @@ export { Adafactor, type AdafactorOptions } from "./optim/adafactor.js";
 export { Adagrad, type AdagradOptions } from "./optim/adagrad.js";
 export { Adam, type AdamOptions } from "./optim/adam.js";
 export { AdamW, type AdamWOptions } from "./optim/adamw.js";
+export { LAMB, type LAMBOptions } from "./optim/lamb.js";
+export { Lion, type LionOptions } from "./optim/lion.js";
+export { Muon, type MuonAdjustLrFn, type MuonOptions } from "./optim/muon.js";
 export { Adamax, type AdamaxOptions } from "./optim/adamax.js";
 export { ASGD, type ASGDOptions } from "./optim/asgd.js";
 export { LBFGS, type LBFGSOptions } from "./optim/lbfgs.js";
 export { NAdam, type NAdamOptions } from "./optim/nadam.js";
 export { RAdam, type RAdamOptions } from "./optim/radam.js";
 export { RMSprop, type RMSpropOptions } from "./optim/rmsprop.js";
+export {
+  ScheduleFreeAdamW,
+  type ScheduleFreeAdamWOptions,
+} from "./optim/schedule-free-adamw.js";
+export { ScheduleFreeSGD, type ScheduleFreeSGDOptions } from "./optim/schedule-free-sgd.js";
 export { Rprop, type RpropOptions } from "./optim/rprop.js";
 export { SGD, type SGDOptions } from "./optim/sgd.js";
 

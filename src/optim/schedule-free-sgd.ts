@@ -1,0 +1,117 @@
+// Schedule-Free SGD (Defazio et al., 2024, "The Road Less Scheduled", https://arxiv.org/abs/2405.15682),
+// as facebookresearch/schedule_free's SGDScheduleFree computes it. z is the SGD iterate, x the weighted
+// average of the z's (the point to evaluate), y = (1 − β)·z + β·x (where the gradient is taken), β = momentum:
+//   lrₖ = lr·min(1, (k+1)/warmupSteps);  c = weight/Σweight as in ScheduleFreeAdamW
+//   d = g + weightDecay·y
+//   y = lerp(y, z, c) + lrₖ·(β·(1 − c) − 1)·d;   z = z − lrₖ·d
+// train() / eval() move the param between y and x; step() throws unless in train mode, as in the reference.
+
+import type { Buffer } from "../core/arena.js";
+import { zerosLike } from "../core/arena.js";
+import type { BaseOptions, ParamGroup, ParamGroupInit } from "../core/optimizer.js";
+import type { Param } from "../core/param.js";
+import { optionError } from "../core/validate.js";
+import {
+  type ScheduleFreeGroupState,
+  ScheduleFreeOptimizer,
+  scheduleFreeAdvance,
+  validateScheduleFreeCommon,
+} from "./schedule-free-adamw.js";
+
+export interface ScheduleFreeSGDOptions extends BaseOptions {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  warmupSteps: number;
+  r: number;
+  weightLrPower: number;
+}
+
+export const SCHEDULE_FREE_SGD_DEFAULTS: Readonly<ScheduleFreeSGDOptions> = Object.freeze({
+  lr: 1.0,
+  momentum: 0.9,
+  weightDecay: 0,
+  warmupSteps: 0,
+  r: 0,
+  weightLrPower: 2,
+});
+
+export type ScheduleFreeSGDState = { z: Buffer };
+
+function validate(o: ScheduleFreeSGDOptions): void {
+  validateScheduleFreeCommon(o as unknown as BaseOptions & Record<string, unknown>);
+  const m = o.momentum;
+  if (!(typeof m === "number" && m > 0 && m < 1)) {
+    optionError(`Momentum must be between 0 and 1 exclusive: ${m}`);
+  }
+}
+
+/** The fused Schedule-Free SGD element loop; `yStep` is lrₖ·(momentum·(1 − c) − 1). */
+export function scheduleFreeSgdUpdate(
+  n: number,
+  param: Buffer,
+  grad: Buffer,
+  z: Buffer,
+  weightDecay: number,
+  ckp1: number,
+  yStep: number,
+  lr: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const y = param[i]!;
+    const zi = z[i]!;
+    const d = grad[i]! + weightDecay * y;
+    param[i] = y + ckp1 * (zi - y) + yStep * d;
+    z[i] = zi - lr * d;
+  }
+}
+
+/**
+ * Schedule-free SGD with momentum: SGD's iterate averaged online, with no schedule to tune. Call `train()`
+ * before training and `eval()` before evaluating or saving.
+ * @example
+ * const opt = new ScheduleFreeSGD(params, { lr: 1.0, momentum: 0.9 });
+ * opt.train();
+ * for (const batch of batches) { writeGrads(batch); opt.step(); }
+ * opt.eval();
+ */
+export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOptions, ScheduleFreeSGDState> {
+  constructor(
+    params: readonly Param[] | readonly ParamGroupInit[],
+    options: Partial<ScheduleFreeSGDOptions> = {},
+  ) {
+    super(params, options, { name: "ScheduleFreeSGD", defaults: SCHEDULE_FREE_SGD_DEFAULTS, validate });
+    for (const g of this.paramGroups) this.initGroupCounters(g, false);
+  }
+
+  protected interpolation(group: ParamGroup<ScheduleFreeSGDOptions>): number {
+    return group.momentum;
+  }
+
+  protected initState(p: Param): ScheduleFreeSGDState {
+    const z = zerosLike(p.data);
+    z.set(p.data);
+    return { z };
+  }
+
+  protected override updateGroup(group: ParamGroup<ScheduleFreeSGDOptions>): void {
+    const g = group as ParamGroup<ScheduleFreeSGDOptions> & ScheduleFreeGroupState;
+    const [lr, ckp1] = scheduleFreeAdvance(g as unknown as Parameters<typeof scheduleFreeAdvance>[0]);
+    const yStep = lr * (group.momentum * (1 - ckp1) - 1);
+    for (const p of group.params) {
+      const grad = p.grad;
+      if (grad === null || grad === undefined) continue;
+      let state = this.state.get(p);
+      if (state === undefined) {
+        state = this.initState(p);
+        this.state.set(p, state);
+      }
+      scheduleFreeSgdUpdate(p.data.length, p.data, grad, state.z, group.weightDecay, ckp1, yStep, lr);
+    }
+    g.k += 1;
+  }
+
+  protected update(): void {
+    // updateGroup does the work: the step's scalars are per group
+  }
+}
