@@ -10,8 +10,8 @@
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
-import type { Param } from "../core/param.js";
-import { boolean, finite, nonNegative } from "../core/validate.js";
+import { describe, type Param } from "../core/param.js";
+import { boolean, finite, nonNegative, optionError } from "../core/validate.js";
 
 export interface ASGDOptions extends BaseOptions {
   lr: number;
@@ -39,7 +39,8 @@ function validate(o: ASGDOptions): void {
   // torch checks only lr and weight_decay; a non-number here would turn every step into NaN
   finite(o.lambd, "lambd value");
   finite(o.alpha, "alpha value");
-  finite(o.t0, "t0 value");
+  // t0 = Infinity is meaningful (never average), so only NaN and non-numbers are refused
+  if (typeof o.t0 !== "number" || Number.isNaN(o.t0)) optionError(`Invalid t0 value: ${describe(o.t0)}`);
   boolean(o.maximize, "maximize value");
 }
 

@@ -250,7 +250,8 @@ export const CONFORMANCE: ConformanceRow[] = [
       ...weightDecay,
       { options: { lambd: Number.NaN }, message: /Invalid lambd value: NaN/ },
       { options: { alpha: "0.75" }, message: /Invalid alpha value: "0.75"/ },
-      { options: { t0: Number.POSITIVE_INFINITY }, message: /Invalid t0 value: Infinity/ },
+      { options: { t0: Number.NaN }, message: /Invalid t0 value: NaN/ },
+      { options: { t0: "5" }, message: /Invalid t0 value: "5"/ },
     ],
   },
   {
