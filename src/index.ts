@@ -21,9 +21,12 @@ export { Adafactor, type AdafactorOptions } from "./optim/adafactor.js";
 export { Adagrad, type AdagradOptions } from "./optim/adagrad.js";
 export { Adam, type AdamOptions } from "./optim/adam.js";
 export { AdamW, type AdamWOptions } from "./optim/adamw.js";
+export { GradientAccumulation, type GradientAccumulationOptions } from "./optim/gradient-accumulation.js";
 export { LAMB, type LAMBOptions } from "./optim/lamb.js";
 export { Lion, type LionOptions } from "./optim/lion.js";
+export { Lookahead, type LookaheadOptions } from "./optim/lookahead.js";
 export { Muon, type MuonAdjustLrFn, type MuonOptions } from "./optim/muon.js";
+export { OptimizerWrapper, type WrappedStateDict } from "./optim/optimizer-wrapper.js";
 export { Adamax, type AdamaxOptions } from "./optim/adamax.js";
 export { ASGD, type ASGDOptions } from "./optim/asgd.js";
 export { LBFGS, type LBFGSOptions } from "./optim/lbfgs.js";
@@ -37,6 +40,13 @@ export {
 export { ScheduleFreeSGD, type ScheduleFreeSGDOptions } from "./optim/schedule-free-sgd.js";
 export { Rprop, type RpropOptions } from "./optim/rprop.js";
 export { SGD, type SGDOptions } from "./optim/sgd.js";
+export { type OnNonFinite, SkipNonFinite, type SkipNonFiniteOptions } from "./optim/skip-non-finite.js";
 
 export { EWMA, type EWMAOptions, ewma } from "./average/ewma.js";
+export {
+  AveragedParams,
+  type AveragedParamsOptions,
+  type AveragedParamsStateDict,
+  type AveragingMode,
+} from "./average/averaged-params.js";
 export { type ClipGradNormOptions, clipGradNorm, clipGradValue } from "./clip/clip-grad.js";

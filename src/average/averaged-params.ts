@@ -1,0 +1,225 @@
+// Weight averaging of params, with torch.optim.swa_utils semantics (AveragedModel.update_parameters with
+// get_ema_multi_avg_fn / get_swa_multi_avg_fn), plus bias correction:
+//   torch's EMA:  first update copies p; then avg = avg + (1 − decay)·(p − avg)      (= decay·avg + (1 − decay)·p)
+//   torch's SWA:  first update copies p; then avg = avg + (p − avg)/(n + 1)         (the running mean)
+//   biasCorrection (EMA only): v₀ = 0, v = v + (1 − decay)·(p − v), average = v/(1 − decayᵗ), the EWMA of
+//   src/average/ewma.ts per element: torch's first-update copy anchors the EMA to the initial weights with
+//   weight decayᵗ⁻¹ (torch #130361, #71683); the corrected average forgets them at the rate of later updates.
+// Averages are kept in the params' dtype, as torch's AveragedModel keeps them in the model's.
+
+import type { Buffer } from "../core/arena.js";
+import { zerosLike } from "../core/arena.js";
+import { describe, type Param } from "../core/param.js";
+import { boolean, inRange, knownKeys, oneOf, optionError } from "../core/validate.js";
+
+export type AveragingMode = "ema" | "swa";
+
+export interface AveragedParamsOptions {
+  mode: AveragingMode;
+  /** EMA decay in [0, 1) (torch's get_ema_multi_avg_fn default 0.999); unused by SWA. */
+  decay: number;
+  /** EMA only: divide by 1 − decayᵗ instead of starting from a copy of the first params. */
+  biasCorrection: boolean;
+}
+
+export const AVERAGED_PARAMS_DEFAULTS: Readonly<AveragedParamsOptions> = Object.freeze({
+  mode: "ema",
+  decay: 0.999,
+  biasCorrection: false,
+});
+
+export interface AveragedParamsStateDict {
+  mode: AveragingMode;
+  decay: number;
+  biasCorrection: boolean;
+  /** Updates so far (torch's `n_averaged`). */
+  nAveraged: number;
+  /** One per param: the running average (with bias correction, the uncorrected v). */
+  averages: Buffer[];
+}
+
+/** The fused averaging loop: avg = avg + (p − avg)·weight/divisor (torch's lerp for EMA, addcdiv for SWA). */
+export function averageUpdate(
+  n: number,
+  average: Buffer,
+  param: Buffer,
+  weight: number,
+  divisor: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    average[i] = average[i]! + ((param[i]! - average[i]!) * weight) / divisor;
+  }
+}
+
+/** The read-out loop: out = average·scale (scale = 1/(1 − decayᵗ) with bias correction, else 1). */
+export function scaleInto(n: number, out: Buffer, average: Buffer, scale: number): void {
+  for (let i = 0; i < n; i++) {
+    out[i] = average[i]! * scale;
+  }
+}
+
+function isParamLike(p: unknown): p is Param {
+  const d = (p as Param | null)?.data;
+  return d instanceof Float32Array || d instanceof Float64Array;
+}
+
+/**
+ * A running EMA or SWA of some params. Call `update()` after optimizer steps, `copyTo(params)` to use the
+ * average (for evaluation, or at the end of training).
+ * @example
+ * const ema = new AveragedParams(params, { mode: "ema", decay: 0.999, biasCorrection: true });
+ * for (...) { opt.step(); ema.update(); }
+ * ema.copyTo(evalParams); // or ema.copyTo(params) to keep the averaged weights
+ */
+export class AveragedParams {
+  readonly params: readonly Param[];
+  readonly mode: AveragingMode;
+  readonly biasCorrection: boolean;
+  decay: number;
+  #averages: Buffer[];
+  #nAveraged = 0;
+
+  constructor(params: readonly Param[], options: Partial<AveragedParamsOptions> = {}) {
+    if (!Array.isArray(params) || params.length === 0)
+      optionError(`AveragedParams: params must be a non-empty array of params, got ${describe(params)}`);
+    params.forEach((p, i) => {
+      if (!isParamLike(p)) optionError(`AveragedParams: params[${i}] is not a param, got ${describe(p)}`);
+    });
+    if (options === null || typeof options !== "object")
+      optionError(`AveragedParams: options must be an object, got ${describe(options)}`);
+    knownKeys(options, Object.keys(AVERAGED_PARAMS_DEFAULTS), "AveragedParams");
+    const o = { ...AVERAGED_PARAMS_DEFAULTS, ...stripUndefined(options) };
+    this.mode = oneOf(o.mode, ["ema", "swa"], "mode value");
+    this.decay = inRange(o.decay, 0, 1, "decay value");
+    this.biasCorrection = boolean(o.biasCorrection, "biasCorrection value");
+    if (this.biasCorrection && this.mode === "swa")
+      optionError(
+        "AveragedParams: biasCorrection applies to mode 'ema' only (SWA's running mean has no bias)",
+      );
+    this.params = Object.freeze([...params]);
+    this.#averages = params.map((p) => zerosLike(p.data));
+  }
+
+  /** Updates so far (torch's `n_averaged`). */
+  get nAveraged(): number {
+    return this.#nAveraged;
+  }
+
+  /** Folds the params' current values into the average. */
+  update(): void {
+    inRange(this.decay, 0, 1, "decay value");
+    const t = this.#nAveraged;
+    this.params.forEach((p, i) => {
+      const avg = this.#averages[i]!;
+      if (p.data.length !== avg.length)
+        optionError(
+          `AveragedParams.update: params[${i}] has ${p.data.length} elements, the average ${avg.length}`,
+        );
+    });
+    let weight: number;
+    let divisor = 1;
+    if (this.mode === "swa") {
+      weight = 1;
+      divisor = t + 1; // t = 0: avg + (p − avg)/1 = p, torch's copy
+    } else if (this.biasCorrection || t > 0) {
+      weight = 1 - this.decay;
+    } else {
+      weight = 1; // torch's first update copies
+    }
+    this.params.forEach((p, i) => {
+      const avg = this.#averages[i]!;
+      if (weight === 1 && divisor === 1) avg.set(p.data);
+      else averageUpdate(avg.length, avg, p.data, weight, divisor);
+    });
+    this.#nAveraged = t + 1;
+  }
+
+  /** What the stored averages are multiplied by when read. */
+  #scale(): number {
+    if (!this.biasCorrection) return 1;
+    return 1 / (1 - this.decay ** this.#nAveraged);
+  }
+
+  /** Writes the average into `params` (default: the averaged params themselves). Throws before any update. */
+  copyTo(params: readonly Param[] = this.params): void {
+    if (this.#nAveraged === 0)
+      optionError("AveragedParams.copyTo: no update yet, so there is no average to copy");
+    if (!Array.isArray(params) || params.length !== this.#averages.length)
+      optionError(`AveragedParams.copyTo: expected ${this.#averages.length} params, got ${describe(params)}`);
+    params.forEach((p, i) => {
+      const avg = this.#averages[i]!;
+      if (!isParamLike(p) || p.data.length !== avg.length)
+        optionError(
+          `AveragedParams.copyTo: params[${i}] must have ${avg.length} elements, got ${describe(p)}`,
+        );
+    });
+    const scale = this.#scale();
+    params.forEach((p, i) => {
+      const avg = this.#averages[i]!;
+      scaleInto(avg.length, p.data, avg, scale);
+    });
+  }
+
+  /** Fresh copies of the averages (bias-corrected where asked), one per param. */
+  averages(): Buffer[] {
+    const scale = this.#scale();
+    return this.#averages.map((avg) => {
+      const out = avg.slice();
+      scaleInto(out.length, out, avg, scale);
+      return out;
+    });
+  }
+
+  stateDict(): AveragedParamsStateDict {
+    return {
+      mode: this.mode,
+      decay: this.decay,
+      biasCorrection: this.biasCorrection,
+      nAveraged: this.#nAveraged,
+      averages: this.#averages.map((a) => a.slice()),
+    };
+  }
+
+  /** Restores a state dict of an AveragedParams with the same mode, correction and param sizes. */
+  loadStateDict(sd: AveragedParamsStateDict): void {
+    const bad = (why: string): never => optionError(`AveragedParams.loadStateDict: ${why}`);
+    if (sd === null || typeof sd !== "object") bad(`expected a state dict, got ${describe(sd)}`);
+    if (sd.mode !== this.mode)
+      bad(`the state dict is for mode ${describe(sd.mode)}, this average is "${this.mode}"`);
+    if (sd.biasCorrection !== this.biasCorrection)
+      bad(
+        `the state dict has biasCorrection ${describe(sd.biasCorrection)}, this average ${this.biasCorrection}`,
+      );
+    try {
+      inRange(sd.decay, 0, 1, "decay value");
+    } catch (e) {
+      bad((e as Error).message);
+    }
+    if (!Number.isInteger(sd.nAveraged) || sd.nAveraged < 0)
+      bad(`nAveraged must be a non-negative integer, got ${describe(sd.nAveraged)}`);
+    if (!Array.isArray(sd.averages) || sd.averages.length !== this.#averages.length)
+      bad(`expected ${this.#averages.length} averages, got ${describe(sd.averages)}`);
+    sd.averages.forEach((a, i) => {
+      const mine = this.#averages[i]!;
+      if (
+        !(a instanceof Float32Array || a instanceof Float64Array) ||
+        a.constructor !== mine.constructor ||
+        a.length !== mine.length
+      )
+        bad(
+          `averages[${i}]: expected a ${mine.constructor.name} of length ${mine.length}, got ${describe(a)}`,
+        );
+    });
+    this.decay = sd.decay;
+    this.#nAveraged = sd.nAveraged;
+    sd.averages.forEach((a, i) => {
+      this.#averages[i]!.set(a);
+    });
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as Partial<T>;
+}

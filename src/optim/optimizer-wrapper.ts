@@ -1,0 +1,108 @@
+// What Lookahead, GradientAccumulation and SkipNonFinite share: each wraps any optimizer and is usable
+// where one is. paramGroups, defaults, state, zeroGrad and addParamGroup are the inner optimizer's (so a
+// scheduler built on the wrapper drives the inner lr); each wrapper adds its own step and its own part of
+// the state dict, kept under one key next to the inner optimizer's `state` and `paramGroups`.
+
+import type { OptimizerLike, OptimizerStateDict, ParamGroup, ParamGroupInit } from "../core/optimizer.js";
+import { describe, type Param } from "../core/param.js";
+import { optionError } from "../core/validate.js";
+
+/** An optimizer's state dict with the wrappers' parts beside it (`{ state, paramGroups, lookahead, … }`). */
+export interface WrappedStateDict extends OptimizerStateDict {
+  [wrapper: string]: unknown;
+}
+
+export function checkInner(inner: unknown, where: string): OptimizerLike {
+  const o = inner as OptimizerLike | null;
+  if (
+    o === null ||
+    typeof o !== "object" ||
+    typeof o.step !== "function" ||
+    typeof o.zeroGrad !== "function" ||
+    typeof o.stateDict !== "function" ||
+    typeof o.loadStateDict !== "function" ||
+    !Array.isArray(o.paramGroups)
+  ) {
+    optionError(
+      `${where}: expected an optimizer (with step, zeroGrad, stateDict, paramGroups), got ${describe(inner)}`,
+    );
+  }
+  return o;
+}
+
+export abstract class OptimizerWrapper<I extends OptimizerLike = OptimizerLike> implements OptimizerLike {
+  readonly inner: I;
+  /** The class name, for messages. */
+  protected abstract readonly name: string;
+  /** The key of this wrapper's part of the state dict. */
+  protected abstract readonly stateKey: string;
+
+  constructor(inner: I, where: string) {
+    this.inner = checkInner(inner, where) as I;
+  }
+
+  get paramGroups(): ParamGroup[] {
+    return this.inner.paramGroups;
+  }
+
+  set paramGroups(groups: ParamGroup[]) {
+    this.inner.paramGroups = groups;
+  }
+
+  /** The inner optimizer's defaults (undefined when it has none, e.g. another wrapper without them). */
+  get defaults(): unknown {
+    return (this.inner as unknown as { defaults?: unknown }).defaults;
+  }
+
+  /** The inner optimizer's per-param state. */
+  get state(): unknown {
+    return (this.inner as unknown as { state?: unknown }).state;
+  }
+
+  abstract step(closure?: () => number): number | undefined;
+
+  zeroGrad(setToNone = true): void {
+    this.inner.zeroGrad(setToNone);
+  }
+
+  addParamGroup(group: ParamGroupInit): void {
+    const add = (this.inner as unknown as { addParamGroup?: (g: ParamGroupInit) => void }).addParamGroup;
+    if (typeof add !== "function")
+      optionError(`${this.name}.addParamGroup: the inner optimizer has no addParamGroup`);
+    add.call(this.inner, group);
+    this.onParamsAdded(group.params);
+  }
+
+  /** Hook for wrappers that keep per-param buffers. */
+  protected onParamsAdded(_params: readonly Param[]): void {}
+
+  /** Params across all groups, in state-dict order. */
+  protected orderedParams(): Param[] {
+    return this.paramGroups.flatMap((g) => g.params);
+  }
+
+  /** This wrapper's own part of the state dict (structured-clone-able, no live buffers). */
+  protected abstract ownState(): Record<string, unknown>;
+
+  /** Checks `own` fully and returns a function that commits it; throws (changing nothing) when it is bad. */
+  protected abstract prepareLoad(own: unknown, bad: (why: string) => never): () => void;
+
+  stateDict(): WrappedStateDict {
+    return { ...this.inner.stateDict(), [this.stateKey]: this.ownState() };
+  }
+
+  loadStateDict(stateDict: OptimizerStateDict): void {
+    const bad = (why: string): never => optionError(`${this.name}.loadStateDict: ${why}`);
+    if (stateDict === null || typeof stateDict !== "object")
+      bad(`expected a state dict, got ${describe(stateDict)}`);
+    const { [this.stateKey]: own, ...rest } = stateDict as WrappedStateDict;
+    if (own === undefined) bad(`missing '${this.stateKey}' (a state dict of the inner optimizer alone?)`);
+    const commit = this.prepareLoad(own, bad);
+    this.inner.loadStateDict(rest as unknown as OptimizerStateDict); // validates first; throws having changed nothing
+    commit();
+  }
+}
+
+export function isBuffer(v: unknown): v is Float32Array | Float64Array {
+  return v instanceof Float32Array || v instanceof Float64Array;
+}

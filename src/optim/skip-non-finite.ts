@@ -1,0 +1,121 @@
+// Skip a step whose gradients are not all finite (the fp16 loss-scaling practice of torch.amp's
+// GradScaler, which skips optimizer.step when it finds inf/NaN, and Keras' LossScaleOptimizer):
+//   any grad element NaN or ±Infinity → onNonFinite "skip": no update at all, `skipped` += 1
+//                                      → onNonFinite "error": throw, naming the param and the element
+// A skipped step leaves the params and the inner optimizer's state bit-identical (the inner step is not
+// called, so its step counters do not advance either).
+
+import type { Buffer } from "../core/arena.js";
+import { type OptimizerLike, paramLabel } from "../core/optimizer.js";
+import { describe, type Param } from "../core/param.js";
+import { knownKeys, oneOf, optionError } from "../core/validate.js";
+import { OptimizerWrapper } from "./optimizer-wrapper.js";
+
+export type OnNonFinite = "skip" | "error";
+
+export interface SkipNonFiniteOptions {
+  onNonFinite: OnNonFinite;
+}
+
+export const SKIP_NON_FINITE_DEFAULTS: Readonly<SkipNonFiniteOptions> = Object.freeze({
+  onNonFinite: "skip",
+});
+
+/** The index of the first element of `grad` that is NaN or infinite, or −1. */
+export function firstNonFinite(n: number, grad: Buffer): number {
+  for (let i = 0; i < n; i++) {
+    const g = grad[i]!;
+    if (g - g !== 0) return i; // NaN − NaN and ∞ − ∞ are NaN; finite − itself is 0
+  }
+  return -1;
+}
+
+/**
+ * Wraps an optimizer so that a step with a NaN or infinite gradient is skipped (and counted) or refused.
+ * @example
+ * const opt = new SkipNonFinite(new Adam(params, { lr: 1e-3 }));
+ * opt.step();          // does nothing if some grad holds NaN/Infinity
+ * opt.skipped;         // how many steps were skipped
+ */
+export class SkipNonFinite<I extends OptimizerLike = OptimizerLike> extends OptimizerWrapper<I> {
+  protected readonly name = "SkipNonFinite";
+  protected readonly stateKey = "skipNonFinite";
+  onNonFinite: OnNonFinite;
+  #skipped = 0;
+
+  constructor(inner: I, options: Partial<SkipNonFiniteOptions> = {}) {
+    super(inner, "SkipNonFinite");
+    if (options === null || typeof options !== "object")
+      optionError(`SkipNonFinite: options must be an object, got ${describe(options)}`);
+    knownKeys(options, Object.keys(SKIP_NON_FINITE_DEFAULTS), "SkipNonFinite");
+    this.onNonFinite = oneOf(options.onNonFinite ?? "skip", ["skip", "error"], "onNonFinite value");
+  }
+
+  /** Steps skipped because of a non-finite gradient. */
+  get skipped(): number {
+    return this.#skipped;
+  }
+
+  /** The first param (with its index in state-dict order) whose grad is not all finite, or null. */
+  findNonFinite(): { param: Param; index: number; element: number; value: number } | null {
+    const params = this.orderedParams();
+    for (let index = 0; index < params.length; index++) {
+      const param = params[index]!;
+      const g = param.grad;
+      if (g === null || g === undefined) continue;
+      const element = firstNonFinite(g.length, g);
+      if (element >= 0) return { param, index, element, value: g[element]! };
+    }
+    return null;
+  }
+
+  /**
+   * Evaluates the closure (if any), checks every grad, then runs the inner step or skips it. The inner
+   * optimizer gets a closure whose first call returns the loss already computed (LBFGS calls it again).
+   */
+  step(closure?: () => number): number | undefined {
+    oneOf(this.onNonFinite, ["skip", "error"], "onNonFinite value");
+    let loss: number | undefined;
+    if (closure !== undefined) {
+      if (typeof closure !== "function") optionError("SkipNonFinite.step: closure must be a function");
+      loss = closure();
+    }
+    const bad = this.findNonFinite();
+    if (bad !== null) {
+      if (this.onNonFinite === "error") {
+        optionError(
+          `SkipNonFinite.step: the grad of ${paramLabel(bad.param, bad.index)} is not finite (element ${bad.element} is ${bad.value}); nothing was updated`,
+        );
+      }
+      this.#skipped += 1;
+      return loss;
+    }
+    if (closure === undefined) return this.inner.step();
+    let first = true;
+    this.inner.step(() => {
+      if (first) {
+        first = false;
+        return loss as number;
+      }
+      return closure();
+    });
+    return loss;
+  }
+
+  protected ownState(): Record<string, unknown> {
+    return { onNonFinite: this.onNonFinite, skipped: this.#skipped };
+  }
+
+  protected prepareLoad(own: unknown, bad: (why: string) => never): () => void {
+    const o = own as { skipped?: unknown; onNonFinite?: unknown } | null;
+    if (o === null || typeof o !== "object") bad(`'skipNonFinite' must be an object, got ${describe(own)}`);
+    if (!Number.isInteger(o.skipped) || (o.skipped as number) < 0)
+      bad(`skipNonFinite.skipped must be a non-negative integer, got ${describe(o.skipped)}`);
+    if (o.onNonFinite !== "skip" && o.onNonFinite !== "error")
+      bad(`skipNonFinite.onNonFinite must be "skip" or "error", got ${describe(o.onNonFinite)}`);
+    return () => {
+      this.#skipped = o.skipped as number;
+      this.onNonFinite = o.onNonFinite as OnNonFinite;
+    };
+  }
+}

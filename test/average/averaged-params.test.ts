@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AveragedParams, ewma, param } from "../../src/index.js";
+
+/** A param trajectory: the value of element i after step t. */
+const valueAt = (t: number, i: number) => Math.sin(0.7 * t + i) * (1 + 0.1 * t) + i;
+
+function drive(avg: AveragedParams, steps: number): void {
+  const p = avg.params[0]!;
+  for (let t = 0; t < steps; t++) {
+    for (let i = 0; i < p.data.length; i++) p.data[i] = valueAt(t, i);
+    avg.update();
+  }
+}
+
+describe("AveragedParams", () => {
+  it("EMA follows torch's AveragedModel with get_ema_multi_avg_fn: the first update copies, then decay·avg + (1 − decay)·p", () => {
+    const decay = 0.9;
+    const w = param([0, 0, 0], { dtype: "float64" });
+    const ema = new AveragedParams([w], { mode: "ema", decay });
+    drive(ema, 10);
+    for (let i = 0; i < 3; i++) {
+      let avg = valueAt(0, i);
+      for (let t = 1; t < 10; t++) avg = decay * avg + (1 - decay) * valueAt(t, i);
+      const got = ema.averages()[0]![i]!;
+      assert.ok(Math.abs(got - avg) < 1e-14, `[${i}]: ${got} vs ${avg}`);
+    }
+    assert.equal(ema.nAveraged, 10);
+  });
+
+  it("SWA is the running mean of every value seen (torch's get_swa_multi_avg_fn)", () => {
+    const w = param([0, 0], { dtype: "float64" });
+    const swa = new AveragedParams([w], { mode: "swa" });
+    drive(swa, 7);
+    for (let i = 0; i < 2; i++) {
+      let sum = 0;
+      for (let t = 0; t < 7; t++) sum += valueAt(t, i);
+      assert.ok(Math.abs(swa.averages()[0]![i]! - sum / 7) < 1e-14);
+    }
+  });
+
+  it("SWA of dyadic values is exact: [1, 2, 4, 8] averages to 3.75", () => {
+    const w = param([0], { dtype: "float64" });
+    const swa = new AveragedParams([w], { mode: "swa" });
+    for (const v of [1, 2, 4, 8]) {
+      w.data[0] = v;
+      swa.update();
+    }
+    assert.equal(swa.averages()[0]![0], 3.75);
+  });
+
+  it("with biasCorrection is the foundation's bias-corrected EWMA of each element", () => {
+    const decay = 0.95;
+    const w = param([0, 0, 0], { dtype: "float64" });
+    const ema = new AveragedParams([w], { decay, biasCorrection: true });
+    for (let steps = 1; steps <= 8; steps++) {
+      const fresh = new AveragedParams([w], { decay, biasCorrection: true });
+      drive(fresh, steps);
+      for (let i = 0; i < 3; i++) {
+        const series = Array.from({ length: steps }, (_, t) => valueAt(t, i));
+        const want = ewma(series, decay, { biasCorrection: true })[steps - 1]!;
+        const got = fresh.averages()[0]![i]!;
+        assert.ok(
+          Math.abs(got - want) < 1e-13 * Math.max(1, Math.abs(want)),
+          `t=${steps} [${i}]: ${got} vs ${want}`,
+        );
+      }
+    }
+    drive(ema, 1);
+    assert.deepEqual(
+      [...ema.averages()[0]!].map((v, i) => Math.abs(v - valueAt(0, i)) < 1e-15),
+      [true, true, true],
+    );
+  });
+
+  it("with biasCorrection forgets the initial weights where torch's EMA stays anchored to them (torch #130361)", () => {
+    // the params start far away (100) and then sit at 0: torch's EMA keeps 100·decayᵗ⁻¹ of the start,
+    // the bias-corrected one 100·(1 − decay)·decayᵗ⁻¹/(1 − decayᵗ), which is far smaller early on
+    const decay = 0.99;
+    const w = param([100], { dtype: "float64" });
+    const torchLike = new AveragedParams([w], { decay });
+    const corrected = new AveragedParams([w], { decay, biasCorrection: true });
+    torchLike.update();
+    corrected.update();
+    w.data[0] = 0;
+    for (let t = 2; t <= 50; t++) {
+      torchLike.update();
+      corrected.update();
+    }
+    const anchored = torchLike.averages()[0]![0]!;
+    const unanchored = corrected.averages()[0]![0]!;
+    assert.ok(Math.abs(anchored - 100 * decay ** 49) < 1e-11);
+    assert.ok(Math.abs(unanchored - (100 * (1 - decay) * decay ** 49) / (1 - decay ** 50)) < 1e-11);
+    assert.ok(unanchored < anchored / 10);
+  });
+
+  it("copyTo writes the average into other params or back into its own", () => {
+    const w = param([1, 2], { dtype: "float32" });
+    const ema = new AveragedParams([w], { decay: 0.5 });
+    ema.update();
+    w.data.set([3, 6]);
+    ema.update(); // avg = [2, 4]
+    const evalCopy = param([0, 0], { dtype: "float32" });
+    ema.copyTo([evalCopy]);
+    assert.deepEqual([...evalCopy.data], [2, 4]);
+    ema.copyTo();
+    assert.deepEqual([...w.data], [2, 4]);
+    assert.ok(ema.averages()[0] instanceof Float32Array);
+  });
+
+  it("refuses copyTo before any update and into params of the wrong size, changing nothing", () => {
+    const w = param([1, 2], { dtype: "float64" });
+    const ema = new AveragedParams([w]);
+    assert.throws(() => ema.copyTo(), /no update yet/);
+    ema.update();
+    const a = param([9, 9], { dtype: "float64" });
+    const b = param([9], { dtype: "float64" });
+    assert.throws(() => ema.copyTo([a, b]), /expected 1 params/);
+    const c = param([9, 9, 9], { dtype: "float64" });
+    assert.throws(() => ema.copyTo([c]), /params\[0\] must have 2 elements/);
+    assert.deepEqual([...c.data], [9, 9, 9]);
+  });
+
+  it("round-trips its state dict and resumes bit for bit", () => {
+    const w = param([0, 0, 0], { dtype: "float32" });
+    const a = new AveragedParams([w], { decay: 0.9, biasCorrection: true });
+    drive(a, 4);
+    const sd = structuredClone(a.stateDict());
+    const b = new AveragedParams([w], { decay: 0.9, biasCorrection: true });
+    b.loadStateDict(sd);
+    assert.equal(b.nAveraged, 4);
+    for (let t = 4; t < 9; t++) {
+      for (let i = 0; i < 3; i++) w.data[i] = valueAt(t, i);
+      a.update();
+      b.update();
+    }
+    assert.deepEqual([...b.averages()[0]!], [...a.averages()[0]!]);
+  });
+
+  it("rejects a state dict of another mode or size without changing anything", () => {
+    const w = param([1, 2], { dtype: "float64" });
+    const ema = new AveragedParams([w]);
+    ema.update();
+    const before = ema.stateDict();
+    const swa = new AveragedParams([w], { mode: "swa" });
+    assert.throws(() => ema.loadStateDict(swa.stateDict()), /the state dict is for mode "swa"/);
+    assert.throws(
+      () => ema.loadStateDict({ ...before, averages: [new Float64Array(3)] }),
+      /averages\[0\]: expected a Float64Array of length 2/,
+    );
+    assert.throws(
+      () => ema.loadStateDict({ ...before, nAveraged: -1 }),
+      /nAveraged must be a non-negative integer/,
+    );
+    assert.deepEqual(ema.stateDict(), before);
+  });
+
+  it("rejects bad options naming the value", () => {
+    const w = param([1]);
+    assert.throws(() => new AveragedParams([w], { decay: 1 }), /Invalid decay value: 1/);
+    assert.throws(() => new AveragedParams([w], { decay: -0.1 }), /Invalid decay value: -0.1/);
+    assert.throws(() => new AveragedParams([w], { mode: "polyak" as never }), /Invalid mode value: "polyak"/);
+    assert.throws(
+      () => new AveragedParams([w], { mode: "swa", biasCorrection: true }),
+      /biasCorrection applies to mode 'ema' only/,
+    );
+    assert.throws(() => new AveragedParams([w], { beta: 0.9 } as never), /unknown option 'beta'/);
+    assert.throws(() => new AveragedParams([]), /non-empty array of params/);
+  });
+});
