@@ -179,6 +179,13 @@ OPTIMIZER_CASES = [
     ("nadam_two_groups_grad_none", O.NAdam, {"lr": 0.01},
      {"groups": [{"params": [0]}, {"params": [1, 2], "momentum_decay": 0.01}],
       "grad_none": {"param": 0, "steps": [2, 5]}}),
+    ("adafactor_batched_rows", O.Adafactor, {"lr": 0.01, "beta2_decay": -0.7},
+     {"shapes": [[2, 3, 4], [5], [3, 2]], "steps": 12}),
+    ("adafactor_batched_rows_float32", O.Adafactor, {"lr": 0.01, "weight_decay": 0.05},
+     {"shapes": [[2, 3, 4], [5]], "steps": 12, "dtype": "float32"}),
+    ("lbfgs_no_line_search_max_iter", O.LBFGS, {"lr": 0.2, "max_iter": 3, "history_size": 4}, {"steps": 6}),
+    ("lbfgs_strong_wolfe_float32", O.LBFGS, {"lr": 1.0, "max_iter": 5, "line_search_fn": "strong_wolfe"},
+     {"steps": 4, "dtype": "float32"}),
     ("lbfgs_strong_wolfe_history3", O.LBFGS,
      {"lr": 0.8, "max_iter": 4, "history_size": 3, "line_search_fn": "strong_wolfe"}, {"steps": 5}),
 ]

@@ -31,6 +31,10 @@ interface LbfgsCase {
   checkpoints: Array<{ after_step: number; state_dict: { state: Record<string, unknown> } }>;
 }
 
+// float32: torch rounds every op to float32 and descent computes in float64, and LBFGS's history amplifies
+// that difference across steps (measured ~3e-5 relative); the evaluation counts still agree exactly.
+const tolerance = (c: LbfgsCase, float64: number): number => (c.dtype === "float32" ? 1e-4 : float64);
+
 const cases: LbfgsCase[] = ["optimizers.json", "project_optimizers.json"].flatMap((file) =>
   loadFixture<{ cases: LbfgsCase[] }>(file).cases.filter((c) => c.optimizer === "LBFGS"),
 );
@@ -42,7 +46,7 @@ function build(c: LbfgsCase): { params: Param[]; opt: LBFGS } {
 
 function setGrads(params: Param[], grads: readonly (readonly number[])[]): void {
   params.forEach((p, i) => {
-    p.grad = Float64Array.from(grads[i]!);
+    p.grad = p.data instanceof Float32Array ? Float32Array.from(grads[i]!) : Float64Array.from(grads[i]!);
   });
 }
 
@@ -70,7 +74,7 @@ function publicV1(params: Param[], sign: number): number {
   for (const p of params) {
     const grad = new Float64Array(p.data.length);
     for (let k = 0; k < grad.length; k++) grad[k] = sign * g[offset + k]!;
-    p.grad = grad;
+    p.grad = p.data instanceof Float32Array ? Float32Array.from(grad) : grad;
     offset += grad.length;
   }
   return sign * f;
@@ -125,7 +129,12 @@ describe("LBFGS against PyTorch 2.6 traces, closure served from the recorded eva
             ev,
             `${c.name} step ${entry.step}: closure call ${k + 1}, torch made ${entry.closure_evals.length}`,
           );
-          assertParams(params, ev.x, 1e-10, `${c.name} step ${entry.step} closure call ${k + 1}`);
+          assertParams(
+            params,
+            ev.x,
+            tolerance(c, 1e-10),
+            `${c.name} step ${entry.step} closure call ${k + 1}`,
+          );
           setGrads(params, ev.grads);
           k += 1;
           return ev.loss;
@@ -136,8 +145,8 @@ describe("LBFGS against PyTorch 2.6 traces, closure served from the recorded eva
         const state = opt.state.get(params[0]!)!;
         assert.equal(state.funcEvals, entry.state_func_evals, `${c.name} step ${entry.step}: funcEvals`);
         assert.equal(state.nIter, entry.state_n_iter, `${c.name} step ${entry.step}: nIter`);
-        assertParams(params, entry.params, 1e-10, `${c.name} step ${entry.step}`);
-        checkState(c, opt, params[0]!, entry.step, 1e-10);
+        assertParams(params, entry.params, tolerance(c, 1e-10), `${c.name} step ${entry.step}`);
+        checkState(c, opt, params[0]!, entry.step, tolerance(c, 1e-10));
       }
     });
   }
@@ -145,7 +154,7 @@ describe("LBFGS against PyTorch 2.6 traces, closure served from the recorded eva
 
 describe("LBFGS against PyTorch 2.6 traces, objective recomputed here", () => {
   for (const c of cases) {
-    it(`${c.name}: the same evaluation counts and params within 1e-9`, () => {
+    it(`${c.name}: the same evaluation counts and params within 1e-9 (float32: 1e-4)`, () => {
       assert.equal(c.objective.id, "public_v1");
       const { params, opt } = build(c);
       for (const entry of c.trace) {
@@ -155,11 +164,12 @@ describe("LBFGS against PyTorch 2.6 traces, objective recomputed here", () => {
           return publicV1(params, c.objective.sign);
         });
         assert.ok(
-          Math.abs(returned! - entry.returned_loss) <= 1e-9 * Math.max(1, Math.abs(entry.returned_loss)),
+          Math.abs(returned! - entry.returned_loss) <=
+            tolerance(c, 1e-9) * Math.max(1, Math.abs(entry.returned_loss)),
         );
         assert.equal(k, entry.func_evals_this_step, `${c.name} step ${entry.step}: closure calls`);
         assert.equal(opt.state.get(params[0]!)!.nIter, entry.state_n_iter);
-        assertParams(params, entry.params, 1e-9, `${c.name} step ${entry.step}`);
+        assertParams(params, entry.params, tolerance(c, 1e-9), `${c.name} step ${entry.step}`);
       }
     });
   }
