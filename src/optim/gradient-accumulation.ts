@@ -6,7 +6,7 @@
 // weight decay advance once per real step, not once per micro-batch (the bug Keras had: keras #19990).
 // With a mean-reduced loss this equals one step on the whole batch.
 
-import type { Buffer } from "../core/arena.js";
+import { type Buffer, dtypeOf } from "../core/arena.js";
 import { type OptimizerLike, paramLabel } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
 import { integer, knownKeys, optionError } from "../core/validate.js";
@@ -94,11 +94,12 @@ export class GradientAccumulation<I extends OptimizerLike = OptimizerLike> exten
     params.forEach((p, i) => {
       const g = p.grad;
       if (g === null || g === undefined) return;
-      if (!isBuffer(g) || g.length !== p.data.length) {
-        optionError(
-          `GradientAccumulation.step: grad of ${paramLabel(p, i)} is ${describe(g)}, expected ${p.data.length} elements`,
-        );
-      }
+      const where = `GradientAccumulation.step: grad of ${paramLabel(p, i)}`;
+      if (!isBuffer(g)) optionError(`${where} is ${describe(g)}, not a Float32Array or Float64Array`);
+      if (g.length !== p.data.length)
+        optionError(`${where} has ${g.length} elements but the param has ${p.data.length}`);
+      if (g.constructor !== p.data.constructor)
+        optionError(`${where} is ${dtypeOf(g)} but the param is ${dtypeOf(p.data)}`);
     });
     if (this.#microStep + 1 < this.steps) {
       for (const p of params) {

@@ -13,7 +13,7 @@
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
-import type { Param } from "../core/param.js";
+import { describe, type Param } from "../core/param.js";
 import { boolean, integer, nonNegative, oneOf, optionError } from "../core/validate.js";
 
 export type MuonAdjustLrFn = "original" | "match_rms_adamw";
@@ -50,11 +50,11 @@ function fail(message: string): never {
 
 function validate(o: MuonOptions): void {
   if (typeof o.lr !== "number" || !(o.lr >= 0) || !Number.isFinite(o.lr))
-    fail(`Learning rate should be >= 0 but is: ${o.lr}`);
+    fail(`Learning rate should be >= 0 but is: ${describe(o.lr)}`);
   if (typeof o.momentum !== "number" || !(o.momentum >= 0) || !Number.isFinite(o.momentum))
-    fail(`momentum should be >= 0 but is: ${o.momentum}`);
+    fail(`momentum should be >= 0 but is: ${describe(o.momentum)}`);
   if (typeof o.weightDecay !== "number" || !(o.weightDecay >= 0) || !Number.isFinite(o.weightDecay))
-    fail(`weight decay should be >= 0 but is: ${o.weightDecay}`);
+    fail(`weight decay should be >= 0 but is: ${describe(o.weightDecay)}`);
   if (o.adjustLrFn !== null) oneOf(o.adjustLrFn, ["original", "match_rms_adamw"], "adjust_lr_fn value");
   boolean(o.nesterov, "nesterov value");
   nonNegative(o.eps, "epsilon value");

@@ -13,11 +13,18 @@ import { Adam } from "../../src/optim/adam.js";
 import { AdamW } from "../../src/optim/adamw.js";
 import { Adamax } from "../../src/optim/adamax.js";
 import { ASGD } from "../../src/optim/asgd.js";
+import { LAMB } from "../../src/optim/lamb.js";
+import { Lion } from "../../src/optim/lion.js";
+import { Lookahead } from "../../src/optim/lookahead.js";
+import { Muon } from "../../src/optim/muon.js";
+import { ScheduleFreeAdamW } from "../../src/optim/schedule-free-adamw.js";
+import { ScheduleFreeSGD } from "../../src/optim/schedule-free-sgd.js";
 import { NAdam } from "../../src/optim/nadam.js";
 import { RAdam } from "../../src/optim/radam.js";
 import { RMSprop } from "../../src/optim/rmsprop.js";
 import { Rprop } from "../../src/optim/rprop.js";
 import { SGD } from "../../src/optim/sgd.js";
+import { SkipNonFinite } from "../../src/optim/skip-non-finite.js";
 
 export type Options = Record<string, unknown>;
 
@@ -273,6 +280,93 @@ export const CONFORMANCE: ConformanceRow[] = [
       { options: { maximize: 1 }, message: /Invalid maximize value: 1/ },
       { options: { weight_decay: 0.1 }, message: /unknown option 'weight_decay'/ },
     ],
+  },
+  {
+    name: "Lion",
+    make: (p, o) => new Lion(p, o),
+    validOptions: { lr: 0.01, betas: [0.8, 0.95], weightDecay: 0.1 },
+    variants: [{ lr: 0.01, maximize: true }],
+    badOptions: [...common(), ...weightDecay, ...betaErrors()],
+  },
+  {
+    name: "LAMB",
+    make: (p, o) => new LAMB(p, o),
+    validOptions: { lr: 0.05, betas: [0.8, 0.95], eps: 1e-4, weightDecay: 0.01 },
+    variants: [{ lr: 0.05, maximize: true }],
+    badOptions: [...common(), ...weightDecay, ...eps, ...betaErrors()],
+  },
+  {
+    name: "Muon",
+    make: (p, o) => new Muon(p, o),
+    // one row: the orthogonalised update of a 1×n matrix is the momentum's direction, so "moves every
+    // coordinate against its gradient" holds; general shapes are checked against torch's algorithm in muon.test.ts
+    shape: [1, 6],
+    validOptions: { lr: 0.05, weightDecay: 0.01, momentum: 0.9 },
+    variants: [{ lr: 0.05, nesterov: false, adjustLrFn: "match_rms_adamw", nsSteps: 3 }],
+    badOptions: [
+      { options: { lr: -1 }, message: /Learning rate should be >= 0 but is: -1/ },
+      { options: { lr: Number.NaN }, message: /Learning rate should be >= 0 but is: NaN/ },
+      { options: { lr: "0.1" }, message: /Learning rate should be >= 0 but is: "0.1"/ },
+      { options: { momentum: -0.5 }, message: /momentum should be >= 0 but is: -0.5/ },
+      { options: { weightDecay: -0.1 }, message: /weight decay should be >= 0 but is: -0.1/ },
+      { options: { adjustLrFn: "none" }, message: /Invalid adjust_lr_fn value: "none"/ },
+      { options: { nsSteps: 100 }, message: /Number of steps must be less than 100/ },
+      { options: { nsCoefficients: [1, 2] }, message: /Coefficients must be a tuple of exactly 3 values/ },
+      { options: { nesterov: 1 }, message: /Invalid nesterov value: 1/ },
+      { options: { maximize: true }, message: /unknown option 'maximize'/ },
+    ],
+  },
+  {
+    name: "ScheduleFreeAdamW",
+    make: (p, o) => {
+      const opt = new ScheduleFreeAdamW(p, o);
+      opt.train();
+      return opt;
+    },
+    validOptions: { lr: 0.05, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.01, warmupSteps: 2 },
+    variants: [{ lr: 0.05, r: 1, weightLrPower: 1 }],
+    badOptions: [
+      ...common().filter((b) => !("maximize" in b.options)),
+      ...weightDecay,
+      ...eps,
+      ...betaErrors().filter((b) => !/index 0: -0.1/.test(b.message.source)),
+      { options: { betas: [0, 0.9] }, message: /Invalid beta parameter at index 0: 0/ },
+      { options: { warmupSteps: -1 }, message: /Invalid warmup_steps value: -1/ },
+      { options: { r: Number.NaN }, message: /Invalid r value: NaN/ },
+      {
+        options: { weightLrPower: Number.POSITIVE_INFINITY },
+        message: /Invalid weight_lr_power value: Infinity/,
+      },
+    ],
+  },
+  {
+    name: "ScheduleFreeSGD",
+    make: (p, o) => {
+      const opt = new ScheduleFreeSGD(p, o);
+      opt.train();
+      return opt;
+    },
+    validOptions: { lr: 0.05, momentum: 0.8, weightDecay: 0.01, warmupSteps: 2 },
+    variants: [{ lr: 0.05, r: 1, weightLrPower: 0 }],
+    badOptions: [
+      ...common().filter((b) => !("maximize" in b.options)),
+      ...weightDecay,
+      { options: { momentum: 0 }, message: /Momentum must be between 0 and 1 exclusive: 0/ },
+      { options: { momentum: 1 }, message: /Momentum must be between 0 and 1 exclusive: 1/ },
+      { options: { warmupSteps: 1.5 }, message: /Invalid warmup_steps value: 1.5/ },
+    ],
+  },
+  {
+    name: "Lookahead(Adam)",
+    make: (p, o) => new Lookahead(new Adam(p, o), { k: 2, alpha: 0.5 }),
+    validOptions: { lr: 0.05, betas: [0.8, 0.95], weightDecay: 0.01 },
+    badOptions: [...common(), ...weightDecay, ...betaErrors()],
+  },
+  {
+    name: "SkipNonFinite(AdamW)",
+    make: (p, o) => new SkipNonFinite(new AdamW(p, o)),
+    validOptions: { lr: 0.05, betas: [0.8, 0.95], weightDecay: 0.1 },
+    badOptions: [...common(), ...weightDecay, ...betaErrors()],
   },
 ];
 
