@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { formatTable, runCli } from "../../src/cli/program.js";
+
+async function cli(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+        return true;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+        return true;
+      },
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+describe("descent CLI", () => {
+  test("--help works on the program and every command, exit code 0", async () => {
+    for (const argv of [
+      ["--help"],
+      ["race", "--help"],
+      ["ewma", "--help"],
+      ["schedule", "--help"],
+      ["demo", "--help"],
+    ]) {
+      const r = await cli(...argv);
+      assert.equal(r.code, 0, argv.join(" "));
+      assert.match(r.stdout, /Usage: descent/);
+    }
+    assert.match((await cli("race", "--help")).stdout, /rosenbrock, beale, himmelblau/);
+  });
+
+  test("an unknown surface exits 2 and lists the valid names", async () => {
+    const r = await cli("race", "rosenbock");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown test function "rosenbock"; valid names: rosenbrock, .*styblinski-tang/);
+  });
+
+  test("an unknown optimizer, a malformed number or a bad --out extension exits 2 naming the value", async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ["race", "booth", "--optimizers", "sgd,adamm"],
+        /unknown optimizer "adamm"; valid names: sgd, momentum/,
+      ],
+      [["race", "booth", "--steps", "ten"], /--steps must be a number, got "ten"/],
+      [["race", "booth", "--steps", "0"], /--steps must be an integer ≥ 1, got "0"/],
+      [["race", "booth", "--start", "1"], /--start must be x,y, got "1"/],
+      [["race", "booth", "--out", "race.jpg"], /--out must end in .svg or .png, got "race.jpg"/],
+      [["ewma", "--beta", "0.5,1.2"], /--beta values must be in \[0, 1\), got 1.2/],
+      [["schedule", "cosine"], /unknown schedule "cosine"; valid names: onecycle/],
+      [["schedule", "onecycle", "--max-lr", "-1"], /--max-lr must be positive, got -1/],
+      [["demo", "--seed", "x"], /--seed must be a number, got "x"/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(...argv);
+      assert.equal(r.code, 2, argv.join(" "));
+      assert.match(r.stderr, message);
+    }
+  });
+
+  test("parse errors (unknown option, missing argument, conflicting modes, no command) exit 2", async () => {
+    for (const argv of [
+      ["race", "booth", "--bogus"],
+      ["race"],
+      ["demo", "--quick", "--full"],
+      [],
+      ["frobnicate"],
+    ]) {
+      const r = await cli(...argv);
+      assert.equal(r.code, 2, argv.join(" "));
+      assert.ok(r.stderr.length > 0);
+    }
+  });
+
+  test("race prints a table with each optimizer's outcome and reason; --json gives the summaries", async () => {
+    const text = await cli("race", "plateau", "--optimizers", "sgd,adam", "--steps", "200");
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /sgd .* plateau/);
+    assert.match(text.stdout, /adam .* converged/);
+    const j = await cli(
+      "race",
+      "plateau",
+      "--optimizers",
+      "sgd,adam",
+      "--steps",
+      "200",
+      "--json",
+      "--trajectories",
+    );
+    const parsed = JSON.parse(j.stdout);
+    assert.deepEqual(
+      parsed.runs.map((r: { label: string; outcome: string }) => [r.label, r.outcome]),
+      [
+        ["sgd", "plateau"],
+        ["adam", "converged"],
+      ],
+    );
+    assert.equal(parsed.runs[0].trajectory.x.length, 201);
+  });
+
+  test("race --out writes an SVG or a PNG figure", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "descent-cli-"));
+    try {
+      assert.equal((await cli("race", "booth", "--steps", "50", "--out", join(dir, "r.svg"))).code, 0);
+      assert.match(readFileSync(join(dir, "r.svg"), "utf8"), /^<svg/);
+      assert.equal((await cli("race", "booth", "--steps", "50", "--out", join(dir, "r.png"))).code, 0);
+      assert.equal(readFileSync(join(dir, "r.png")).subarray(1, 4).toString(), "PNG");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("ewma --json returns each β's average; with --bias-correction the first value equals the data", async () => {
+    const r = await cli("ewma", "--beta", "0.5,0.9", "--bias-correction", "--length", "20", "--json");
+    const parsed = JSON.parse(r.stdout);
+    assert.equal(parsed.averages.length, 2);
+    assert.equal(parsed.averages[1].values[0], parsed.series[0]);
+    const raw = JSON.parse((await cli("ewma", "--beta", "0.9", "--length", "5", "--json")).stdout);
+    assert.ok(Math.abs(raw.averages[0].values[0] - 0.1 * raw.series[0]) < 1e-12);
+  });
+
+  test("schedule onecycle prints the lr and momentum curve; --json has every step", async () => {
+    const r = await cli("schedule", "onecycle", "--max-lr", "0.1", "--total-steps", "1000", "--json");
+    const parsed = JSON.parse(r.stdout);
+    assert.equal(parsed.lr.length, 1000);
+    assert.ok(Math.abs(parsed.lr[0] - 0.004) < 1e-15);
+    assert.ok(Math.abs(Math.max(...parsed.lr) - 0.1) < 1e-12);
+    assert.ok(Math.abs(parsed.momentum[0] - 0.95) < 1e-15);
+    const text = await cli("schedule", "onecycle", "--total-steps", "100");
+    assert.match(text.stdout, /step\s+lr\s+momentum/);
+  });
+
+  test("the real binary exits 2 on bad input and 0 on --help", () => {
+    const run = (...argv: string[]) =>
+      spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...argv], { encoding: "utf8" });
+    const bad = run("race", "nowhere");
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /valid names: rosenbrock/);
+    assert.equal(run("--help").status, 0);
+  });
+
+  test("formatTable aligns columns", () => {
+    assert.equal(formatTable(["a", "bb"], [["xyz", "1"]]), "a    bb\n───  ──\nxyz   1");
+  });
+});

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { DEMO_MODES, demoEntries } from "../../src/lab/index.js";
+
+const count = (s: string, needle: string) => s.split(needle).length - 1;
+
+describe("demo", () => {
+  test("`descent demo --quick` trains all six optimizers and writes a self-contained report with every figure", () => {
+    const dir = mkdtempSync(join(tmpdir(), "descent-demo-"));
+    try {
+      const out = spawnSync(
+        process.execPath,
+        ["--import", "tsx", "src/cli/main.ts", "demo", "--quick", "--out-dir", dir, "--json"],
+        {
+          encoding: "utf8",
+        },
+      );
+      assert.equal(out.status, 0, out.stderr);
+      const summary = JSON.parse(out.stdout);
+      assert.equal(summary.mode, "quick");
+      assert.equal(summary.runs.length, 6);
+      for (const run of summary.runs) {
+        assert.ok(run.testAccuracy > 0.3 && run.testAccuracy <= 1, `${run.optimizer}: ${run.testAccuracy}`);
+        assert.ok(Number.isFinite(run.trainLoss) && run.seconds >= 0);
+      }
+      const html = readFileSync(join(dir, "index.html"), "utf8");
+      // loss, accuracy, lr, momentum, two races, EWMA, bias correction
+      assert.equal(count(html, "<svg"), 8);
+      assert.equal(count(html, "<figcaption>"), 8);
+      assert.equal(count(html, 'aria-label="contour"'), 2);
+      assert.ok(count(html, 'aria-label="line"') >= 6 * 2 + 6 * 2 + 6 + 1 + 2 * 5 + 3 + 2);
+      for (const entry of demoEntries()) assert.ok(html.includes(entry.label), entry.label);
+      assert.equal(count(html, "<tr>"), 1 + 6);
+      assert.ok(html.includes("β = 0.98"));
+      assert.ok(!/<script|src="http/.test(html), "the report loads nothing from outside");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the default mode stays within the 3-minute budget's work: at most 6 × 5 epochs of 8000 digits", () => {
+    const d = DEMO_MODES.default;
+    assert.ok(d.train * d.epochs <= 40_000);
+    assert.ok(DEMO_MODES.quick.train * DEMO_MODES.quick.epochs <= 4000);
+    assert.ok(DEMO_MODES.full.train * DEMO_MODES.full.epochs > d.train * d.epochs);
+  });
+
+  test("one of the six runs has a scheduler, and they cover SGD, momentum, Adagrad, RMSprop, Adam and AdamW", () => {
+    const entries = demoEntries();
+    assert.equal(entries.length, 6);
+    assert.equal(entries.filter((e) => e.scheduler !== undefined).length, 1);
+    const names = entries.map((e) => e.label.split(" ")[0]);
+    assert.deepEqual(names, ["SGD", "SGD+momentum", "Adagrad", "RMSprop", "Adam", "AdamW"]);
+  });
+});
