@@ -16,7 +16,7 @@ export type AveragingMode = "ema" | "swa";
 
 export interface AveragedParamsOptions {
   mode: AveragingMode;
-  /** EMA decay in [0, 1) (torch's get_ema_multi_avg_fn default 0.999); unused by SWA. */
+  /** EMA decay in [0, 1], below 1 with bias correction (torch's get_ema_multi_avg_fn default 0.999); unused by SWA. */
   decay: number;
   /** EMA only: divide by 1 − decayᵗ instead of starting from a copy of the first params. */
   biasCorrection: boolean;
@@ -90,8 +90,8 @@ export class AveragedParams {
     knownKeys(options, Object.keys(AVERAGED_PARAMS_DEFAULTS), "AveragedParams");
     const o = { ...AVERAGED_PARAMS_DEFAULTS, ...stripUndefined(options) };
     this.mode = oneOf(o.mode, ["ema", "swa"], "mode value");
-    this.decay = inRange(o.decay, 0, 1, "decay value");
     this.biasCorrection = boolean(o.biasCorrection, "biasCorrection value");
+    this.decay = checkDecay(o.decay, this.biasCorrection);
     if (this.biasCorrection && this.mode === "swa")
       optionError(
         "AveragedParams: biasCorrection applies to mode 'ema' only (SWA's running mean has no bias)",
@@ -107,7 +107,7 @@ export class AveragedParams {
 
   /** Folds the params' current values into the average. */
   update(): void {
-    inRange(this.decay, 0, 1, "decay value");
+    checkDecay(this.decay, this.biasCorrection);
     const t = this.#nAveraged;
     this.params.forEach((p, i) => {
       const avg = this.#averages[i]!;
@@ -191,7 +191,7 @@ export class AveragedParams {
         `the state dict has biasCorrection ${describe(sd.biasCorrection)}, this average ${this.biasCorrection}`,
       );
     try {
-      inRange(sd.decay, 0, 1, "decay value");
+      checkDecay(sd.decay, this.biasCorrection);
     } catch (e) {
       bad((e as Error).message);
     }
@@ -216,6 +216,11 @@ export class AveragedParams {
       this.#averages[i]!.set(a);
     });
   }
+}
+
+/** [0, 1] as torch's get_ema_multi_avg_fn (1 freezes the first copy); below 1 with bias correction (1 − decayᵗ = 0). */
+function checkDecay(decay: unknown, biasCorrection: boolean): number {
+  return inRange(decay, 0, 1, "decay value", !biasCorrection);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

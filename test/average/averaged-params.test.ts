@@ -1,6 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AveragedParams, ewma, param } from "../../src/index.js";
+import { closeTo, loadFixture } from "../helpers/torch-reference.js";
+
+interface TorchCase {
+  name: string;
+  dtype: "float32" | "float64";
+  mode: "ema" | "swa";
+  decay: number | null;
+  shapes: number[][];
+  trace: Array<{ params: number[][]; averages: number[][]; n_averaged: number }>;
+}
+// recorded from torch 2.6's AveragedModel by scripts/gen_averaged_params.py
+const torchCases = loadFixture<{ cases: TorchCase[] }>("averaged_params.json").cases;
 
 /** A param trajectory: the value of element i after step t. */
 const valueAt = (t: number, i: number) => Math.sin(0.7 * t + i) * (1 + 0.1 * t) + i;
@@ -14,6 +26,30 @@ function drive(avg: AveragedParams, steps: number): void {
 }
 
 describe("AveragedParams", () => {
+  for (const c of torchCases) {
+    it(`${c.name}: matches torch 2.6's AveragedModel.update_parameters after every update (float64 bit for bit)`, () => {
+      const params = c.shapes.map((shape) => {
+        const n = shape.reduce((a, b) => a * b, 1);
+        return param(new Array(n).fill(0), { shape, dtype: c.dtype });
+      });
+      const avg = new AveragedParams(
+        params,
+        c.mode === "ema" ? { mode: "ema", decay: c.decay! } : { mode: "swa" },
+      );
+      const tol = c.dtype === "float64" ? 0 : 1e-6; // float64 bit for bit; torch rounds float32 lerps in float32
+      c.trace.forEach((step, t) => {
+        params.forEach((p, k) => {
+          p.data.set(step.params[k]!);
+        });
+        avg.update();
+        assert.equal(avg.nAveraged, step.n_averaged);
+        avg.averages().forEach((a, k) => {
+          assert.equal(closeTo(a, step.averages[k]!, tol, `update ${t + 1}, param ${k}`), null);
+        });
+      });
+    });
+  }
+
   it("EMA follows torch's AveragedModel with get_ema_multi_avg_fn: the first update copies, then decay·avg + (1 − decay)·p", () => {
     const decay = 0.9;
     const w = param([0, 0, 0], { dtype: "float64" });
@@ -157,7 +193,12 @@ describe("AveragedParams", () => {
 
   it("rejects bad options naming the value", () => {
     const w = param([1]);
-    assert.throws(() => new AveragedParams([w], { decay: 1 }), /Invalid decay value: 1/);
+    assert.throws(() => new AveragedParams([w], { decay: 1.5 }), /Invalid decay value: 1.5/);
+    assert.throws(
+      () => new AveragedParams([w], { decay: 1, biasCorrection: true }),
+      /Invalid decay value: 1/,
+    );
+    assert.doesNotThrow(() => new AveragedParams([w], { decay: 1 })); // torch allows it: the first copy stays
     assert.throws(() => new AveragedParams([w], { decay: -0.1 }), /Invalid decay value: -0.1/);
     assert.throws(() => new AveragedParams([w], { mode: "polyak" as never }), /Invalid mode value: "polyak"/);
     assert.throws(
