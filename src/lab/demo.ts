@@ -167,11 +167,26 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           ),
         },
         {
-          title: "Test accuracy per epoch",
-          caption: "Accuracy on the held-out digits after each epoch (raw faint, EWMA β = 0.5 solid).",
+          title: "Training accuracy per batch",
+          caption:
+            "The share of each mini-batch classified correctly before its step (faint), and its bias-corrected EWMA (β = 0.95, solid).",
           svg: trainingFigure(
+            runs.map((r) => ({ label: r.label, values: r.batchAccuracy })),
+            { yLabel: "batch accuracy", xLabel: "step", beta: 0.95 },
+          ),
+        },
+        {
+          title: "Test accuracy per epoch",
+          caption: "Accuracy on the held-out digits after each epoch: what generalizes, not just what fits.",
+          svg: scheduleFigure(
             runs.map((r) => ({ label: r.label, values: r.epochs.map((e) => e.testAccuracy), first: 1 })),
-            { yLabel: "test accuracy", xLabel: "epoch", beta: 0.5 },
+            {
+              yLabel: "test accuracy",
+              xLabel: "epoch",
+              curve: "linear",
+              zero: false,
+              title: "test accuracy per epoch",
+            },
           ),
         },
       ],
@@ -236,7 +251,7 @@ function momentumFigure(runs: readonly TrainRun[]): { title: string; caption: st
         "One-cycle moves momentum opposite to the lr: low while the lr is high, back up as it anneals.",
       svg: scheduleFigure(
         cycled.map((r) => ({ label: r.label, values: r.momentum! })),
-        { yLabel: "momentum / β₁", title: "momentum (β₁) per step" },
+        { yLabel: "momentum / β₁", title: "momentum (β₁) per step", zero: false },
       ),
     },
   ];

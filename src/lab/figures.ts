@@ -253,17 +253,30 @@ export interface Curve {
  */
 export function scheduleFigure(
   curves: readonly Curve[],
-  options: SeriesFigureOptions & { yLabel?: string; xLabel?: string; logY?: boolean } = {},
+  options: SeriesFigureOptions & {
+    yLabel?: string;
+    xLabel?: string;
+    logY?: boolean;
+    /** Include 0 in the y axis (default true on a linear axis). */
+    zero?: boolean;
+    /** "step-after" (default: a value holds for its whole step) or "linear" with a dot per value. */
+    curve?: "step-after" | "linear";
+  } = {},
 ): string {
   if (curves.length === 0) throw new RangeError("scheduleFigure: expected at least one curve");
-  const marks: Plot.Markish[] = curves.map((c, i) =>
-    Plot.lineY(Array.from(c.values), {
-      x: (_d, t) => t + (c.first ?? 0),
+  const linear = options.curve === "linear";
+  const marks: Plot.Markish[] = curves.flatMap((c, i) => {
+    const values = Array.from(c.values);
+    const x = (_d: unknown, t: number) => t + (c.first ?? 0);
+    const line = Plot.lineY(values, {
+      x,
       stroke: colorAt(i),
       strokeWidth: 2,
-      curve: "step-after",
-    }),
-  );
+      curve: linear ? "linear" : "step-after",
+    });
+    return linear ? [line, Plot.dotY(values, { x, fill: colorAt(i), r: 3 })] : [line];
+  });
+  const logY = options.logY ?? false;
   return seriesPlot(
     marks,
     curves.map((c, i) => ({ label: c.label, color: colorAt(i) })),
@@ -272,8 +285,9 @@ export function scheduleFigure(
       title: options.title ?? `${options.yLabel ?? "lr"} per step`,
       xLabel: options.xLabel ?? "step",
       yLabel: options.yLabel ?? "lr",
-      logY: options.logY ?? false,
-      zero: !(options.logY ?? false),
+      logY,
+      zero: !logY && (options.zero ?? true),
+      integerX: linear,
     },
   );
 }
@@ -312,31 +326,44 @@ export function trainingFigure(
   );
 }
 
+/** Tick labels that fit a narrow margin: 0.1, 0.01, 1e-3, 1e-4, … */
+const compactNumber = (v: number) =>
+  v !== 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1e5)
+    ? v.toExponential(0)
+    : String(Number(v.toPrecision(3)));
+
 function seriesPlot(
   marks: Plot.Markish[],
   items: readonly LegendItem[],
-  options: SeriesFigureOptions & { xLabel: string; yLabel: string; logY?: boolean; zero?: boolean },
+  options: SeriesFigureOptions & {
+    xLabel: string;
+    yLabel: string;
+    logY?: boolean;
+    zero?: boolean;
+    integerX?: boolean;
+  },
 ): string {
   const marginRight = legendWidth(items.map((i) => i.label));
   return renderPlot({
     width: options.width ?? 640 + marginRight,
     height: options.height ?? 360,
     marginRight,
-    marginTop: 30,
-    x: { label: options.xLabel },
+    marginTop: 46,
+    x: { label: options.xLabel, ...(options.integerX ? { interval: 1 } : {}) },
     y: {
       label: options.yLabel,
       grid: true,
       type: options.logY ? "log" : "linear",
+      ...(options.logY ? { tickFormat: compactNumber } : {}),
       ...(options.zero === undefined || options.logY ? {} : { zero: options.zero }),
     },
     marks: [
       ...marks,
       ...legend(items),
+      // centered, so it never runs into the y-axis label in the top-left corner
       Plot.text([options.title ?? ""], {
-        frameAnchor: "top-left",
-        dy: -18,
-        textAnchor: "start",
+        frameAnchor: "top",
+        dy: -34,
         fontWeight: "bold",
       }),
     ],

@@ -37,6 +37,7 @@ export class MLP {
   // activations per layer (a_0 is the input), reused across calls of the same batch size
   #acts: Float64Array[] = [];
   #batch = 0;
+  #lastAccuracy = Number.NaN;
 
   constructor(options: MLPOptions) {
     const sizes = options?.sizes;
@@ -126,11 +127,14 @@ export class MLP {
     // dz of the output layer: (softmax − onehot) / batch
     let delta = new Float64Array(batch * classes);
     let loss = 0;
+    let correct = 0;
     for (let s = 0; s < batch; s++) {
       const y = labels[s]!;
       loss += softmaxRow(logits, s * classes, classes, delta) - logits[s * classes + y]!;
+      if (argmax(logits, s * classes, classes) === y) correct += 1;
       delta[s * classes + y]! -= 1;
     }
+    this.#lastAccuracy = correct / batch;
     for (let i = 0; i < delta.length; i++) delta[i]! /= batch;
     for (let l = this.#layers.length - 1; l >= 0; l--) {
       const layer = this.#layers[l]!;
@@ -167,6 +171,11 @@ export class MLP {
       delta = below;
     }
     return loss / batch;
+  }
+
+  /** The accuracy on the batch of the last `lossAndGrad` (before that step's update); NaN before any. */
+  get lastAccuracy(): number {
+    return this.#lastAccuracy;
   }
 
   /** Mean loss and accuracy over `n` rows, evaluated in chunks (no grads touched). */
@@ -213,6 +222,12 @@ export class MLP {
 function subarray(x: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
   if (ArrayBuffer.isView(x)) return (x as unknown as Float32Array).subarray(from, to);
   return Array.prototype.slice.call(x, from, to) as number[];
+}
+
+function argmax(values: Float64Array, off: number, n: number): number {
+  let best = 0;
+  for (let c = 1; c < n; c++) if (values[off + c]! > values[off + best]!) best = c;
+  return best;
 }
 
 /** Writes the softmax of logits[off..off+n) into out[off..) and returns their log-sum-exp. */

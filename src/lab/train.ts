@@ -45,6 +45,8 @@ export interface TrainRun {
   readonly label: string;
   /** Loss of every batch, before its step. */
   readonly batchLoss: Float64Array;
+  /** Accuracy on every batch, before its step. */
+  readonly batchAccuracy: Float64Array;
   /** Learning rate of the first param group at every step. */
   readonly lr: Float64Array;
   /** Momentum (SGD, RMSprop) or β₁ (Adam family) at every step, when the optimizer has one. */
@@ -91,6 +93,7 @@ export function trainMLP(entry: TrainEntry, options: TrainOptions): TrainRun {
   const totalSteps = epochs * batchesPerEpoch;
   const scheduler = entry.scheduler?.(optimizer, totalSteps);
   const batchLoss = new Float64Array(totalSteps);
+  const batchAccuracy = new Float64Array(totalSteps);
   const lr = new Float64Array(totalSteps);
   const firstGroup = optimizer.paramGroups[0] as unknown as Record<string, unknown>;
   const momentum = momentumOf(firstGroup) === null ? null : new Float64Array(totalSteps);
@@ -115,6 +118,7 @@ export function trainMLP(entry: TrainEntry, options: TrainOptions): TrainRun {
       optimizer.step();
       scheduler?.step();
       batchLoss[step] = loss;
+      batchAccuracy[step] = net.lastAccuracy;
       sum += loss;
       step += 1;
       options.onStep?.(step, totalSteps, loss);
@@ -132,6 +136,7 @@ export function trainMLP(entry: TrainEntry, options: TrainOptions): TrainRun {
   return {
     label: entry.label,
     batchLoss,
+    batchAccuracy,
     lr,
     momentum,
     epochs: records,

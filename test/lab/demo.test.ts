@@ -28,11 +28,11 @@ describe("demo", () => {
         assert.ok(Number.isFinite(run.trainLoss) && run.seconds >= 0);
       }
       const html = readFileSync(join(dir, "index.html"), "utf8");
-      // loss, accuracy, lr, momentum, two races, EWMA, bias correction
-      assert.equal(count(html, "<svg"), 8);
-      assert.equal(count(html, "<figcaption>"), 8);
+      // loss, batch accuracy, test accuracy, lr, momentum, two races, EWMA, bias correction
+      assert.equal(count(html, "<svg"), 9);
+      assert.equal(count(html, "<figcaption>"), 9);
       assert.equal(count(html, 'aria-label="contour"'), 2);
-      assert.ok(count(html, 'aria-label="line"') >= 6 * 2 + 6 * 2 + 6 + 1 + 2 * 5 + 3 + 2);
+      assert.equal(count(html, 'aria-label="line"'), 6 * 2 + 6 * 2 + 6 + 6 + 1 + 2 * 5 + 3 + 2);
       for (const entry of demoEntries()) assert.ok(html.includes(entry.label), entry.label);
       assert.equal(count(html, "<tr>"), 1 + 6);
       assert.ok(html.includes("β = 0.98"));
