@@ -34,7 +34,9 @@ export function averageGrad(n: number, sum: Float64Array, grad: Buffer, steps: n
 /**
  * Applies the inner optimizer once every `steps` calls to `step()`, with the gradients of those calls
  * averaged. Write each micro-batch's mean gradient into `p.grad` and call `step()` after each.
- * On the applying call `p.grad` is replaced by the average (what the inner optimizer read).
+ * On the applying call `p.grad` is replaced by the average (what the inner optimizer read). `zeroGrad()`
+ * clears `p.grad` only: the sums are kept until the applying call. If the inner step throws, the caller's
+ * grads and the cycle are restored, so the call can be retried.
  * @example
  * const opt = new GradientAccumulation(new AdamW(params, { lr: 1e-3 }), { steps: 4 });
  * for (const micro of microBatches) { writeGrads(micro); opt.step(); } // AdamW steps every 4th call

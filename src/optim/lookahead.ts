@@ -3,7 +3,8 @@
 // steps the slow weights φ move part of the way toward them and the fast weights restart from there:
 //   φ = φ + α·(θ − φ);  θ = φ
 // φ starts as the params at wrap time (the paper's φ₀ = θ₀; implementations that create φ at the first
-// sync make their first sync a no-op). α = 1 is the inner optimizer alone.
+// sync make their first sync a no-op). α = 1 is the inner optimizer alone. Every call to step() counts,
+// including one that an inner SkipNonFinite skipped.
 
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";

@@ -168,39 +168,57 @@ export function newtonSchulz(
   for (let i = 0; i < size; i++) x[i] = x[i]! * scale;
   const wide = rows <= cols;
   const k = wide ? rows : cols; // the Gram matrix is k×k
+  // Every loop below walks rows of row-major matrices (dot products of rows, or row += scalar·row), and the
+  // symmetric Gram matrix and its square are filled in halves and mirrored.
   for (let s = 0; s < steps; s++) {
-    // gram = X·Xᵀ (wide) or Xᵀ·X (tall); symmetric, so the upper half is mirrored
+    // gram = X·Xᵀ (wide: dot products of rows) or Xᵀ·X (tall: a sum of outer products of rows)
+    if (wide) {
+      for (let i = 0; i < k; i++) {
+        for (let j = i; j < k; j++) {
+          let sum = 0;
+          for (let t = 0; t < cols; t++) sum += x[i * cols + t]! * x[j * cols + t]!;
+          gram[i * k + j] = sum;
+        }
+      }
+    } else {
+      gram.fill(0, 0, k * k);
+      for (let t = 0; t < rows; t++) {
+        const row = t * cols;
+        for (let i = 0; i < k; i++) {
+          const xi = x[row + i]!;
+          for (let j = i; j < k; j++) gram[i * k + j] = gram[i * k + j]! + xi * x[row + j]!;
+        }
+      }
+    }
+    for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) gram[i * k + j] = gram[j * k + i]!;
+    // poly = b·A + c·A² (A symmetric, so (A²)ᵢⱼ is the dot product of rows i and j)
     for (let i = 0; i < k; i++) {
       for (let j = i; j < k; j++) {
         let sum = 0;
-        if (wide) {
-          for (let t = 0; t < cols; t++) sum += x[i * cols + t]! * x[j * cols + t]!;
-        } else {
-          for (let t = 0; t < rows; t++) sum += x[t * cols + i]! * x[t * cols + j]!;
-        }
-        gram[i * k + j] = sum;
-        gram[j * k + i] = sum;
+        for (let t = 0; t < k; t++) sum += gram[i * k + t]! * gram[j * k + t]!;
+        const v = b * gram[i * k + j]! + c * sum;
+        poly[i * k + j] = v;
+        poly[j * k + i] = v;
       }
     }
-    // poly = b·A + c·A²
-    for (let i = 0; i < k; i++) {
-      for (let j = 0; j < k; j++) {
-        let sum = 0;
-        for (let t = 0; t < k; t++) sum += gram[i * k + t]! * gram[t * k + j]!;
-        poly[i * k + j] = b * gram[i * k + j]! + c * sum;
-      }
-    }
-    // next = a·X + poly·X (wide) or a·X + X·poly (tall)
+    // next = a·X + poly·X (wide) or a·X + X·poly (tall), one output row at a time
     for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        let sum = 0;
-        if (wide) {
-          for (let t = 0; t < k; t++) sum += poly[i * k + t]! * x[t * cols + j]!;
-        } else {
-          for (let t = 0; t < k; t++) sum += x[i * cols + t]! * poly[t * k + j]!;
+      const out = i * cols;
+      for (let j = 0; j < cols; j++) next[out + j] = 0;
+      if (wide) {
+        for (let t = 0; t < k; t++) {
+          const w = poly[i * k + t]!;
+          const src = t * cols;
+          for (let j = 0; j < cols; j++) next[out + j] = next[out + j]! + w * x[src + j]!;
         }
-        next[i * cols + j] = a * x[i * cols + j]! + sum;
+      } else {
+        for (let t = 0; t < k; t++) {
+          const w = x[out + t]!;
+          const src = t * k;
+          for (let j = 0; j < cols; j++) next[out + j] = next[out + j]! + w * poly[src + j]!;
+        }
       }
+      for (let j = 0; j < cols; j++) next[out + j] = a * x[out + j]! + next[out + j]!;
     }
     const done = x;
     x = next;
