@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Muon, param } from "../../src/index.js";
+import { AdamW, Muon, type Param, param } from "../../src/index.js";
 import { NewtonSchulzWork, newtonSchulz } from "../../src/optim/muon.js";
 
 type Matrix = number[][];
@@ -198,6 +198,55 @@ describe("Muon", () => {
     assert.ok(rosenbrock(...r) < 5e-3, `Rosenbrock ${rosenbrock(...r)} at ${r}`);
     const q = minimize(illConditionedGrad, [1, 1], 3000);
     assert.ok(illConditioned(...q) < 5e-4, `quadratic ${illConditioned(...q)} at ${q}`);
+  });
+
+  it("trains a linear layer in the usual split: Muon for the weight matrix, AdamW for the bias", () => {
+    // y = W·x + b fitted to a fixed target map; loss = mean over 4 inputs of ‖y − target‖²/2
+    const inputs = [
+      [1, 0, 0.5],
+      [0, 1, -1],
+      [0.5, 0.5, 0],
+      [-1, 0.25, 1],
+    ];
+    const target = (x: number[]) => [x[0]! - 2 * x[1]! + 0.5, 0.5 * x[2]! - x[0]! - 1];
+    const weight = param(new Array(6).fill(0.1), { dtype: "float64", shape: [2, 3] });
+    const bias = param([0, 0], { dtype: "float64" });
+    const params: Param[] = [weight, bias];
+    const muon = new Muon(
+      params.filter((p) => p.shape.length >= 2),
+      { lr: 0.05, weightDecay: 0 },
+    );
+    const adamw = new AdamW(
+      params.filter((p) => p.shape.length < 2),
+      { lr: 0.05, weightDecay: 0 },
+    );
+    const lossAndGrads = () => {
+      const gw = new Float64Array(6);
+      const gb = new Float64Array(2);
+      let loss = 0;
+      for (const x of inputs) {
+        const t = target(x);
+        for (let r = 0; r < 2; r++) {
+          let y = bias.data[r]!;
+          for (let c = 0; c < 3; c++) y += weight.data[r * 3 + c]! * x[c]!;
+          const err = y - t[r]!;
+          loss += (err * err) / 2 / inputs.length;
+          gb[r] = gb[r]! + err / inputs.length;
+          for (let c = 0; c < 3; c++) gw[r * 3 + c] = gw[r * 3 + c]! + (err * x[c]!) / inputs.length;
+        }
+      }
+      weight.grad = gw;
+      bias.grad = gb;
+      return loss;
+    };
+    const start = lossAndGrads();
+    for (let s = 0; s < 300; s++) {
+      lossAndGrads();
+      muon.step();
+      adamw.step();
+    }
+    const end = lossAndGrads();
+    assert.ok(end < start / 100, `loss ${start} → ${end}`);
   });
 
   it("runs float32 params with a float32 momentum buffer, close to the float64 run", () => {
