@@ -3,17 +3,24 @@
 
 import type { OptimizerLike } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
+import { Adadelta } from "../optim/adadelta.js";
 import { Adagrad } from "../optim/adagrad.js";
 import { Adam } from "../optim/adam.js";
+import { Adamax } from "../optim/adamax.js";
 import { AdamW } from "../optim/adamw.js";
+import { LBFGS } from "../optim/lbfgs.js";
+import { Lion } from "../optim/lion.js";
+import { NAdam } from "../optim/nadam.js";
+import { RAdam } from "../optim/radam.js";
 import { RMSprop } from "../optim/rmsprop.js";
+import { Rprop } from "../optim/rprop.js";
 import { SGD } from "../optim/sgd.js";
 import type { TestFunction } from "./functions.js";
 import type { RaceEntry } from "./race.js";
 
 interface Preset {
-  /** Which of the surface's suggested learning rates applies. */
-  readonly kind: "sgd" | "adaptive";
+  /** Which of the surface's suggested learning rates applies ("fixed": always `lrScale`). */
+  readonly kind: "sgd" | "adaptive" | "fixed";
   /** Adagrad's steps shrink as 1/√t, so it starts from a larger multiple of the suggestion. */
   readonly lrScale: number;
   readonly make: (params: Param[], lr: number) => OptimizerLike;
@@ -63,6 +70,48 @@ const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
     make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }),
     description: "AdamW (Adam with decoupled weight decay 0.01)",
   },
+  adamax: {
+    kind: "adaptive",
+    lrScale: 1,
+    make: (p, lr) => new Adamax(p, { lr }),
+    description: "Adamax (Adam with an infinity-norm second moment)",
+  },
+  nadam: {
+    kind: "adaptive",
+    lrScale: 1,
+    make: (p, lr) => new NAdam(p, { lr }),
+    description: "NAdam (Adam with Nesterov momentum)",
+  },
+  radam: {
+    kind: "adaptive",
+    lrScale: 1,
+    make: (p, lr) => new RAdam(p, { lr }),
+    description: "RAdam (Adam with the variance of the adaptive lr rectified early on)",
+  },
+  adadelta: {
+    kind: "fixed",
+    lrScale: 1,
+    make: (p, lr) => new Adadelta(p, { lr }),
+    description: "Adadelta (steps scaled by the ratio of running RMS of updates and gradients; lr 1)",
+  },
+  lion: {
+    kind: "adaptive",
+    lrScale: 0.3,
+    make: (p, lr) => new Lion(p, { lr }),
+    description: "Lion (the sign of an interpolated momentum: every coordinate moves by lr)",
+  },
+  rprop: {
+    kind: "adaptive",
+    lrScale: 0.2,
+    make: (p, lr) => new Rprop(p, { lr }),
+    description: "Rprop (per-coordinate step sizes that grow while the gradient sign holds)",
+  },
+  lbfgs: {
+    kind: "fixed",
+    lrScale: 1,
+    make: (p, lr) => new LBFGS(p, { lr, lineSearchFn: "strong_wolfe" }),
+    description: "L-BFGS with a strong-Wolfe line search (several evaluations a step; lr 1)",
+  },
 });
 
 /** The short optimizer names a race accepts. */
@@ -86,7 +135,8 @@ function preset(name: string): Preset {
 /** The learning rate a named optimizer uses on `fn` when none is given. */
 export function defaultRaceLr(name: string, fn: TestFunction): number {
   const p = preset(name);
-  return Number((fn.suggestedLr[p.kind] * p.lrScale).toPrecision(12));
+  const base = p.kind === "fixed" ? 1 : fn.suggestedLr[p.kind];
+  return Number((base * p.lrScale).toPrecision(12));
 }
 
 /**

@@ -142,9 +142,13 @@ function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number)
     losses[n] = fn.f(data[0]!, data[1]!);
   };
   record();
-  for (let t = 1; t <= steps; t++) {
+  // a closure, so optimizers that re-evaluate within a step (L-BFGS) work like the others
+  const closure = () => {
     fn.grad(data[0]!, data[1]!, p.gradBuffer());
-    optimizer.step();
+    return fn.f(data[0]!, data[1]!);
+  };
+  for (let t = 1; t <= steps; t++) {
+    optimizer.step(closure);
     n = t;
     record();
     const loss = losses[n]!;

@@ -92,6 +92,13 @@ describe("race", () => {
     assert.ok(run.trajectory.x.length < 1001);
   });
 
+  test("L-BFGS, which re-evaluates inside a step through the closure, solves Rosenbrock in a few steps", () => {
+    const s = outcomes("rosenbrock", ["lbfgs", "sgd"], { steps: 20 });
+    assert.equal(s.lbfgs!.outcome, "converged", s.lbfgs!.reason);
+    assert.ok(s.lbfgs!.stepsToTolerance! <= 10);
+    assert.equal(s.sgd!.stepsToTolerance, null);
+  });
+
   test("takes any optimizer factory as an entry", () => {
     const result = race(
       testFunction("booth"),
