@@ -33,7 +33,7 @@ export interface DemoConfig {
 /** What each mode trains: quick is for CI (seconds), default fits ~3 minutes on 2 cores, full goes further. */
 export const DEMO_MODES: Readonly<Record<DemoMode, DemoConfig>> = Object.freeze({
   quick: { train: 2000, test: 500, hidden: [32], epochs: 2, batchSize: 32, raceSteps: 200 },
-  default: { train: 8000, test: 2000, hidden: [64], epochs: 5, batchSize: 64, raceSteps: 500 },
+  default: { train: 8000, test: 2000, hidden: [64], epochs: 8, batchSize: 64, raceSteps: 500 },
   full: { train: 8500, test: 1500, hidden: [128], epochs: 15, batchSize: 64, raceSteps: 1000 },
 });
 

@@ -38,6 +38,7 @@ export class MLP {
   #acts: Float64Array[] = [];
   #batch = 0;
   #lastAccuracy = Number.NaN;
+  #nonzero: Int32Array;
 
   constructor(options: MLPOptions) {
     const sizes = options?.sizes;
@@ -64,6 +65,7 @@ export class MLP {
       this.#layers.push({ weight, bias, inputs, outputs });
     }
     this.params = this.#layers.flatMap((layer) => [layer.weight, layer.bias]);
+    this.#nonzero = new Int32Array(Math.max(...sizes));
   }
 
   get inputSize(): number {
@@ -103,12 +105,18 @@ export class MLP {
       const { inputs, outputs } = layer;
       const w = layer.weight.data;
       const b = layer.bias.data;
+      const idx = this.#nonzero;
       for (let s = 0; s < batch; s++) {
         const inOff = s * inputs;
+        // inputs are mostly zeros (MNIST background pixels, ReLU outputs): multiply only the nonzeros
+        const nnz = gatherNonzeros(input, inOff, inputs, idx);
         for (let o = 0; o < outputs; o++) {
           const wOff = o * inputs;
           let z = b[o]!;
-          for (let i = 0; i < inputs; i++) z += w[wOff + i]! * input[inOff + i]!;
+          for (let k = 0; k < nnz; k++) {
+            const i = idx[k]!;
+            z += w[wOff + i]! * input[inOff + i]!;
+          }
           output[s * outputs + o] = l < last && z < 0 ? 0 : z;
         }
       }
@@ -144,14 +152,19 @@ export class MLP {
       const gb = layer.bias.gradBuffer();
       gw.fill(0);
       gb.fill(0);
+      const idx = this.#nonzero;
       for (let s = 0; s < batch; s++) {
         const inOff = s * inputs;
+        const nnz = gatherNonzeros(input, inOff, inputs, idx);
         for (let o = 0; o < outputs; o++) {
           const d = delta[s * outputs + o]!;
           if (d === 0) continue;
           gb[o]! += d;
           const wOff = o * inputs;
-          for (let i = 0; i < inputs; i++) gw[wOff + i]! += d * input[inOff + i]!;
+          for (let k = 0; k < nnz; k++) {
+            const i = idx[k]!;
+            gw[wOff + i]! += d * input[inOff + i]!;
+          }
         }
       }
       if (l === 0) break;
@@ -222,6 +235,13 @@ export class MLP {
 function subarray(x: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
   if (ArrayBuffer.isView(x)) return (x as unknown as Float32Array).subarray(from, to);
   return Array.prototype.slice.call(x, from, to) as number[];
+}
+
+/** Writes the positions of the nonzero values of row[off..off+n) into idx and returns how many there are. */
+function gatherNonzeros(row: Float64Array, off: number, n: number, idx: Int32Array): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (row[off + i] !== 0) idx[count++] = i;
+  return count;
 }
 
 function argmax(values: Float64Array, off: number, n: number): number {

@@ -42,9 +42,10 @@ describe("demo", () => {
     }
   });
 
-  test("the default mode stays within the 3-minute budget's work: at most 6 × 5 epochs of 8000 digits", () => {
+  test("the default mode stays within the 3-minute budget's work: at most 8 epochs of 8000 digits per optimizer", () => {
+    // measured: ~1 s per epoch of 8000 digits on one loaded core, so 6 × 8 epochs ≈ 1 minute
     const d = DEMO_MODES.default;
-    assert.ok(d.train * d.epochs <= 40_000);
+    assert.ok(d.train * d.epochs <= 64_000);
     assert.ok(DEMO_MODES.quick.train * DEMO_MODES.quick.epochs <= 4000);
     assert.ok(DEMO_MODES.full.train * DEMO_MODES.full.epochs > d.train * d.epochs);
   });

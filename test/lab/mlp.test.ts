@@ -10,28 +10,35 @@ function randomBatch(batch: number, features: number, classes: number, seed: num
 }
 
 describe("MLP", () => {
-  test("lossAndGrad's gradient matches central finite differences of the loss for every weight", () => {
-    const net = new MLP({ sizes: [5, 4, 3, 3], seed: 3, dtype: "float64" });
-    const { x, y } = randomBatch(6, 5, 3, 4);
-    net.lossAndGrad(x, y, 6);
-    const grads = net.params.map((p) => Float64Array.from(p.grad!));
-    const h = 1e-6;
-    net.params.forEach((p, k) => {
-      for (let i = 0; i < p.data.length; i++) {
-        const keep = p.data[i]!;
-        p.data[i] = keep + h;
-        const up = net.evaluate(x, y, 6).loss;
-        p.data[i] = keep - h;
-        const down = net.evaluate(x, y, 6).loss;
-        p.data[i] = keep;
-        const numeric = (up - down) / (2 * h);
-        assert.ok(
-          Math.abs(numeric - grads[k]![i]!) < 1e-7,
-          `${p.name}[${i}]: analytic ${grads[k]![i]} vs numeric ${numeric}`,
-        );
-      }
+  for (const [what, sparsity] of [
+    ["dense inputs", 0],
+    ["mostly-zero inputs (the sparse path)", 0.7],
+  ] as const) {
+    test(`lossAndGrad's gradient matches central finite differences of the loss for every weight, ${what}`, () => {
+      const net = new MLP({ sizes: [5, 4, 3, 3], seed: 3, dtype: "float64" });
+      const { x, y } = randomBatch(6, 5, 3, 4);
+      const drop = mulberry32(8);
+      for (let i = 0; i < x.length; i++) if (drop() < sparsity) x[i] = 0;
+      net.lossAndGrad(x, y, 6);
+      const grads = net.params.map((p) => Float64Array.from(p.grad!));
+      const h = 1e-6;
+      net.params.forEach((p, k) => {
+        for (let i = 0; i < p.data.length; i++) {
+          const keep = p.data[i]!;
+          p.data[i] = keep + h;
+          const up = net.evaluate(x, y, 6).loss;
+          p.data[i] = keep - h;
+          const down = net.evaluate(x, y, 6).loss;
+          p.data[i] = keep;
+          const numeric = (up - down) / (2 * h);
+          assert.ok(
+            Math.abs(numeric - grads[k]![i]!) < 1e-7,
+            `${p.name}[${i}]: analytic ${grads[k]![i]} vs numeric ${numeric}`,
+          );
+        }
+      });
     });
-  });
+  }
 
   test("the loss of lossAndGrad equals evaluate's mean cross-entropy; uniform logits give log(classes)", () => {
     const net = new MLP({ sizes: [4, 3], seed: 1, dtype: "float64" });
