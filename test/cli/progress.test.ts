@@ -12,7 +12,9 @@ describe("progressBar", () => {
     const out = stream(true);
     const bar = progressBar("train", 4, out);
     bar.update(4, "loss 0.5");
-    assert.match(out.chunks.at(-1)!, /^\r\x1b\[2Ktrain █+ 100% {2}loss 0\.5$/);
+    const line = out.chunks.at(-1)!;
+    assert.ok(line.startsWith("\r\x1b[2K"), "redraws over the same line");
+    assert.match(line.slice(5), /^train █+ 100% {2}loss 0\.5$/);
     bar.finish();
     assert.equal(out.chunks.at(-1), "\r\x1b[2K");
   });
