@@ -9,7 +9,12 @@ import { ewma } from "../average/ewma.js";
 import { DEMO_MODES, type DemoMode, runDemo } from "../lab/demo.js";
 import { biasCorrectionFigure, ewmaFigure, raceFigure, scheduleFigure } from "../lab/figures.js";
 import { testFunction, testFunctions } from "../lab/functions.js";
-import { defaultRaceLr, raceOptimizer, raceOptimizerNames } from "../lab/optimizers.js";
+import {
+  defaultRaceLr,
+  describeRaceOptimizer,
+  raceOptimizer,
+  raceOptimizerNames,
+} from "../lab/optimizers.js";
 import { race } from "../lab/race.js";
 import { noisySeries } from "../lab/random.js";
 import { svgToPng } from "../lab/render.js";
@@ -117,7 +122,8 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
     .option("--trajectories", "include every trajectory in the JSON output")
     .action(async (surface: string, opts) => {
       const fn = testFunction(surface);
-      const names = parseList(opts.optimizers, "--optimizers").map((n) => n.toLowerCase());
+      const listed = parseList(opts.optimizers, "--optimizers").map((n) => n.toLowerCase());
+      const names = listed.length === 1 && listed[0] === "all" ? [...raceOptimizerNames] : listed;
       for (const n of names) {
         if (!raceOptimizerNames.includes(n)) {
           throw new UsageError(
@@ -179,6 +185,32 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
       );
       for (const r of result.runs) io.stdout.write(`${r.label}: ${r.summary.reason}\n`);
       if (opts.out !== undefined) io.stdout.write(`\nwrote ${opts.out}\n`);
+    });
+
+  program
+    .command("list")
+    .description("the test surfaces and the optimizer names a race takes")
+    .option("--json", "print them as JSON")
+    .action((opts) => {
+      const surfaces = testFunctions.map((fn) => ({
+        name: fn.name,
+        description: fn.description,
+        minima: fn.minima,
+        defaultStart: fn.defaultStart,
+        domain: fn.domain,
+      }));
+      const optimizers = raceOptimizerNames.map((name) => ({
+        name,
+        description: describeRaceOptimizer(name),
+      }));
+      if (opts.json) {
+        io.stdout.write(json({ surfaces, optimizers }));
+        return;
+      }
+      io.stdout.write("surfaces:\n");
+      for (const s of surfaces) io.stdout.write(`  ${s.name.padEnd(16)} ${s.description}\n`);
+      io.stdout.write("\noptimizers:\n");
+      for (const o of optimizers) io.stdout.write(`  ${o.name.padEnd(16)} ${o.description}\n`);
     });
 
   program

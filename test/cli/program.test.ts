@@ -110,6 +110,17 @@ describe("descent CLI", () => {
     assert.equal(parsed.runs[0].trajectory.x.length, 201);
   });
 
+  test("list names every surface and race optimizer; race --optimizers all races them all", async () => {
+    const listed = JSON.parse((await cli("list", "--json")).stdout);
+    assert.equal(listed.surfaces.length, 10);
+    assert.ok(listed.optimizers.some((o: { name: string }) => o.name === "lbfgs"));
+    assert.match((await cli("list")).stdout, /styblinski-tang/);
+    const all = JSON.parse(
+      (await cli("race", "booth", "--optimizers", "all", "--steps", "20", "--json")).stdout,
+    );
+    assert.equal(all.runs.length, listed.optimizers.length);
+  });
+
   test("race --out writes an SVG or a PNG figure", async () => {
     const dir = mkdtempSync(join(tmpdir(), "descent-cli-"));
     try {
