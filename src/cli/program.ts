@@ -2,7 +2,7 @@
 // Bad input (an unknown name, a malformed number, an unknown option) prints a message naming the value
 // (and the valid names) and exits with code 2; --help works on every command.
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { ewma } from "../average/ewma.js";
@@ -60,6 +60,24 @@ function parseBetas(value: string): number[] {
     const beta = parseNumber(b, "--beta");
     if (!(beta >= 0 && beta < 1)) throw new UsageError(`--beta values must be in [0, 1), got ${b}`);
     return beta;
+  });
+}
+
+/** Numbers from a file (or stdin for "-"), separated by whitespace or commas. */
+function readSeries(path: string): Float64Array {
+  let text: string;
+  try {
+    text = readFileSync(path === "-" ? 0 : path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read --input ${JSON.stringify(path)}: ${(e as Error).message}`);
+  }
+  const tokens = text.split(/[\s,]+/).filter((t) => t !== "");
+  if (tokens.length === 0) throw new UsageError(`--input ${JSON.stringify(path)} holds no numbers`);
+  return Float64Array.from(tokens, (t, i) => {
+    const v = Number(t);
+    if (!Number.isFinite(v))
+      throw new UsageError(`--input: value ${i + 1} is not a number: ${JSON.stringify(t)}`);
+    return v;
   });
 }
 
@@ -218,6 +236,10 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
     .description("exponentially weighted moving averages of a noisy series, for several β")
     .option("--beta <list>", "comma-separated β values in [0, 1)", "0.5,0.9,0.98")
     .option("--bias-correction", "divide by 1 − βᵗ (and draw the with/without comparison)")
+    .option(
+      "--input <file>",
+      "average this series instead (numbers separated by spaces, commas or newlines; - for stdin)",
+    )
     .option("--length <n>", "length of the noisy series", "365")
     .option("--seed <n>", "seed of the noise", "7")
     .option("--out <file>", "write the figure (.svg or .png); with --bias-correction also <file>-bias.<ext>")
@@ -228,7 +250,7 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
       const seed = parseInteger(opts.seed, "--seed", 0);
       const correct = Boolean(opts.biasCorrection);
       if (opts.out !== undefined) figureFormat(opts.out);
-      const series = noisySeries({ length, seed });
+      const series = opts.input === undefined ? noisySeries({ length, seed }) : readSeries(opts.input);
       const averages = betas.map((beta) => ({
         beta,
         values: ewma(series, beta, { biasCorrection: correct }),
@@ -248,7 +270,8 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
         io.stdout.write(json({ biasCorrection: correct, series, averages, figures: written }));
         return;
       }
-      const show = Math.min(5, length);
+      const n = series.length;
+      const show = Math.min(5, n);
       io.stdout.write(
         `${formatTable(
           ["β", "≈ window 1/(1−β)", ...Array.from({ length: show }, (_, t) => `t=${t + 1}`), `t=${length}`],
@@ -263,7 +286,7 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
               String(beta),
               (1 / (1 - beta)).toFixed(1),
               ...Array.from(values.slice(0, show), (v) => v.toFixed(2)),
-              values[length - 1]!.toFixed(2),
+              values[n - 1]!.toFixed(2),
             ]),
           ],
         )}\n`,

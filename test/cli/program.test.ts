@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -140,6 +140,26 @@ describe("descent CLI", () => {
     assert.equal(parsed.averages[1].values[0], parsed.series[0]);
     const raw = JSON.parse((await cli("ewma", "--beta", "0.9", "--length", "5", "--json")).stdout);
     assert.ok(Math.abs(raw.averages[0].values[0] - 0.1 * raw.series[0]) < 1e-12);
+  });
+
+  test("ewma --input averages the numbers of a file and names a token that is not a number", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "descent-cli-"));
+    try {
+      writeFileSync(join(dir, "s.txt"), "1, 2\n3 4\n");
+      const parsed = JSON.parse(
+        (await cli("ewma", "--beta", "0.5", "--input", join(dir, "s.txt"), "--json")).stdout,
+      );
+      assert.deepEqual(parsed.averages[0].values, [0.5, 1.25, 2.125, 3.0625]);
+      writeFileSync(join(dir, "bad.txt"), "1 2 x3");
+      const bad = await cli("ewma", "--input", join(dir, "bad.txt"));
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /value 3 is not a number: "x3"/);
+      const missing = await cli("ewma", "--input", join(dir, "nope.txt"));
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /cannot read --input/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("schedule onecycle prints the lr and momentum curve; --json has every step", async () => {
