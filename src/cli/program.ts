@@ -270,23 +270,19 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
         io.stdout.write(json({ biasCorrection: correct, series, averages, figures: written }));
         return;
       }
-      const n = series.length;
-      const show = Math.min(5, n);
+      // the first steps (where bias correction matters) and the last one
+      const steps = [...Array.from({ length: Math.min(5, series.length) }, (_, t) => t)];
+      if (series.length > steps.length) steps.push(series.length - 1);
+      const cells = (values: ArrayLike<number>) => steps.map((t) => values[t]!.toFixed(2));
       io.stdout.write(
         `${formatTable(
-          ["β", "≈ window 1/(1−β)", ...Array.from({ length: show }, (_, t) => `t=${t + 1}`), `t=${length}`],
+          ["β", "≈ window 1/(1−β)", ...steps.map((t) => `t=${t + 1}`)],
           [
-            [
-              "data",
-              "",
-              ...Array.from(series.slice(0, show), (v) => v.toFixed(2)),
-              series[length - 1]!.toFixed(2),
-            ],
+            ["data", "", ...cells(series)],
             ...averages.map(({ beta, values }) => [
               String(beta),
               (1 / (1 - beta)).toFixed(1),
-              ...Array.from(values.slice(0, show), (v) => v.toFixed(2)),
-              values[n - 1]!.toFixed(2),
+              ...cells(values),
             ]),
           ],
         )}\n`,

@@ -150,6 +150,10 @@ describe("descent CLI", () => {
         (await cli("ewma", "--beta", "0.5", "--input", join(dir, "s.txt"), "--json")).stdout,
       );
       assert.deepEqual(parsed.averages[0].values, [0.5, 1.25, 2.125, 3.0625]);
+      const text = await cli("ewma", "--beta", "0.5", "--input", join(dir, "s.txt"));
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /t=4/);
+      assert.match(text.stdout, /0\.5 .* 0\.50 .* 3\.06/);
       writeFileSync(join(dir, "bad.txt"), "1 2 x3");
       const bad = await cli("ewma", "--input", join(dir, "bad.txt"));
       assert.equal(bad.code, 2);
