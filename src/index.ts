@@ -50,3 +50,16 @@ export {
   type AveragingMode,
 } from "./average/averaged-params.js";
 export { type ClipGradNormOptions, clipGradNorm, clipGradValue } from "./clip/clip-grad.js";
+export {
+  type Checkpoint,
+  type CheckpointTarget,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  readCheckpoint,
+  type SaveCheckpointOptions,
+  type SavedComponent,
+  type SavedParam,
+  type Stateful,
+  saveCheckpoint,
+} from "./checkpoint/checkpoint.js";
+export { CheckpointError, type CheckpointErrorCode } from "./checkpoint/checkpoint-error.js";

@@ -1,0 +1,66 @@
+// Checkpoint files in Node (the "descent/node" entry; the core stays browser-safe). Writes are atomic:
+// the bytes go to a temporary file beside the target, are fsynced, and the file is renamed over the
+// target (then the directory is fsynced), so a crash leaves either the old checkpoint or the new one,
+// never a torn file.
+
+import { randomBytes } from "node:crypto";
+import { open, readFile, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import {
+  type CheckpointTarget,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  type SaveCheckpointOptions,
+  saveCheckpoint,
+} from "./checkpoint.js";
+
+/** Writes `bytes` to `path` atomically (temp file, fsync, rename, fsync of the directory). */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const handle = await open(temp, "wx");
+  try {
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (e) {
+    await unlink(temp).catch(() => {});
+    throw e;
+  }
+  // make the rename itself durable; some platforms (Windows) cannot open a directory, which is fine there
+  const dirHandle = await open(dir, "r").catch(() => null);
+  if (dirHandle !== null) {
+    try {
+      await dirHandle.sync().catch(() => {});
+    } finally {
+      await dirHandle.close();
+    }
+  }
+}
+
+/**
+ * Saves a checkpoint to a file, atomically: a crash mid-write never leaves a torn checkpoint.
+ * @example
+ * await saveCheckpointFile("run.safetensors", { params, optimizer: opt, scheduler: sched }, { extra: { epoch } });
+ */
+export async function saveCheckpointFile(
+  path: string,
+  target: CheckpointTarget,
+  options: SaveCheckpointOptions = {},
+): Promise<void> {
+  await writeFileAtomic(path, saveCheckpoint(target, options));
+}
+
+/**
+ * Restores a checkpoint file into params/optimizers/schedulers of the same shape; on any error (a
+ * CheckpointError naming the problem) nothing has changed.
+ * @example
+ * const { extra } = await loadCheckpointFile("run.safetensors", { params, optimizer: opt, scheduler: sched });
+ */
+export async function loadCheckpointFile(path: string, target: CheckpointTarget): Promise<LoadedCheckpoint> {
+  return loadCheckpoint(await readFile(path), target);
+}
