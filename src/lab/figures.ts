@@ -126,11 +126,9 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
     width,
     height,
     marginRight,
-    title: undefined,
-    subtitle: undefined,
     x: { domain: [x1, x2], label: "x" },
     y: { domain: [y1, y2], label: "y" },
-    color: { type: "linear", scheme: "blues", reverse: false },
+    color: { type: "linear", scheme: "blues" },
     marks: [
       ...marks,
       Plot.text([options.title ?? `${fn.title}: ${fn.description}`], {
