@@ -15,6 +15,8 @@ import { Adamax } from "../../src/optim/adamax.js";
 import { ASGD } from "../../src/optim/asgd.js";
 import { LAMB } from "../../src/optim/lamb.js";
 import { Lion } from "../../src/optim/lion.js";
+import { GradientAccumulation } from "../../src/optim/gradient-accumulation.js";
+import { LBFGS } from "../../src/optim/lbfgs.js";
 import { Lookahead } from "../../src/optim/lookahead.js";
 import { Muon } from "../../src/optim/muon.js";
 import { ScheduleFreeAdamW } from "../../src/optim/schedule-free-adamw.js";
@@ -57,6 +59,10 @@ export interface ConformanceRow {
   maximize?: boolean;
   /** State keys whose absence is valid state (torch creates them lazily, e.g. SGD's momentumBuffer). */
   optionalStateKeys?: readonly string[];
+  /** The optimizer takes one param group only (LBFGS, as torch). */
+  singleGroup?: boolean;
+  /** Calls of step() per update of the params (GradientAccumulation). Default 1. */
+  stepsPerUpdate?: number;
 }
 
 /** Every option-validation row starts from these: the errors every optimizer shares with torch. */
@@ -354,6 +360,42 @@ export const CONFORMANCE: ConformanceRow[] = [
       { options: { momentum: 0 }, message: /Momentum must be between 0 and 1 exclusive: 0/ },
       { options: { momentum: 1 }, message: /Momentum must be between 0 and 1 exclusive: 1/ },
       { options: { warmupSteps: 1.5 }, message: /Invalid warmup_steps value: 1.5/ },
+    ],
+  },
+  {
+    name: "LBFGS",
+    make: (p, o) => new LBFGS(p, o),
+    singleGroup: true,
+    // like torch, a state without a direction yet restarts from steepest descent
+    optionalStateKeys: ["d", "prevFlatGrad"],
+    validOptions: { lr: 0.5, maxIter: 3, historySize: 4 },
+    variants: [{ lr: 1, maxIter: 4, lineSearchFn: "strong_wolfe" }],
+    badOptions: [
+      ...common().filter((b) => !("maximize" in b.options)),
+      { options: { maxIter: 0 }, message: /Invalid max_iter value: 0/ },
+      { options: { maxIter: 2.5 }, message: /Invalid max_iter value: 2.5/ },
+      { options: { maxEval: -1 }, message: /Invalid max_eval value: -1/ },
+      { options: { historySize: Number.NaN }, message: /Invalid history_size value: NaN/ },
+      { options: { toleranceGrad: -1 }, message: /Invalid tolerance_grad value: -1/ },
+      { options: { toleranceChange: Number.NaN }, message: /Invalid tolerance_change value: NaN/ },
+      { options: { lineSearchFn: "armijo" }, message: /Invalid line_search_fn: "armijo"/ },
+    ],
+  },
+  {
+    name: "GradientAccumulation(SGD)",
+    make: (p, o) => {
+      const { steps = 2, ...inner } = o;
+      return new GradientAccumulation(new SGD(p, inner), { steps: steps as number });
+    },
+    stepsPerUpdate: 2,
+    optionalStateKeys: ["momentumBuffer"],
+    validOptions: { lr: 0.05, momentum: 0.9, weightDecay: 0.01 },
+    badOptions: [
+      ...common(),
+      ...weightDecay,
+      { options: { momentum: -0.5 }, message: /Invalid momentum value: -0.5/ },
+      { options: { steps: 0 }, message: /Invalid accumulation steps: 0/ },
+      { options: { steps: 1.5 }, message: /Invalid accumulation steps: 1.5/ },
     ],
   },
   {
