@@ -11,6 +11,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { boolean, inRange, nonNegative } from "../core/validate.js";
+import { runAdadeltaUpdate } from "../kernels/generated/adadelta.js";
 
 export interface AdadeltaOptions extends BaseOptions {
   lr: number;
@@ -83,7 +84,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
 
   protected update(p: Param, grad: Buffer, state: AdadeltaState, group: ParamGroup<AdadeltaOptions>): void {
     state.step += 1;
-    adadeltaUpdate(
+    runAdadeltaUpdate(
       p.data.length,
       p.data,
       grad,

@@ -12,6 +12,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { boolean, nonNegative } from "../core/validate.js";
+import { runAdagradUpdate } from "../kernels/generated/adagrad.js";
 
 export interface AdagradOptions extends BaseOptions {
   lr: number;
@@ -85,6 +86,15 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   protected update(p: Param, grad: Buffer, state: AdagradState, group: ParamGroup<AdagradOptions>): void {
     state.step += 1;
     const clr = group.lr / (1 + (state.step - 1) * group.lrDecay);
-    adagradUpdate(p.data.length, p.data, grad, state.sum, group.maximize, clr, group.weightDecay, group.eps);
+    runAdagradUpdate(
+      p.data.length,
+      p.data,
+      grad,
+      state.sum,
+      group.maximize,
+      clr,
+      group.weightDecay,
+      group.eps,
+    );
   }
 }

@@ -9,6 +9,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
+import { runAdamUpdate } from "../kernels/generated/adam.js";
 
 export interface AdamOptions extends BaseOptions {
   lr: number;
@@ -102,7 +103,7 @@ export function adamStep(
   const [beta1, beta2] = group.betas;
   const biasCorrection1 = 1 - beta1 ** state.step;
   const biasCorrection2 = 1 - beta2 ** state.step;
-  adamUpdate(
+  runAdamUpdate(
     p.data.length,
     p.data,
     grad,

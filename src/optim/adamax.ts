@@ -11,6 +11,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
+import { runAdamaxUpdate } from "../kernels/generated/adamax.js";
 
 export interface AdamaxOptions extends BaseOptions {
   lr: number;
@@ -85,7 +86,7 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   protected update(p: Param, grad: Buffer, state: AdamaxState, group: ParamGroup<AdamaxOptions>): void {
     state.step += 1;
     const [beta1, beta2] = group.betas;
-    adamaxUpdate(
+    runAdamaxUpdate(
       p.data.length,
       p.data,
       grad,

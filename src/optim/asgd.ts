@@ -12,6 +12,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
 import { boolean, finite, nonNegative, optionError } from "../core/validate.js";
+import { runAsgdUpdate } from "../kernels/generated/asgd.js";
 
 export interface ASGDOptions extends BaseOptions {
   lr: number;
@@ -95,7 +96,7 @@ export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
   protected update(p: Param, grad: Buffer, state: ASGDState, group: ParamGroup<ASGDOptions>): void {
     state.step += 1;
     const { lr, lambd, alpha, t0 } = group;
-    asgdUpdate(
+    runAsgdUpdate(
       p.data.length,
       p.data,
       grad,

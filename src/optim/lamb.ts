@@ -12,6 +12,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
+import { runLambUpdate } from "../kernels/generated/lamb.js";
 
 export interface LAMBOptions extends BaseOptions {
   lr: number;
@@ -152,7 +153,7 @@ export class LAMB extends Optimizer<LAMBOptions, LAMBState> {
       eps,
     );
     const ratio = trustRatio(this.#norms[0]!, this.#norms[1]!);
-    lambUpdate(
+    runLambUpdate(
       n,
       p.data,
       grad,

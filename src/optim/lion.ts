@@ -11,6 +11,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
+import { runLionUpdate } from "../kernels/generated/lion.js";
 
 export interface LionOptions extends BaseOptions {
   lr: number;
@@ -77,7 +78,7 @@ export class Lion extends Optimizer<LionOptions, LionState> {
 
   protected update(p: Param, grad: Buffer, state: LionState, group: ParamGroup<LionOptions>): void {
     const [beta1, beta2] = group.betas;
-    lionUpdate(
+    runLionUpdate(
       p.data.length,
       p.data,
       grad,

@@ -12,6 +12,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
+import { runNadamUpdate } from "../kernels/generated/nadam.js";
 
 export interface NAdamOptions extends BaseOptions {
   lr: number;
@@ -108,7 +109,7 @@ export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
     state.muProduct *= mu;
     const muProductNext = state.muProduct * muNext;
     const decoupled = group.decoupledWeightDecay && weightDecay !== 0;
-    nadamUpdate(
+    runNadamUpdate(
       p.data.length,
       p.data,
       grad,

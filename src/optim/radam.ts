@@ -12,6 +12,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
+import { runRadamUpdate } from "../kernels/generated/radam.js";
 
 export interface RAdamOptions extends BaseOptions {
   lr: number;
@@ -113,7 +114,7 @@ export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
       ? (((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) ** 0.5
       : 1;
     const decoupled = group.decoupledWeightDecay && weightDecay !== 0;
-    radamUpdate(
+    runRadamUpdate(
       p.data.length,
       p.data,
       grad,

@@ -9,6 +9,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { boolean, nonNegative } from "../core/validate.js";
+import { runRmspropUpdate } from "../kernels/generated/rmsprop.js";
 
 export interface RMSpropOptions extends BaseOptions {
   lr: number;
@@ -103,7 +104,7 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     // options may be switched on between steps; torch would fail on the missing buffer, descent creates it
     if (group.momentum > 0) state.momentumBuffer ??= zerosLike(p.data);
     if (group.centered) state.gradAvg ??= zerosLike(p.data);
-    rmspropUpdate(
+    runRmspropUpdate(
       p.data.length,
       p.data,
       grad,

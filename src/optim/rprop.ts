@@ -12,6 +12,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
 import { boolean, nonNegative, optionError, pair } from "../core/validate.js";
+import { runRpropUpdate } from "../kernels/generated/rprop.js";
 
 export interface RpropOptions extends BaseOptions {
   lr: number;
@@ -102,7 +103,7 @@ export class Rprop extends Optimizer<RpropOptions, RpropState> {
     state.step += 1;
     const [etaMinus, etaPlus] = group.etas;
     const [stepSizeMin, stepSizeMax] = group.stepSizes;
-    rpropUpdate(
+    runRpropUpdate(
       p.data.length,
       p.data,
       grad,

@@ -15,6 +15,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { boolean, finite, inRange, integer, nonNegative, optionError, pair } from "../core/validate.js";
+import { runScheduleFreeAdamWUpdate } from "../kernels/generated/schedule-free-adamw.js";
 
 export interface ScheduleFreeAdamWOptions extends BaseOptions {
   lr: number;
@@ -238,7 +239,7 @@ export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<
         state = this.initState(p);
         this.state.set(p, state);
       }
-      scheduleFreeAdamWUpdate(
+      runScheduleFreeAdamWUpdate(
         p.data.length,
         p.data,
         grad,

@@ -17,6 +17,7 @@ import {
   scheduleFreeAdvance,
   validateScheduleFreeCommon,
 } from "./schedule-free-adamw.js";
+import { runScheduleFreeSgdUpdate } from "../kernels/generated/schedule-free-sgd.js";
 
 export interface ScheduleFreeSGDOptions extends BaseOptions {
   lr: number;
@@ -106,7 +107,7 @@ export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOption
         state = this.initState(p);
         this.state.set(p, state);
       }
-      scheduleFreeSgdUpdate(p.data.length, p.data, grad, state.z, group.weightDecay, ckp1, yStep, lr);
+      runScheduleFreeSgdUpdate(p.data.length, p.data, grad, state.z, group.weightDecay, ckp1, yStep, lr);
     }
     g.k += 1;
   }

@@ -10,6 +10,7 @@ import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { boolean, finite, nonNegative, optionError } from "../core/validate.js";
+import { runSgdUpdate } from "../kernels/generated/sgd.js";
 
 export interface SGDOptions extends BaseOptions {
   lr: number;
@@ -93,7 +94,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
         this.state.set(p, state);
       }
       const buffer = state?.momentumBuffer ?? grad; // unused without momentum
-      sgdUpdate(
+      runSgdUpdate(
         p.data.length,
         p.data,
         grad,
