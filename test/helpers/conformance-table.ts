@@ -476,7 +476,10 @@ export function stateFingerprint(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stateFingerprint);
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = stateFingerprint((value as Options)[key]);
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Options)[key];
+      if (v !== undefined) out[key] = stateFingerprint(v); // as a checkpoint (and JSON) leaves them out
+    }
     return out;
   }
   return value;
