@@ -63,3 +63,5 @@ export {
   saveCheckpoint,
 } from "./checkpoint/checkpoint.js";
 export { CheckpointError, type CheckpointErrorCode } from "./checkpoint/checkpoint-error.js";
+export { type KernelMode, kernelMode, kernelsAvailable, setKernelMode } from "./kernels/runtime.js";
+export { type ThreadHandle, type ThreadOptions, useThreads } from "./kernels/threads.js";
