@@ -63,6 +63,8 @@ export interface ConformanceRow {
   singleGroup?: boolean;
   /** Calls of step() per update of the params (GradientAccumulation). Default 1. */
   stepsPerUpdate?: number;
+  /** Options under which float32 and float64 runs compute the same rule, where validOptions' do not. */
+  sameRuleOptions?: Options;
 }
 
 /** Every option-validation row starts from these: the errors every optimizer shares with torch. */
@@ -274,6 +276,8 @@ export const CONFORMANCE: ConformanceRow[] = [
     // the param's size, which rowVar does not; the factored path has the same checks in adafactor.test.ts
     validOptions: { lr: 0.05, beta2Decay: -0.6, d: 1.5, weightDecay: 0.01 },
     variants: [{ lr: 0.05, eps: [1e-12, 1e-2] }],
+    // eps1 defaults to the dtype's machine epsilon, so float32 and float64 differ by design unless it is set
+    sameRuleOptions: { lr: 0.05, beta2Decay: -0.6, d: 1.5, weightDecay: 0.01, eps: [1e-7, 1e-3] },
     badOptions: [
       { options: { lr: -1 }, message: /Learning rate should be >= 0 but is: -1/ },
       { options: { lr: Number.NaN }, message: /Learning rate should be >= 0 but is: NaN/ },
