@@ -81,6 +81,21 @@ function readSeries(path: string): Float64Array {
   });
 }
 
+/** "adam" or "adam@0.05": a race optimizer name with an optional learning rate (then also in its label). */
+function parseOptimizerSpec(text: string): { name: string; lr?: number; label: string } {
+  const [name = "", lrText, ...rest] = text.split("@");
+  if (!raceOptimizerNames.includes(name)) {
+    throw new UsageError(
+      `unknown optimizer ${JSON.stringify(name)}; valid names: ${raceOptimizerNames.join(", ")}`,
+    );
+  }
+  if (lrText === undefined) return { name, label: name };
+  const lr = parseNumber(lrText, `the lr of ${name}`);
+  if (rest.length > 0 || lr < 0)
+    throw new UsageError(`expected name@lr with lr ≥ 0, got ${JSON.stringify(text)}`);
+  return { name, lr, label: `${name}@${lr}` };
+}
+
 function figureFormat(path: string): "svg" | "png" {
   const ext = extname(path).toLowerCase();
   if (ext === ".svg") return "svg";
@@ -141,13 +156,14 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
     .action(async (surface: string, opts) => {
       const fn = testFunction(surface);
       const listed = parseList(opts.optimizers, "--optimizers").map((n) => n.toLowerCase());
-      const names = listed.length === 1 && listed[0] === "all" ? [...raceOptimizerNames] : listed;
-      for (const n of names) {
-        if (!raceOptimizerNames.includes(n)) {
-          throw new UsageError(
-            `unknown optimizer ${JSON.stringify(n)}; valid names: ${raceOptimizerNames.join(", ")}`,
-          );
-        }
+      const specs = (listed.length === 1 && listed[0] === "all" ? [...raceOptimizerNames] : listed).map(
+        parseOptimizerSpec,
+      );
+      const labels = new Set<string>();
+      for (const spec of specs) {
+        if (labels.has(spec.label))
+          throw new UsageError(`--optimizers lists ${JSON.stringify(spec.label)} twice`);
+        labels.add(spec.label);
       }
       const steps = parseInteger(opts.steps, "--steps", 1);
       const tolerance = parseNumber(opts.tolerance, "--tolerance");
@@ -162,10 +178,11 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
         start = { x: parseNumber(parts[0]!, "--start x"), y: parseNumber(parts[1]!, "--start y") };
       }
       if (opts.out !== undefined) figureFormat(opts.out);
-      const bar = progressBar(`race ${fn.name}`, names.length, io.stderr);
+      const bar = progressBar(`race ${fn.name}`, specs.length, io.stderr);
+      const lrs = specs.map((spec) => spec.lr ?? lr ?? defaultRaceLr(spec.name, fn));
       const result = race(
         fn,
-        names.map((n) => raceOptimizer(n, fn, lr === undefined ? {} : { lr })),
+        specs.map((spec, i) => raceOptimizer(spec.name, fn, { lr: lrs[i]!, label: spec.label })),
         { start, steps, tolerance, onProgress: (done) => bar.update(done) },
       );
       bar.finish();
@@ -179,7 +196,7 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
             tolerance,
             runs: result.runs.map((r, i) => ({
               ...r.summary,
-              lr: lr ?? defaultRaceLr(names[i]!, fn),
+              lr: lrs[i],
               ...(opts.trajectories ? { trajectory: r.trajectory } : {}),
             })),
             ...(opts.out ? { figure: opts.out } : {}),
@@ -193,7 +210,7 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
           ["optimizer", "lr", "final loss", "dist. to min", "steps to tol", "outcome"],
           result.runs.map((r, i) => [
             r.label,
-            String(lr ?? defaultRaceLr(names[i]!, fn)),
+            String(lrs[i]),
             num(r.summary.finalLoss),
             num(r.summary.distanceToMinimum),
             r.summary.stepsToTolerance === null ? "—" : String(r.summary.stepsToTolerance),

@@ -110,6 +110,27 @@ describe("descent CLI", () => {
     assert.equal(parsed.runs[0].trajectory.x.length, 201);
   });
 
+  test("race --optimizers takes name@lr, so one optimizer can race itself at several learning rates", async () => {
+    const r = JSON.parse(
+      (await cli("race", "elongated", "--optimizers", "sgd@0.3,sgd@0.6,adam", "--steps", "300", "--json"))
+        .stdout,
+    );
+    assert.deepEqual(
+      r.runs.map((x: { label: string; lr: number; outcome: string }) => [x.label, x.lr, x.outcome]),
+      [
+        ["sgd@0.3", 0.3, "converged"],
+        ["sgd@0.6", 0.6, "diverged"],
+        ["adam", 0.3, "converged"],
+      ],
+    );
+    const dup = await cli("race", "booth", "--optimizers", "sgd,sgd");
+    assert.equal(dup.code, 2);
+    assert.match(dup.stderr, /lists "sgd" twice/);
+    const badLr = await cli("race", "booth", "--optimizers", "sgd@fast");
+    assert.equal(badLr.code, 2);
+    assert.match(badLr.stderr, /the lr of sgd must be a number, got "fast"/);
+  });
+
   test("list names every surface and race optimizer; race --optimizers all races them all", async () => {
     const listed = JSON.parse((await cli("list", "--json")).stdout);
     assert.equal(listed.surfaces.length, 10);

@@ -45,6 +45,13 @@ describe("race", () => {
     }
   });
 
+  test("Himmelblau from beside its local maximum: the optimizer's path decides which global minimum it reaches", () => {
+    const s = outcomes("himmelblau", ["sgd", "adam"], { steps: 500 });
+    assert.equal(s.sgd!.outcome, "converged");
+    assert.equal(s.adam!.outcome, "converged");
+    assert.notDeepEqual(s.sgd!.nearestMinimum, s.adam!.nearestMinimum);
+  });
+
   test("Styblinski–Tang from the default start settles in a listed non-global minimum", () => {
     const s = outcomes("styblinski-tang", ["sgd"], { steps: 500 });
     assert.equal(s.sgd!.outcome, "local-minimum");
