@@ -396,8 +396,38 @@ function ruleWat(rule: Rule, t: F): string {
     return h;
   };
 
+  // Each combination of flags gets its own loops, with the flags folded to constants (no select or branch
+  // per element); `known` holds the combination being emitted. `memOff` is the unrolled copy's byte offset.
+  let known = new Map<string, boolean>();
+  let memOff = 0;
+  const constBool = (e: Expr): boolean | undefined => {
+    if (e.k === "id" && flags.has(e.name)) return known.get(e.name);
+    if (e.k === "not") {
+      const a = constBool(e.a);
+      return a === undefined ? undefined : !a;
+    }
+    if (e.k === "logic") {
+      const a = constBool(e.a);
+      const b = constBool(e.b);
+      if (e.op === "&&") {
+        if (a === false || b === false) return false;
+        if (a === true && b === true) return true;
+      } else {
+        if (a === true || b === true) return true;
+        if (a === false && b === false) return false;
+      }
+    }
+    return undefined;
+  };
+  const mem = (buf: string): string =>
+    `${memOff > 0 ? ` offset=${memOff}` : ""} (i32.add (local.get $p_${buf}) (local.get $o))`;
+
   // element expression: vec = true emits v128 code, false the scalar tail's code
   const el = (e: Expr, vec: boolean, cache: Map<string, string>): string => {
+    if (e.k === "cond") {
+      const c = constBool(e.c);
+      if (c !== undefined) return el(c ? e.a : e.b, vec, cache);
+    }
     if (uniform(e)) {
       if (isBool(e, flags)) return uni(e); // i32, used only as a select/if condition
       const h = hoist(e);
@@ -411,7 +441,7 @@ function ruleWat(rule: Rule, t: F): string {
         if (cached) return `(local.get ${cached})`;
         const l = local(`$ld_${e.buf}_${vec ? "v" : "s"}_${temp++}`, vec ? "v128" : t);
         cache.set(`${e.buf}:${vec}`, l);
-        return `(local.tee ${l} (${vec ? "v128" : t}.load (i32.add (local.get $p_${e.buf}) (local.get $o))))`;
+        return `(local.tee ${l} (${vec ? "v128" : t}.load${mem(e.buf)}))`;
       }
       case "bin": {
         const op = { "+": "add", "-": "sub", "*": "mul", "/": "div" }[e.op];
@@ -462,11 +492,14 @@ function ruleWat(rule: Rule, t: F): string {
       } else if (s.k === "store") {
         const l = local(`$st_${s.buf}_${vec ? "v" : "s"}_${temp++}`, vec ? "v128" : t);
         out.push(`(local.set ${l} ${el(s.e, vec, cache)})`);
-        out.push(
-          `(${vec ? "v128" : t}.store (i32.add (local.get $p_${s.buf}) (local.get $o)) (local.get ${l}))`,
-        );
+        out.push(`(${vec ? "v128" : t}.store${mem(s.buf)} (local.get ${l}))`);
         cache.set(`${s.buf}:${vec}`, l); // a later read of buf[i] is exactly what was stored
       } else {
+        const known = constBool(s.c);
+        if (known !== undefined) {
+          out.push(...stmts(known ? s.yes : s.no, vec, cache));
+          continue;
+        }
         if (!uniform(s.c))
           throw new Error(`${rule.fn}: an if on an element value cannot be vectorised; use ?:`);
         const a = new Map(cache);
@@ -482,8 +515,46 @@ function ruleWat(rule: Rule, t: F): string {
     return out;
   };
 
-  const vecBody = stmts(body, true, new Map());
-  const scalarBody = stmts(body, false, new Map());
+  const flagList = [...flags];
+  const unroll = 2;
+  let variantCount = 0;
+  const loops = (): string => {
+    const v = variantCount++;
+    const copies: string[] = [];
+    for (let u = 0; u < unroll; u++) {
+      memOff = 16 * u;
+      copies.push(...stmts(body, true, new Map()));
+    }
+    memOff = 0;
+    const vecBody = stmts(body, true, new Map());
+    const scalarBody = stmts(body, false, new Map());
+    return `(block $wdone${v} (loop $wloop${v}
+      (br_if $wdone${v} (i32.ge_u (local.get $o) (local.get $vend2)))
+      ${copies.join("\n      ")}
+      (local.set $o (i32.add (local.get $o) (i32.const ${16 * unroll})))
+      (br $wloop${v})))
+    (block $vdone${v} (loop $vloop${v}
+      (br_if $vdone${v} (i32.ge_u (local.get $o) (local.get $vend)))
+      ${vecBody.join("\n      ")}
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br $vloop${v})))
+    (block $sdone${v} (loop $sloop${v}
+      (br_if $sdone${v} (i32.ge_u (local.get $o) (local.get $end)))
+      ${scalarBody.join("\n      ")}
+      (local.set $o (i32.add (local.get $o) (i32.const ${width})))
+      (br $sloop${v})))`;
+  };
+  const variants = (i: number, assigned: Map<string, boolean>): string => {
+    if (i === flagList.length) {
+      known = assigned;
+      return loops();
+    }
+    const f = flagList[i]!;
+    const yes = variants(i + 1, new Map([...assigned, [f, true]]));
+    const no = variants(i + 1, new Map([...assigned, [f, false]]));
+    return `(if (local.get $flag_${f}) (then ${yes}) (else ${no}))`;
+  };
+  const loopCode = variants(0, new Map());
   const params = rule.params.map((p) => {
     if (p.kind === "n") return "(param $n i32)";
     if (p.kind === "buffer") return `(param $p_${p.name} i32)`;
@@ -505,6 +576,7 @@ function ruleWat(rule: Rule, t: F): string {
   local("$o", "i32");
   local("$end", "i32");
   local("$vend", "i32");
+  local("$vend2", "i32");
   const name = `${rule.fn}_${t}`;
   return `  (func $${name} (export "${name}") ${params.join(" ")}
     ${locals.join(" ")}
@@ -512,16 +584,8 @@ function ruleWat(rule: Rule, t: F): string {
     ${preCode.join("\n    ")}
     (local.set $end (i32.shl (local.get $n) (i32.const ${width === 4 ? 2 : 3})))
     (local.set $vend (i32.and (local.get $end) (i32.const -16)))
-    (block $vdone (loop $vloop
-      (br_if $vdone (i32.ge_u (local.get $o) (local.get $vend)))
-      ${vecBody.join("\n      ")}
-      (local.set $o (i32.add (local.get $o) (i32.const 16)))
-      (br $vloop)))
-    (block $sdone (loop $sloop
-      (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
-      ${scalarBody.join("\n      ")}
-      (local.set $o (i32.add (local.get $o) (i32.const ${width})))
-      (br $sloop))))`;
+    (local.set $vend2 (i32.and (local.get $end) (i32.const ${-16 * unroll})))
+    ${loopCode})`;
 }
 
 function cmpOp(op: string, _vec: boolean): string {
