@@ -61,10 +61,11 @@ function validate(o: MuonOptions): void {
   integer(o.nsSteps, "ns_steps value", 0);
   if (o.nsSteps >= 100) fail("Number of steps must be less than 100 for computational efficiency");
   const c = o.nsCoefficients;
-  if (!Array.isArray(c) || c.length !== 3) fail("Coefficients must be a tuple of exactly 3 values");
+  if (!Array.isArray(c) || c.length !== 3)
+    fail(`Coefficients must be a tuple of exactly 3 values, got ${describe(c)}`);
   c.forEach((x, i) => {
     if (typeof x !== "number" || !Number.isFinite(x))
-      fail(`Invalid ns_coefficients value at index ${i}: ${x}`);
+      fail(`Invalid ns_coefficients value at index ${i}: ${describe(x)}`);
   });
 }
 

@@ -13,7 +13,7 @@
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
-import type { Param } from "../core/param.js";
+import { describe, type Param } from "../core/param.js";
 import { boolean, finite, inRange, integer, nonNegative, optionError, pair } from "../core/validate.js";
 import { runScheduleFreeAdamWUpdate } from "../kernels/generated/schedule-free-adamw.js";
 
@@ -75,7 +75,7 @@ function validate(o: ScheduleFreeAdamWOptions): void {
   const b = pair(o.betas, "betas");
   // β1 = 0 would make y = z, from which x cannot be recovered in eval()
   if (!(typeof b[0] === "number" && b[0] > 0 && b[0] < 1)) {
-    optionError(`Invalid beta parameter at index 0: ${b[0]} (schedule-free needs 0 < β1 < 1)`);
+    optionError(`Invalid beta parameter at index 0: ${describe(b[0])} (schedule-free needs 0 < β1 < 1)`);
   }
   inRange(b[1], 0, 1, "beta parameter at index 1");
 }

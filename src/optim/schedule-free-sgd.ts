@@ -9,7 +9,7 @@
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
 import type { BaseOptions, ParamGroup, ParamGroupInit } from "../core/optimizer.js";
-import type { Param } from "../core/param.js";
+import { describe, type Param } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import {
   type ScheduleFreeGroupState,
@@ -43,7 +43,7 @@ function validate(o: ScheduleFreeSGDOptions): void {
   validateScheduleFreeCommon(o as unknown as BaseOptions & Record<string, unknown>);
   const m = o.momentum;
   if (!(typeof m === "number" && m > 0 && m < 1)) {
-    optionError(`Momentum must be between 0 and 1 exclusive: ${m}`);
+    optionError(`Momentum must be between 0 and 1 exclusive: ${describe(m)}`);
   }
 }
 

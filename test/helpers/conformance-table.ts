@@ -63,6 +63,8 @@ export interface ConformanceRow {
   singleGroup?: boolean;
   /** Calls of step() per update of the params (GradientAccumulation). Default 1. */
   stepsPerUpdate?: number;
+  /** Options for which null is a valid value (a default resolved later, as LBFGS's maxEval). */
+  nullableOptions?: readonly string[];
   /** Options under which float32 and float64 runs compute the same rule, where validOptions' do not. */
   sameRuleOptions?: Options;
 }
@@ -370,6 +372,7 @@ export const CONFORMANCE: ConformanceRow[] = [
     name: "LBFGS",
     make: (p, o) => new LBFGS(p, o),
     singleGroup: true,
+    nullableOptions: ["maxEval"],
     // like torch, a state without a direction yet restarts from steepest descent
     optionalStateKeys: ["d", "prevFlatGrad"],
     validOptions: { lr: 0.5, maxIter: 3, historySize: 4 },
