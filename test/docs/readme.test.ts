@@ -17,6 +17,7 @@ const ENTRIES: Record<string, string> = {
   descent: "src/index.ts",
   "descent/tfjs": "src/tfjs/index.ts",
   "descent/lab": "src/lab/index.ts",
+  "descent/node": "src/checkpoint/node.ts",
 };
 
 interface Block {
