@@ -594,22 +594,53 @@ function cmpOp(op: string, _vec: boolean): string {
 
 // ---------------------------------------------------------------- the float32 JS reference
 
-function refExpr(e: Expr, flags: Set<string>): string {
-  const r = (x: Expr): string => refExpr(x, flags);
+interface JsMode {
+  /** true: Math.fround after every operation (the float32 kernels' arithmetic); false: float64, as the rule. */
+  round: boolean;
+  /** flags folded to constants (the float64 JS executor's one-loop-per-combination specialisation) */
+  known: Map<string, boolean>;
+}
+
+function knownBool(e: Expr, known: Map<string, boolean>): boolean | undefined {
+  if (e.k === "id") return known.get(e.name);
+  if (e.k === "not") {
+    const a = knownBool(e.a, known);
+    return a === undefined ? undefined : !a;
+  }
+  if (e.k === "logic") {
+    const a = knownBool(e.a, known);
+    const b = knownBool(e.b, known);
+    if (e.op === "&&") {
+      if (a === false || b === false) return false;
+      if (a === true && b === true) return true;
+    } else {
+      if (a === true || b === true) return true;
+      if (a === false && b === false) return false;
+    }
+  }
+  return undefined;
+}
+
+function refExpr(e: Expr, flags: Set<string>, mode: JsMode = { round: true, known: new Map() }): string {
+  const r = (x: Expr): string => refExpr(x, flags, mode);
+  const f = (x: string): string => (mode.round ? `f(${x})` : `(${x})`);
   switch (e.k) {
     case "num": {
-      const v = Math.fround(e.value);
+      const v = mode.round ? Math.fround(e.value) : e.value;
       if (v === Number.POSITIVE_INFINITY) return "Infinity";
       if (v === Number.NEGATIVE_INFINITY) return "-Infinity";
       return Object.is(v, -0) ? "-0" : `${v}`;
     }
-    case "id":
+    case "id": {
       if (e.name.startsWith("$local:")) return e.name.slice(7);
+      const k = mode.known.get(e.name);
+      if (k !== undefined) return `${k}`;
       return flags.has(e.name) ? e.name : `f_${e.name}`;
+    }
     case "load":
       return `${e.buf}[i]!`;
     case "bin":
-      return `f(${wrap(r(e.a))} ${e.op} ${wrap(r(e.b))})`;
+      return f(`${wrap(r(e.a))} ${e.op} ${wrap(r(e.b))}`);
     case "neg":
       return `-${wrap(r(e.a))}`;
     case "not":
@@ -619,16 +650,19 @@ function refExpr(e: Expr, flags: Set<string>): string {
     case "cmp":
       return `${wrap(r(e.a))} ${e.op === "==" ? "===" : e.op === "!=" ? "!==" : e.op} ${wrap(r(e.b))}`;
     case "call":
-      return e.fn === "sqrt" ? `f(Math.sqrt(${r(e.args[0]!)}))` : `Math.${e.fn}(${e.args.map(r).join(", ")})`;
-    case "cond":
+      return e.fn === "sqrt" ? f(`Math.sqrt(${r(e.args[0]!)})`) : `Math.${e.fn}(${e.args.map(r).join(", ")})`;
+    case "cond": {
+      const c = knownBool(e.c, mode.known);
+      if (c !== undefined) return r(c ? e.a : e.b);
       return `(${r(e.c)} ? ${r(e.a)} : ${r(e.b)})`;
+    }
   }
 }
 
 const wrap = (s: string): string =>
-  /^[\w.$!]+(\[i\]!)?$|^f\(.*\)$|^-?\d/.test(s) && !s.includes(" ") ? s : `(${s})`;
+  /^[\w.$!]+(\[i\]!)?$|^-?\d/.test(s) || (/^f?\(.*\)$/.test(s) && !s.includes(" ")) ? s : `(${s})`;
 
-function refRule(rule: Rule): string {
+function refRule(rule: Rule, round = true): string {
   const flags = new Set(rule.params.filter((p) => p.kind === "flag").map((p) => p.name));
   const body = resolveLocals(rule);
   const declared = new Set<string>();
@@ -643,17 +677,23 @@ function refRule(rule: Rule): string {
     }
   };
   scanAssign(body);
+  let mode: JsMode = { round, known: new Map() };
   const lines = (list: Stmt[], indent: string): string[] => {
     const out: string[] = [];
     for (const s of list) {
       if (s.k === "decl") {
         const n = s.name.slice(7);
         declared.add(n);
-        out.push(`${indent}${assigned.has(n) ? "let" : "const"} ${n} = ${refExpr(s.e, flags)};`);
-      } else if (s.k === "assign") out.push(`${indent}${s.name.slice(7)} = ${refExpr(s.e, flags)};`);
-      else if (s.k === "store") out.push(`${indent}${s.buf}[i] = ${refExpr(s.e, flags)};`);
+        out.push(`${indent}${assigned.has(n) ? "let" : "const"} ${n} = ${refExpr(s.e, flags, mode)};`);
+      } else if (s.k === "assign") out.push(`${indent}${s.name.slice(7)} = ${refExpr(s.e, flags, mode)};`);
+      else if (s.k === "store") out.push(`${indent}${s.buf}[i] = ${refExpr(s.e, flags, mode)};`);
       else {
-        out.push(`${indent}if (${refExpr(s.c, flags)}) {`, ...lines(s.yes, `${indent}  `));
+        const c = knownBool(s.c, mode.known);
+        if (c !== undefined) {
+          out.push(...lines(c ? s.yes : s.no, indent));
+          continue;
+        }
+        out.push(`${indent}if (${refExpr(s.c, flags, mode)}) {`, ...lines(s.yes, `${indent}  `));
         if (s.no.length > 0) out.push(`${indent}} else {`, ...lines(s.no, `${indent}  `));
         out.push(`${indent}}`);
       }
@@ -663,14 +703,41 @@ function refRule(rule: Rule): string {
   const sig = rule.params
     .map((p) =>
       p.kind === "buffer"
-        ? `${p.name}: Float32Array`
+        ? `${p.name}: ${round ? "Float32Array" : "Buffer"}`
         : `${p.name}: ${p.kind === "flag" ? "boolean" : "number"}`,
     )
     .join(", ");
   const setup = rule.params
     .filter((p) => p.kind === "scalar")
-    .map((p) => `  const f_${p.name} = f(${p.name});`);
-  const pre = rule.pre.map((c) => `  const f_${c.name} = ${refExpr(c.e, flags)};`);
+    .map((p) => `  const f_${p.name} = ${round ? `f(${p.name})` : p.name};`);
+  const pre = rule.pre.map((c) => `  const f_${c.name} = ${refExpr(c.e, flags, mode)};`);
+  if (!round) {
+    // the float64 executor: one loop per flag combination (V8 does not unswitch loops)
+    const flagList = [...flags];
+    const variants = (i: number, known: Map<string, boolean>, indent: string): string[] => {
+      if (i === flagList.length) {
+        mode = { round, known };
+        return [`${indent}for (let i = 0; i < n; i++) {`, ...lines(body, `${indent}  `), `${indent}}`];
+      }
+      const fl = flagList[i]!;
+      return [
+        `${indent}if (${fl}) {`,
+        ...variants(i + 1, new Map([...known, [fl, true]]), `${indent}  `),
+        `${indent}} else {`,
+        ...variants(i + 1, new Map([...known, [fl, false]]), `${indent}  `),
+        `${indent}}`,
+      ];
+    };
+    return `/**
+ * ${rule.fn} as JavaScript with each flag combination in its own loop: the same float64 operations in the
+ * same order as the rule (bit-identical for either dtype), without per-element tests of the flags.
+ */
+export function ${rule.fn}Js(${sig}): void {
+${[...setup, ...pre].join("\n")}
+${variants(0, new Map(), "  ").join("\n")}
+}
+`;
+  }
   return `/** ${rule.fn} over float32 buffers, rounded to float32 after every operation (the f32x4 kernel's arithmetic). */
 export function ${rule.fn}F32(${sig}): void {
 ${[...setup, ...pre].join("\n")}
@@ -715,12 +782,13 @@ function dispatcher(rule: Rule, ids: { f32: number; f64: number }): string {
   const cap = rule.fn[0]!.toUpperCase() + rule.fn.slice(1);
   return `// Generated by scripts/build-kernels.ts from src/optim/${rule.file}.ts: do not edit.
 import type { Buffer } from "../../core/arena.js";
-import { ${rule.fn} } from "../../optim/${rule.file}.js";
 import { kernels, resident32, resident64 } from "../runtime.js";
 
+${refRule(rule, false)}
 /**
- * Runs {@link ${rule.fn}} with the WebAssembly SIMD kernel when every buffer lives in the arena (float32:
- * f32x4 arithmetic; float64: f64x2, bit-identical to the rule), else the TypeScript rule itself.
+ * Runs ${rule.fn} (src/optim/${rule.file}.ts) with the WebAssembly SIMD kernel when every buffer lives in
+ * the arena (float32: f32x4 arithmetic; float64: f64x2, bit-identical to the rule), else with
+ * ${rule.fn}Js above (bit-identical to the rule for either dtype).
  */
 export function run${cap}(
   ${sig},
@@ -740,7 +808,7 @@ export function run${cap}(
       return;
     }
   }
-  ${rule.fn}(${names});
+  ${rule.fn}Js(${names});
 }
 `;
 }
@@ -816,7 +884,7 @@ ${table.join("\n")}
   );
   files.set(
     "src/kernels/generated/reference-f32.ts",
-    `${HEADER}\nconst f = Math.fround;\n\n${rules.map(refRule).join("\n")}`,
+    `${HEADER}\nconst f = Math.fround;\n\n${rules.map((r) => refRule(r)).join("\n")}`,
   );
   rules.forEach((rule, i) => {
     files.set(`src/kernels/generated/${rule.file}.ts`, dispatcher(rule, { f32: 2 * i, f64: 2 * i + 1 }));

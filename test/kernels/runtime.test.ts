@@ -73,7 +73,7 @@ describe("the WebAssembly SIMD kernels", () => {
       entry.dtype === "float32"
         ? `the float32 reference with Math.fround at every operation (${entry.rule}F32)`
         : `the TypeScript rule ${entry.rule}`;
-    it(`${entry.name} matches ${oracle} bit for bit, for every flag combination and lengths with SIMD tails`, async () => {
+    it(`${entry.name} matches ${oracle} bit for bit, and the JS fallback matches the rule, for every flag combination and lengths with SIMD tails`, async () => {
       const dispatch = (await import(`../../src/kernels/generated/${entry.file}.js`)) as Record<
         string,
         AnyFn
@@ -83,21 +83,28 @@ describe("the WebAssembly SIMD kernels", () => {
         entry.dtype === "float32"
           ? (reference as unknown as Record<string, AnyFn>)[`${entry.rule}F32`]!
           : ((await import(`../../src/optim/${entry.file}.js`)) as Record<string, AnyFn>)[entry.rule]!;
+      const tsRule = ((await import(`../../src/optim/${entry.file}.js`)) as Record<string, AnyFn>)[
+        entry.rule
+      ]!;
+      const copy = (args: unknown[]) => args.map((x) => (ArrayBuffer.isView(x) ? (x as Buffer).slice() : x));
       for (let bits = 0; bits < 1 << flags; bits++) {
         for (const n of [0, 1, 3, 5, 8, 17, 1031]) {
           const { inArena, plain } = makeCase(entry.kinds, n, entry.dtype, bits, 1000 * bits + n);
+          // the fallback: plain arrays (not in the arena) through the dispatcher, against the rule itself
+          const fallback = copy(plain);
+          const ruleArgs = copy(plain);
           // three steps, so state written by one step is read by the next
           for (let step = 0; step < 3; step++) {
             run(...inArena);
             rule(...plain);
+            run(...fallback);
+            tsRule(...ruleArgs);
           }
           for (let j = 1; j < inArena.length; j++) {
             if (ArrayBuffer.isView(inArena[j])) {
-              assertSameBits(
-                inArena[j] as Buffer,
-                plain[j] as Buffer,
-                `${entry.name} flags=${bits} n=${n} arg ${j}`,
-              );
+              const what = `${entry.name} flags=${bits} n=${n} arg ${j}`;
+              assertSameBits(inArena[j] as Buffer, plain[j] as Buffer, what);
+              assertSameBits(fallback[j] as Buffer, ruleArgs[j] as Buffer, `${what} (JS fallback)`);
             }
           }
         }
