@@ -273,13 +273,26 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     }
     const params = this.orderedParams();
     // new groups: the saved options over the current params
+    let firstIndex = 0;
     const newGroups = this.paramGroups.map((current, gi) => {
       const saved = paramGroups[gi]!;
-      if (!Array.isArray(saved.params) || saved.params.length !== current.params.length) {
+      if (saved === null || typeof saved !== "object" || Array.isArray(saved)) {
+        bad(`param group ${gi} is ${describe(saved)}, not an object`);
+      }
+      if (!Array.isArray(saved.params)) bad(`param group ${gi} has no 'params' list of indices`);
+      if (saved.params.length !== current.params.length) {
         bad(
-          `param group ${gi} has ${saved.params?.length ?? "no"} params in the state dict but ${current.params.length} in the optimizer`,
+          `param group ${gi} has ${saved.params.length} params in the state dict but ${current.params.length} in the optimizer`,
         );
       }
+      // state is keyed by position across the groups, so the groups must list 0, 1, 2, … in order
+      // (what stateDict() writes); anything else would silently give one param another's state
+      saved.params.forEach((index, k) => {
+        if (index !== firstIndex + k) {
+          bad(`param group ${gi} lists param ${describe(index)} where param ${firstIndex + k} belongs`);
+        }
+      });
+      firstIndex += saved.params.length;
       const group = { ...current } as Record<string, unknown>;
       for (const [key, value] of Object.entries(saved)) {
         if (key === "params") continue;

@@ -96,6 +96,13 @@ export function stateMismatch(
       if (!(key in l)) return `${path}: missing key '${key}'`;
       const why = stateMismatch(l[key], t[key], `${path}.${key}`, flexibleArrays);
       if (why) return why;
+      // a step count drives bias corrections and schedules: NaN, −1 or 2.5 can only be corruption
+      if (key === "step" && typeof t[key] === "number") {
+        const step = l[key];
+        if (typeof step === "number" && !(Number.isInteger(step) && step >= 0)) {
+          return `${path}.step: expected a non-negative integer, got ${step}`;
+        }
+      }
     }
     for (const key of Object.keys(l)) {
       if (!(key in t)) return `${path}: unexpected key '${key}'`;

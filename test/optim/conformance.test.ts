@@ -294,7 +294,28 @@ for (const row of CONFORMANCE) {
         ],
         ["an extra top-level key", (sd) => Object.assign(sd, { extra: 1 }), /unexpected key 'extra'/],
         ["no state", (sd) => Object.assign(sd, { state: null }), /missing 'state'/],
+        [
+          "a group that is not an object",
+          (sd) => Object.assign(sd.paramGroups, { 0: null }),
+          /param group 0 is null, not an object/,
+        ],
+        [
+          "groups that list the params out of order",
+          (sd) => Object.assign(sd.paramGroups[0]!.params, { 0: 1 }),
+          /param group 0 lists param 1 where param 0 belongs/,
+        ],
       ];
+      const firstState = Object.values(good.state)[0] as Record<string, unknown> | undefined;
+      if (typeof firstState?.step === "number") {
+        const key = Object.keys(good.state)[0]!;
+        for (const step of [2.5, -1, Number.NaN]) {
+          attempts.push([
+            `a step count of ${step}`,
+            (sd) => Object.assign((sd.state as Record<string, object>)[key]!, { step }),
+            new RegExp(`step: expected a non-negative integer, got ${step}`),
+          ]);
+        }
+      }
       const path = firstBuffer(good.state);
       if (path !== null) {
         let found: unknown = good.state;
