@@ -228,12 +228,13 @@ export function saveCheckpoint(target: CheckpointTarget, options: SaveCheckpoint
     if (!isDataParam(p)) unserializable(`param '${key}'`, "not a param with Float32Array/Float64Array data");
     const name = pointer(["params", key]);
     const shape = p.shape === undefined ? [p.data.length] : [...p.shape];
-    const count = shape.reduce((a, b) => a * b, 1);
-    tensors.set(name, {
-      dtype: p.data instanceof Float32Array ? "F32" : "F64",
-      shape: count === p.data.length ? shape : [p.data.length],
-      data: p.data.slice(),
-    });
+    if (
+      !shape.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+      shape.reduce((a, b) => a * b, 1) !== p.data.length
+    ) {
+      unserializable(`param '${key}'`, `of shape ${JSON.stringify(p.shape)} with ${p.data.length} values`);
+    }
+    tensors.set(name, { dtype: p.data instanceof Float32Array ? "F32" : "F64", shape, data: p.data.slice() });
     const entry: Record<string, unknown> = { key, dtype: dtypeOf(p.data), shape, tensor: name };
     if (p.name !== undefined) entry.name = p.name;
     return entry;

@@ -266,6 +266,11 @@ describe("saveCheckpoint / loadCheckpoint", () => {
       () => saveCheckpoint({ params: [{ data: [1, 2] } as unknown as Param] }),
       /param '0' is not a param with Float32Array\/Float64Array data/,
     );
+    const misshapen = { data: new Float32Array(3), grad: null, shape: [2, 2] };
+    assert.throws(
+      () => saveCheckpoint({ params: [misshapen] }),
+      /param '0' is of shape \[2,2\] with 3 values/,
+    );
   });
 
   it("stores SGD without momentum (empty state) and a fresh optimizer that never stepped", () => {
