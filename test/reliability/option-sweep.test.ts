@@ -7,8 +7,14 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describe as show } from "../../src/core/param.js";
-import { param } from "../../src/core/param.js";
+import { AVERAGED_PARAMS_DEFAULTS, AveragedParams } from "../../src/average/averaged-params.js";
+import { EWMA } from "../../src/average/ewma.js";
+import { clipGradNorm } from "../../src/clip/clip-grad.js";
+import { describe as show, param } from "../../src/core/param.js";
+import { Adam } from "../../src/optim/adam.js";
+import { GradientAccumulation } from "../../src/optim/gradient-accumulation.js";
+import { LOOKAHEAD_DEFAULTS, Lookahead } from "../../src/optim/lookahead.js";
+import { SKIP_NON_FINITE_DEFAULTS, SkipNonFinite } from "../../src/optim/skip-non-finite.js";
 import {
   CONFORMANCE,
   type ConformanceRow,
@@ -95,6 +101,59 @@ for (const row of CONFORMANCE) {
           );
           group[key] = saved;
           assert.ok(before !== undefined);
+        }
+      });
+    }
+  });
+}
+
+/** Everything else that takes options: its defaults and a constructor (or call) taking them. */
+const OTHERS: Array<{ name: string; defaults: Options; make(options: Options): unknown }> = [
+  {
+    name: "Lookahead",
+    defaults: { ...LOOKAHEAD_DEFAULTS },
+    make: (o) => new Lookahead(new Adam([param([1, 2])]), o as never),
+  },
+  {
+    name: "SkipNonFinite",
+    defaults: { ...SKIP_NON_FINITE_DEFAULTS },
+    make: (o) => new SkipNonFinite(new Adam([param([1, 2])]), o as never),
+  },
+  {
+    name: "GradientAccumulation",
+    defaults: { steps: 4 },
+    make: (o) => new GradientAccumulation(new Adam([param([1, 2])]), o as never),
+  },
+  {
+    name: "AveragedParams",
+    defaults: { ...AVERAGED_PARAMS_DEFAULTS },
+    make: (o) => new AveragedParams([param([1, 2])], o as never),
+  },
+  { name: "EWMA", defaults: { beta: 0.9, biasCorrection: true }, make: (o) => new EWMA(o as never) },
+  {
+    name: "clipGradNorm",
+    defaults: { normType: 2, errorIfNonfinite: false },
+    make: (o) => {
+      const p = param([3, 4]);
+      p.grad = new Float32Array([3, 4]);
+      return clipGradNorm([p], 1, o as never);
+    },
+  },
+];
+
+for (const other of OTHERS) {
+  describe(`${other.name}: every option refuses values of the wrong kind`, () => {
+    for (const [key, defaultValue] of Object.entries(other.defaults)) {
+      // these follow the house `options.x ?? default` idiom, so null means "the default" here
+      const bad = badValuesFor(defaultValue).filter((v) => v !== null);
+      it(`${key} (default ${JSON.stringify(defaultValue)}) refuses ${bad.map((v) => show(v)).join(", ")}`, () => {
+        assert.doesNotThrow(() => other.make({ ...other.defaults }));
+        for (const value of bad) {
+          assert.throws(
+            () => other.make({ ...other.defaults, [key]: value }),
+            (e: Error) => e instanceof Error && shown(value).test(e.message),
+            `${key} = ${show(value)} was accepted (or the message does not show it)`,
+          );
         }
       });
     }
