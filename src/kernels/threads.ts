@@ -13,15 +13,18 @@ import { KERNEL_TABLE } from "./generated/kernels-wasm.js";
 import { type KernelPool, kernels, setKernelPool } from "./runtime.js";
 
 const CTRL = 4096; // byte offset of the control block inside the arena's reserved first page
-const GEN = 0; // i32 slots
-const DONE = 1;
-const KERNEL = 2;
-const COUNT = 3;
-const QUIT = 4;
-const PARTS = 5;
+const GEN = 0; // i32 slots: wake-up counter
+const WORD = 1; // (generation tag << 20) | next unclaimed chunk
+const DONE = 2; // chunks finished in this call
+const KERNEL = 3;
+const COUNT = 4;
+const CHUNK = 5; // elements per chunk (a multiple of 16)
+const CHUNKS = 6;
+const QUIT = 7;
 const ARGS = CTRL + 64; // f64 argument slots
 const MAX_ARGS = 32;
 const SPIN = 20000;
+const MIN_CHUNK = 16384;
 
 export interface ThreadOptions {
   /** Calls with fewer elements run on the calling thread alone (default 65536). */
@@ -38,31 +41,35 @@ interface AnyWorker {
   terminate(): unknown;
 }
 
-// The worker: the same part-running logic as the caller's, as a self-contained script.
+// The worker: claims chunks exactly as the caller does (see `claim` in useThreads), as a self-contained script.
 const WORKER_SOURCE = `
-const SPIN = ${SPIN};
 function start(data, post) {
   const instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory } });
-  const table = data.table;
   const ctrl = new Int32Array(data.memory.buffer, ${CTRL}, 16);
   const args = new Float64Array(data.memory.buffer, ${ARGS}, ${MAX_ARGS});
-  const calls = table.map((e) => ({ fn: instance.exports[e.name], kinds: e.kinds, width: e.dtype === "float32" ? 4 : 8, list: new Array(e.kinds.length) }));
+  const calls = data.table.map((e) => ({ fn: instance.exports[e.name], kinds: e.kinds, width: e.dtype === "float32" ? 4 : 8, list: new Array(e.kinds.length) }));
   let seen = Atomics.load(ctrl, ${GEN});
   post("ready");
   for (;;) {
     let spins = 0;
     while (Atomics.load(ctrl, ${GEN}) === seen) {
-      if (++spins > SPIN) Atomics.wait(ctrl, ${GEN}, seen);
+      if (++spins > ${SPIN}) Atomics.wait(ctrl, ${GEN}, seen);
     }
     seen = Atomics.load(ctrl, ${GEN});
     if (Atomics.load(ctrl, ${QUIT}) !== 0) return;
-    const call = calls[ctrl[${KERNEL}]];
-    const n = ctrl[${COUNT}];
-    const parts = ctrl[${PARTS}];
-    const chunk = Math.ceil(n / parts / 16) * 16;
-    const s = Math.min(n, data.index * chunk);
-    const e = Math.min(n, s + chunk);
-    if (e > s) {
+    const tag = seen & 0x7ff;
+    for (;;) {
+      const w = Atomics.load(ctrl, ${WORD});
+      if (w >>> 20 !== tag || (w & 0xfffff) >= Atomics.load(ctrl, ${CHUNKS})) break;
+      if (Atomics.compareExchange(ctrl, ${WORD}, w, w + 1) !== w) continue;
+      // claimed: the caller now waits for this chunk, so the call's parameters are stable
+      const c = w & 0xfffff;
+      const chunks = ctrl[${CHUNKS}];
+      if (c >= chunks) break;
+      const call = calls[ctrl[${KERNEL}]];
+      const n = ctrl[${COUNT}];
+      const s = c * ctrl[${CHUNK}];
+      const e = Math.min(n, s + ctrl[${CHUNK}]);
       const list = call.list;
       list[0] = e - s;
       for (let j = 1; j < call.kinds.length; j++) {
@@ -70,8 +77,8 @@ function start(data, post) {
         list[j] = call.kinds[j] === "b" ? a + s * call.width : a;
       }
       call.fn.apply(null, list);
+      if (Atomics.add(ctrl, ${DONE}, 1) + 1 === chunks) Atomics.notify(ctrl, ${DONE});
     }
-    if (Atomics.add(ctrl, ${DONE}, 1) + 1 === parts - 1) Atomics.notify(ctrl, ${DONE});
   }
 }
 let wt = null;
@@ -85,7 +92,9 @@ let open: ThreadHandle | null = null;
 async function spawn(data: Record<string, unknown>): Promise<AnyWorker> {
   const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
   if (isNode) {
-    const { Worker } = await import("node:worker_threads");
+    // a computed specifier, so browser bundlers leave Node's module alone
+    const specifier = "node:worker_threads";
+    const { Worker } = (await import(/* @vite-ignore */ specifier)) as typeof import("node:worker_threads");
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
     await new Promise<void>((resolve, reject) => {
       w.once("message", () => resolve());
@@ -165,33 +174,46 @@ export async function useThreads(
   }));
   const canWait =
     typeof process !== "undefined" || typeof (globalThis as { window?: unknown }).window === "undefined";
+  // Work is cut into chunks that any thread claims with a compare-exchange on WORD, the caller included:
+  // a worker that is descheduled (a busy machine) costs at most the chunk it holds, never a whole part.
+  const claimAndRun = (chunks: number, chunk: number, n: number, id: number): void => {
+    const call = calls[id]!;
+    const list = call.list;
+    for (;;) {
+      const w = Atomics.load(ctrl, WORD);
+      const c = w & 0xfffff;
+      if (c >= chunks) return;
+      if (Atomics.compareExchange(ctrl, WORD, w, w + 1) !== w) continue;
+      const s = c * chunk;
+      list[0] = Math.min(n, s + chunk) - s;
+      for (let j = 1; j < call.kinds.length; j++) {
+        const a = args[j - 1]!;
+        list[j] = call.kinds[j] === "b" ? a + s * call.width : a;
+      }
+      call.fn.apply(null, list);
+      Atomics.add(ctrl, DONE, 1);
+    }
+  };
   const pool: KernelPool = {
     minElements,
     args,
     run(id: number, n: number): void {
-      const call = calls[id]!;
-      const parts = threads;
-      if (parts === 1) {
-        call.list[0] = n;
-        for (let j = 1; j < call.kinds.length; j++) call.list[j] = args[j - 1]!;
-        call.fn.apply(null, call.list);
-        return;
-      }
+      const chunk = Math.max(MIN_CHUNK, Math.ceil(n / (threads * 4) / 16) * 16);
+      const chunks = Math.ceil(n / chunk);
       ctrl[KERNEL] = id;
       ctrl[COUNT] = n;
-      ctrl[PARTS] = parts;
+      ctrl[CHUNK] = chunk;
+      ctrl[CHUNKS] = chunks;
       Atomics.store(ctrl, DONE, 0);
-      Atomics.add(ctrl, GEN, 1);
-      Atomics.notify(ctrl, GEN);
-      // parts are whole 16-element blocks (the worker computes the same cut)
-      const list = call.list;
-      list[0] = Math.min(n, Math.ceil(n / parts / 16) * 16);
-      for (let j = 1; j < call.kinds.length; j++) list[j] = args[j - 1]!; // part 0 starts at the offsets
-      call.fn.apply(null, list);
+      const gen = (Atomics.load(ctrl, GEN) + 1) | 0;
+      Atomics.store(ctrl, WORD, (gen & 0x7ff) << 20); // the tag lets a late worker see the call is over
+      Atomics.store(ctrl, GEN, gen);
+      if (threads > 1) Atomics.notify(ctrl, GEN);
+      claimAndRun(chunks, chunk, n, id);
       let spins = 0;
       for (;;) {
         const done = Atomics.load(ctrl, DONE);
-        if (done === parts - 1) break;
+        if (done === chunks) break;
         if (++spins > SPIN && canWait) Atomics.wait(ctrl, DONE, done, 1);
       }
     },
