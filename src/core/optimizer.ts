@@ -146,7 +146,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     return group as ParamGroup<O>;
   }
 
-  /** Runs the update; `closure` (if given) re-evaluates the loss and the grads first. */
+  /**
+   * Runs the update; `closure` (if given) re-evaluates the loss and the grads first. A NaN or infinite
+   * gradient is not checked: it propagates into the params and state, as in torch (wrap the optimizer in
+   * `SkipNonFinite` to skip such steps, or use `clipGradNorm(..., { errorIfNonfinite: true })`).
+   */
   step(closure?: () => number): number | undefined {
     for (const hook of this.#preHooks) hook(this);
     let loss: number | undefined;
