@@ -12,7 +12,7 @@ import { SGD } from "../optim/sgd.js";
 import { loadDigits } from "./digits.js";
 import { biasCorrectionFigure, ewmaFigure, raceFigure, scheduleFigure, trainingFigure } from "./figures.js";
 import { testFunction } from "./functions.js";
-import { raceOptimizer } from "./optimizers.js";
+import { defaultRaceLr, raceOptimizer } from "./optimizers.js";
 import { type RaceResult, race } from "./race.js";
 import { noisySeries } from "./random.js";
 import { type ReportSection, reportHtml } from "./report.js";
@@ -84,6 +84,15 @@ export function demoEntries(): TrainEntry[] {
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+const short = (v: number) =>
+  !Number.isFinite(v)
+    ? String(v)
+    : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0)
+      ? v.toExponential(2)
+      : v.toFixed(4);
+
+/** The optimizers raced on each surface in the report. */
+const raceNames = ["sgd", "momentum", "adagrad", "rmsprop", "adam"];
 
 /**
  * Runs the demo and writes the report.
@@ -125,11 +134,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   for (const name of ["rosenbrock", "plateau"]) {
     emit({ kind: "race", surface: name });
     const fn = testFunction(name);
-    const names = ["sgd", "momentum", "adagrad", "rmsprop", "adam"];
     races.push(
       race(
         fn,
-        names.map((n) => raceOptimizer(n, fn)),
+        raceNames.map((n) => raceOptimizer(n, fn)),
         { steps: config.raceSteps },
       ),
     );
@@ -205,14 +213,42 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         ...momentumFigure(runs),
       ],
     },
-    {
-      heading: "Optimizer races on test surfaces",
-      figures: races.map((r) => ({
-        title: `${r.fn.title} from (${r.start.x}, ${r.start.y}), ${r.steps} steps`,
-        caption: `${r.fn.title}: ${r.fn.description}. ${r.runs.map((run) => `${run.label} ${run.summary.outcome}`).join(", ")}.`,
-        svg: raceFigure(r),
-      })),
-    },
+    ...races.map(
+      (r): ReportSection => ({
+        heading: `Race on ${r.fn.title}`,
+        intro: `Every optimizer starts at (${r.start.x}, ${r.start.y}) and takes ${r.steps} steps with the lr the surface suggests for its kind; the verdict comes from the trajectory and the surface around its end.`,
+        tables: [
+          {
+            title: "Outcomes",
+            columns: [
+              "optimizer",
+              "lr",
+              "final loss",
+              "distance to minimum",
+              "steps to tolerance",
+              "outcome",
+              "why",
+            ],
+            rows: r.runs.map((run, k) => [
+              run.label,
+              defaultRaceLr(raceNames[k]!, r.fn),
+              short(run.summary.finalLoss),
+              short(run.summary.distanceToMinimum),
+              run.summary.stepsToTolerance ?? "—",
+              run.summary.outcome,
+              run.summary.reason,
+            ]),
+          },
+        ],
+        figures: [
+          {
+            title: `${r.fn.title}: paths over the contours`,
+            caption: `${r.fn.title}: ${r.fn.description}. ${r.runs.map((run) => `${run.label} ${run.summary.outcome}`).join(", ")}.`,
+            svg: raceFigure(r),
+          },
+        ],
+      }),
+    ),
     {
       heading: "Exponentially weighted averages",
       figures: [

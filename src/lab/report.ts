@@ -26,6 +26,14 @@ export interface ReportSection {
 const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
+const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?%?$/i;
+
+/** A table cell; numbers (and numeric text such as "92.5%") are right-aligned. */
+const cell = (value: string | number) =>
+  typeof value === "number" || NUMERIC.test(value)
+    ? `<td class="n">${escapeHtml(String(value))}</td>`
+    : `<td>${escapeHtml(value)}</td>`;
+
 /** The SVG as an inline element (the XML prolog, if any, dropped). */
 function inlineSvg(svg: string): string {
   const start = svg.indexOf("<svg");
@@ -48,7 +56,7 @@ export function reportHtml(title: string, sections: readonly ReportSection[], fo
           `<table>\n<caption>${escapeHtml(table.title)}${table.caption ? ` <span>${escapeHtml(table.caption)}</span>` : ""}</caption>`,
           `<thead><tr>${table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead>`,
           `<tbody>\n${table.rows
-            .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(String(cell))}</td>`).join("")}</tr>`)
+            .map((row) => `<tr>${row.map(cell).join("")}</tr>`)
             .join("\n")}\n</tbody>\n</table>`,
         );
       }
@@ -77,8 +85,8 @@ figcaption { color: #555; font-size: 0.95rem; margin-top: 0.3rem; }
 table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: bold; margin-bottom: 0.4rem; }
 caption span { font-weight: normal; color: #555; }
-th, td { padding: 0.25rem 0.8rem; border-bottom: 1px solid #ddd; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th, td { padding: 0.25rem 0.8rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+td.n { text-align: right; }
 footer { color: #777; font-size: 0.85rem; margin-top: 3rem; }
 </style>
 </head>

@@ -34,7 +34,10 @@ describe("demo", () => {
       assert.equal(count(html, 'aria-label="contour"'), 2);
       assert.equal(count(html, 'aria-label="line"'), 6 * 2 + 6 * 2 + 6 + 6 + 1 + 2 * 5 + 3 + 2);
       for (const entry of demoEntries()) assert.ok(html.includes(entry.label), entry.label);
-      assert.equal(count(html, "<tr>"), 1 + 6);
+      // the summary (header + 6 runs) and two race tables (header + 5 optimizers each)
+      assert.equal(count(html, "<tr>"), 1 + 6 + 2 * (1 + 5));
+      assert.ok(html.includes("<td>plateau</td>") && html.includes("<td>converged</td>"));
+      assert.match(html, /<td class="n">\d+\.\d%<\/td>/);
       assert.ok(html.includes("β = 0.98"));
       assert.ok(!/<script|src="http/.test(html), "the report loads nothing from outside");
     } finally {

@@ -19,7 +19,7 @@ describe("reportHtml", () => {
     ]);
     assert.match(html, /^<!DOCTYPE html>/);
     assert.ok(html.includes("<h2>Section &lt;1&gt;</h2>"));
-    assert.ok(html.includes("<td>x &amp; y</td><td>1.5</td>"));
+    assert.ok(html.includes('<td>x &amp; y</td><td class="n">1.5</td>'));
     assert.ok(html.includes('<svg xmlns="http://www.w3.org/2000/svg"><path d="M0,0"/></svg>'));
     assert.ok(!html.includes("<?xml"));
     assert.ok(html.includes("<figcaption>shows &lt;things&gt;</figcaption>"));
