@@ -1,5 +1,5 @@
 // The native ceiling and the bandwidth bound for `npm run bench`, built with the machine's gcc
-// (-O3 -march=native -fno-math-errno: without -fno-math-errno sqrtf is not vectorised).
+// (-O3 -march=native -fno-math-errno -fopenmp: without -fno-math-errno sqrtf is not vectorised).
 //   native <kind> <param count> <elements each> <reps>   → prints the median seconds per step
 // kind: stream-R-W (read R arrays, write W of them in place: the bytes an optimizer moves),
 // adam, adamw, sgd (momentum 0.9), rmsprop, adagrad (fused float32 loops, torch's formulas).
@@ -24,11 +24,15 @@ typedef struct { float *a[4]; } Param;
 
 static void stream(Param *p, long n, int r, int w) {
   float *restrict x0 = p->a[0], *restrict x1 = p->a[1], *restrict x2 = p->a[2], *restrict x3 = p->a[3];
+  // OMP_NUM_THREADS=2 gives the 2-thread bound (built with -fopenmp; one thread otherwise)
   if (r == 4) {
+#pragma omp parallel for schedule(static)
     for (long i = 0; i < n; i++) { float s = x0[i] + x1[i] + x2[i] + x3[i]; x0[i] = s; x2[i] = s; x3[i] = s; }
   } else if (r == 3 && w == 2) {
+#pragma omp parallel for schedule(static)
     for (long i = 0; i < n; i++) { float s = x0[i] + x1[i] + x2[i]; x0[i] = s; x2[i] = s; }
   } else {
+#pragma omp parallel for schedule(static)
     for (long i = 0; i < n; i++) { float s = x0[i] + x1[i]; x0[i] = s; }
   }
 }

@@ -118,7 +118,7 @@ function buildNative(): string | null {
   const exe = join(OUT, "native");
   const r = spawnSync(
     "gcc",
-    ["-O3", "-march=native", "-fno-math-errno", "-o", exe, join(ROOT, "bench/native.c"), "-lm"],
+    ["-O3", "-march=native", "-fno-math-errno", "-fopenmp", "-o", exe, join(ROOT, "bench/native.c"), "-lm"],
     {
       encoding: "utf8",
     },
@@ -130,10 +130,11 @@ function buildNative(): string | null {
   return exe;
 }
 
-function native(exe: string, kind: string, shape: Shape, scale = 1): number {
+function native(exe: string, kind: string, shape: Shape, scale = 1, threads = 1): number {
   const reps = Math.max(3, shape.reps);
   const out = execFileSync(exe, [kind, String(shape.count), String(shape.size * scale), String(reps)], {
     encoding: "utf8",
+    env: { ...process.env, OMP_NUM_THREADS: String(threads), OMP_PROC_BIND: "true" },
   });
   return Number(out.trim());
 }
@@ -217,6 +218,8 @@ interface Row {
   bytesPerElement: number;
   /** elements per second */
   bound?: number;
+  /** the same stream on two threads (where descent's 2-thread step was measured) */
+  bound2?: number;
   c?: number;
   wasm?: number;
   wasm2?: number;
@@ -268,7 +271,8 @@ async function main(): Promise<void> {
         row.wasm = el / timeSteps(() => opt.step(), shape.warmup, shape.reps);
         if (shape.count === 1 && (name === "adam" || name === "sgd-momentum") && dtype === "float32") {
           const pool = await useThreads(opt, 2);
-          row.wasm2 = el / timeSteps(() => opt.step(), shape.warmup, shape.reps);
+          // more warm-up: each worker is its own isolate, running baseline wasm code until it tiers up
+          row.wasm2 = el / timeSteps(() => opt.step(), shape.size >= 1e7 ? 3 : 40, shape.reps);
           await pool.close();
         }
         releaseState(opt);
@@ -291,6 +295,9 @@ async function main(): Promise<void> {
       const t = TRAFFIC[row.optimizer];
       const scale = row.dtype === "float64" ? 2 : 1;
       row.bound = row.elements / native(exe, `stream-${t.reads}-${t.writes}`, shape, scale);
+      if (row.wasm2 !== undefined) {
+        row.bound2 = row.elements / native(exe, `stream-${t.reads}-${t.writes}`, shape, scale, 2);
+      }
       if (row.dtype === "float32") {
         const kind = row.optimizer === "sgd-momentum" ? "sgd" : row.optimizer;
         row.c = row.elements / native(exe, kind, shape);
@@ -366,6 +373,8 @@ async function main(): Promise<void> {
     "wasm/bound",
     "wasm/C",
     "2thr",
+    "bound2",
+    "2thr/b2",
     "TS",
     "torch",
     "wasm/torch",
@@ -385,6 +394,8 @@ async function main(): Promise<void> {
     ratio(r.wasm, r.bound),
     ratio(r.wasm, r.c),
     M(r.wasm2),
+    M(r.bound2),
+    ratio(r.wasm2, r.bound2),
     M(r.ts),
     M(r.torch),
     ratio(r.wasm, r.torch),
