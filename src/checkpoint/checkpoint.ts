@@ -64,6 +64,9 @@ export interface LoadedCheckpoint {
 
 // ---- value encoding: JSON plus typed arrays (as tensors) and the numbers JSON cannot hold ----
 
+/** State dicts are a few levels deep; this bounds recursion on cyclic input and forged files. */
+const MAX_DEPTH = 200;
+
 const SPECIAL_NUMBERS: Record<string, number> = {
   NaN: Number.NaN,
   Infinity: Number.POSITIVE_INFINITY,
@@ -87,6 +90,7 @@ function encodeValue(
   where: string,
 ): unknown {
   const at = () => `${where}${path.length > 2 ? ` at ${pointer(path.slice(2))}` : ""}`;
+  if (path.length > MAX_DEPTH) unserializable(at(), `nested more than ${MAX_DEPTH} levels deep (a cycle?)`);
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") {
     if (Number.isNaN(value)) return { $number: "NaN" };
@@ -136,9 +140,10 @@ class Decoder {
   readonly used = new Set<string>();
   constructor(readonly tensors: ReadonlyMap<string, Tensor>) {}
 
-  value(encoded: unknown, where: string): unknown {
+  value(encoded: unknown, where: string, depth = 0): unknown {
     if (encoded === null || typeof encoded !== "object") return encoded;
-    if (Array.isArray(encoded)) return encoded.map((v, i) => this.value(v, `${where}[${i}]`));
+    if (depth > MAX_DEPTH) corrupt(`${where.slice(0, 60)}… is nested more than ${MAX_DEPTH} levels deep`);
+    if (Array.isArray(encoded)) return encoded.map((v, i) => this.value(v, `${where}[${i}]`, depth + 1));
     const obj = encoded as Record<string, unknown>;
     const keys = Object.keys(obj);
     const only = keys.length === 1 ? keys[0] : undefined;
@@ -155,7 +160,7 @@ class Decoder {
       corrupt(`${where}: unknown key ${keys.find((k) => k.startsWith("$"))}`);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(body as Record<string, unknown>))
-      out[k] = this.value(v, `${where}.${k}`);
+      out[k] = this.value(v, `${where}.${k}`, depth + 1);
     return out;
   }
 

@@ -232,6 +232,10 @@ describe("saveCheckpoint / loadCheckpoint", () => {
         /unknown special number/,
       ],
       [(b) => (b.schedulers = null), /the schedulers section is missing/],
+      [
+        (b) => (b.extra = { deep: JSON.parse(`${"[".repeat(1000)}${"]".repeat(1000)}`) }),
+        /nested more than 200 levels/,
+      ],
     ];
     for (const [edit, message] of cases) {
       assert.throws(() => readCheckpoint(forge(bytes, edit)), message);
@@ -265,6 +269,12 @@ describe("saveCheckpoint / loadCheckpoint", () => {
     assert.throws(
       () => saveCheckpoint({ params: [{ data: [1, 2] } as unknown as Param] }),
       /param '0' is not a param with Float32Array\/Float64Array data/,
+    );
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    assert.throws(
+      () => saveCheckpoint({}, { extra: cyclic }),
+      /nested more than 200 levels deep \(a cycle\?\)/,
     );
     const misshapen = { data: new Float32Array(3), grad: null, shape: [2, 2] };
     assert.throws(
