@@ -159,8 +159,11 @@ class Decoder {
     if (body === obj && keys.some((k) => k.startsWith("$")))
       corrupt(`${where}: unknown key ${keys.find((k) => k.startsWith("$"))}`);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(body as Record<string, unknown>))
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+      // JSON.parse makes "__proto__" an own key; assigning it would swap the object's prototype instead
+      if (k === "__proto__") corrupt(`${where} has a key named __proto__`);
       out[k] = this.value(v, `${where}.${k}`, depth + 1);
+    }
     return out;
   }
 

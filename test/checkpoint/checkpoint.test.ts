@@ -232,6 +232,7 @@ describe("saveCheckpoint / loadCheckpoint", () => {
         /unknown special number/,
       ],
       [(b) => (b.schedulers = null), /the schedulers section is missing/],
+      [(b) => (b.extra = JSON.parse('{"__proto__": {"polluted": 1}}')), /has a key named __proto__/],
       [
         (b) => (b.extra = { deep: JSON.parse(`${"[".repeat(1000)}${"]".repeat(1000)}`) }),
         /nested more than 200 levels/,
