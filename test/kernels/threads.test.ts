@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { arena } from "../../src/core/arena.js";
 import { param } from "../../src/core/param.js";
 import { useThreads } from "../../src/kernels/threads.js";
 import { Adam } from "../../src/optim/adam.js";
@@ -43,6 +44,37 @@ describe("useThreads", () => {
         });
         assert.deepEqual(b.stateDict(), a.stateDict());
       }
+    }
+  });
+
+  it("keeps working when the arena grows after the workers started (params added later)", async () => {
+    const single = makeParams([100_000], "float32", 5);
+    const threaded = makeParams([100_000], "float32", 5);
+    const a = new Adam(single, { lr: 0.01 });
+    const b = new Adam(threaded, { lr: 0.01 });
+    const pool = await useThreads(b, 2, { minElements: 4096 });
+    try {
+      const bytesBefore = arena()!.memory.buffer.byteLength;
+      const big = () => {
+        const p = param(new Float32Array(bytesBefore / 8).fill(0.25));
+        p.gradBuffer().fill(-0.5);
+        return p;
+      };
+      const bigA = big();
+      const bigB = big();
+      a.addParamGroup({ params: [bigA] });
+      b.addParamGroup({ params: [bigB] });
+      for (let s = 0; s < 2; s++) {
+        a.step();
+        b.step();
+      }
+      // the shared memory grew while the workers held their instances
+      assert.ok(arena()!.memory.buffer.byteLength > bytesBefore);
+      const bytes = (x: Float32Array | Float64Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+      assert.ok(bytes(bigB.data).equals(bytes(bigA.data)), "the param added after growth");
+      assert.deepEqual(threaded[0]!.data, single[0]!.data);
+    } finally {
+      await pool.close();
     }
   });
 
