@@ -194,7 +194,7 @@ async function tfjsTimes(backend: "cpu" | "wasm", shapes: Shape[]): Promise<Map<
 
 // ---------------------------------------------------------------- heap growth
 
-function heapGrowth(shape: Shape): { bytes: number; steps: number } {
+function heapGrowth(shape: Shape): { shape: string; bytes: number; steps: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   const ps = makeParams(shape, "float32");
   const opt = makeOptimizer("adam", ps);
@@ -205,7 +205,7 @@ function heapGrowth(shape: Shape): { bytes: number; steps: number } {
   const bytes = process.memoryUsage().heapUsed - before;
   releaseState(opt);
   releaseParams(ps);
-  return { bytes, steps: 1000 };
+  return { shape: shape.id, bytes, steps: 1000 };
 }
 
 // ---------------------------------------------------------------- main
@@ -349,7 +349,7 @@ async function main(): Promise<void> {
     console.log(`tfjs ${backend} done`);
   }
 
-  const heap = heapGrowth(SHAPES.find((s) => s.id === "1000x1e3")!);
+  const heap = ["1e6", "1000x1e3"].map((id) => heapGrowth(SHAPES.find((s) => s.id === id)!));
 
   let overhead: string | null = null;
   if (existsSync(join(ROOT, "bench/tfjs-overhead.ts"))) {
@@ -417,7 +417,11 @@ async function main(): Promise<void> {
       `1000×1K ${r.optimizer} ${r.dtype}: ${((r.elements / r.wasm!) * 1e3).toFixed(2)} ms/step vs torch ${((r.elements / r.torch!) * 1e3).toFixed(2)} ms`,
     );
   }
-  console.log(`heap growth over ${heap.steps} Adam steps (1000 params of 1K): ${heap.bytes} bytes`);
+  for (const h of heap) {
+    console.log(
+      `heap growth over ${h.steps} Adam steps after warm-up, ${h.shape}: ${h.bytes} bytes (${(h.bytes / h.steps).toFixed(0)} B/step)`,
+    );
+  }
   for (const n of tfNotes) console.log(`note: ${n}`);
   if (overhead !== null) console.log(`\nbench/tfjs-overhead.ts:\n${overhead}`);
   const seconds = (Date.now() - started) / 1000;
