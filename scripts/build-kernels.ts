@@ -291,8 +291,6 @@ function resolveLocals(rule: Rule): Stmt[] {
     scopes.push(new Map());
     const out = stmts.map((s): Stmt => {
       switch (s.k) {
-        default:
-          throw new Error("unreachable");
         case "decl": {
           const e = re(s.e);
           const unique = `$local:${s.name}_${counter++}`;
@@ -305,6 +303,8 @@ function resolveLocals(rule: Rule): Stmt[] {
           return { k: "store", buf: s.buf, e: re(s.e) };
         case "if":
           return { k: "if", c: re(s.c), yes: block(s.yes), no: block(s.no) };
+        default:
+          throw new Error("unreachable");
       }
     });
     scopes.pop();
