@@ -152,7 +152,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
    * `SkipNonFinite` to skip such steps, or use `clipGradNorm(..., { errorIfNonfinite: true })`).
    */
   step(closure?: () => number): number | undefined {
-    for (const hook of this.#preHooks) hook(this);
+    // no iterator is created when there are no hooks: step() allocates nothing after the first call
+    if (this.#preHooks.size > 0) for (const hook of this.#preHooks) hook(this);
     let loss: number | undefined;
     if (closure !== undefined) {
       if (typeof closure !== "function") optionError(`${this.spec.name}.step: closure must be a function`);
@@ -160,7 +161,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     }
     this.checkReady();
     for (const group of this.paramGroups) this.updateGroup(group);
-    for (const hook of this.#postHooks) hook(this);
+    if (this.#postHooks.size > 0) for (const hook of this.#postHooks) hook(this);
     return loss;
   }
 
@@ -171,9 +172,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   protected checkReady(): void {
     for (const group of this.paramGroups) {
       this.spec.validate(group);
-      group.params.forEach((p, i) => {
+      const params = group.params;
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i]!;
         const g = p.grad;
-        if (g === null || g === undefined) return;
+        if (g === null || g === undefined) continue;
         if (!(g instanceof Float32Array || g instanceof Float64Array)) {
           optionError(
             `${this.spec.name}.step: grad of ${paramLabel(p, i)} is ${describe(g)}, not a Float32Array or Float64Array`,
@@ -189,7 +192,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
             `${this.spec.name}.step: grad of ${paramLabel(p, i)} is ${dtypeOf(g)} but the param is ${dtypeOf(p.data)}`,
           );
         }
-      });
+      }
     }
   }
 

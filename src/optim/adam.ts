@@ -100,7 +100,8 @@ export function adamStep(
 ): void {
   state.step += 1;
   if (group.amsgrad) state.maxExpAvgSq ??= zerosLike(p.data); // amsgrad switched on between steps
-  const [beta1, beta2] = group.betas;
+  const beta1 = group.betas[0];
+  const beta2 = group.betas[1];
   const biasCorrection1 = 1 - beta1 ** state.step;
   const biasCorrection2 = 1 - beta2 ** state.step;
   runAdamUpdate(

@@ -85,7 +85,8 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
 
   protected update(p: Param, grad: Buffer, state: AdamaxState, group: ParamGroup<AdamaxOptions>): void {
     state.step += 1;
-    const [beta1, beta2] = group.betas;
+    const beta1 = group.betas[0];
+    const beta2 = group.betas[1];
     runAdamaxUpdate(
       p.data.length,
       p.data,

@@ -131,7 +131,8 @@ export class LAMB extends Optimizer<LAMBOptions, LAMBState> {
 
   protected update(p: Param, grad: Buffer, state: LAMBState, group: ParamGroup<LAMBOptions>): void {
     state.step += 1;
-    const [beta1, beta2] = group.betas;
+    const beta1 = group.betas[0];
+    const beta2 = group.betas[1];
     const bc1 = 1 - beta1 ** state.step;
     const bc2 = 1 - beta2 ** state.step;
     const n = p.data.length;

@@ -77,7 +77,8 @@ export class Lion extends Optimizer<LionOptions, LionState> {
   }
 
   protected update(p: Param, grad: Buffer, state: LionState, group: ParamGroup<LionOptions>): void {
-    const [beta1, beta2] = group.betas;
+    const beta1 = group.betas[0];
+    const beta2 = group.betas[1];
     runLionUpdate(
       p.data.length,
       p.data,

@@ -103,7 +103,8 @@ export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
     state.step += 1;
     const step = state.step;
     const { lr, weightDecay, momentumDecay } = group;
-    const [beta1, beta2] = group.betas;
+    const beta1 = group.betas[0];
+    const beta2 = group.betas[1];
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
     state.muProduct *= mu;
