@@ -128,6 +128,7 @@ function encodeValue(
     let dollar = false;
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined) continue;
+      if (k === "__proto__") unserializable(at(), "an object with an own key named __proto__");
       if (k.startsWith("$")) dollar = true;
       out[k] = encodeValue(v, [...path, k], tensors, where);
     }

@@ -65,6 +65,50 @@ function loadOrRefuse(bytes: Uint8Array): string {
   return outcome;
 }
 
+describe("the checkpoint format on arbitrary data", () => {
+  it("round-trips any extra data: JSON, '$' keys, NaN, ±Infinity, −0 and typed arrays, exactly", () => {
+    const special = fc.constantFrom(
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      -0,
+      5e-324,
+    );
+    const typed = fc.oneof(fc.float64Array({ maxLength: 5 }), fc.float32Array({ maxLength: 5 }));
+    const leaf = fc.oneof(fc.jsonValue({ maxDepth: 2 }), special, typed);
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        leaf,
+        fc.array(tie("node"), { maxLength: 4 }),
+        fc.dictionary(
+          fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("$tensor", "$number", "$object", "$")),
+          tie("node"),
+          {
+            maxKeys: 4,
+          },
+        ),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 8 }), value, { maxKeys: 5 }), (extra) => {
+        const hasProtoKey = (v: unknown): boolean =>
+          v !== null &&
+          typeof v === "object" &&
+          !ArrayBuffer.isView(v) &&
+          (Object.hasOwn(v, "__proto__") || Object.values(v).some(hasProtoKey));
+        if (hasProtoKey(extra)) {
+          assert.throws(() => saveCheckpoint({}, { extra }), /own key named __proto__/);
+          return;
+        }
+        const back = readCheckpoint(saveCheckpoint({}, { extra })).extra;
+        assert.deepEqual(stateFingerprint(back), stateFingerprint(extra));
+      }),
+      { numRuns: 300, seed },
+    );
+  });
+});
+
 describe("the checkpoint reader under fuzzing", () => {
   it("answers random bytes with a CheckpointError", () => {
     fc.assert(
