@@ -2,7 +2,9 @@
 //   g = ∇f (negated when maximize) + weightDecay·θ        (L2 penalty: added to the gradient)
 //   m = lerp(m, g, 1−β1)          v = β2·v + (1−β2)·g²      vmax = max(vmax, v) with amsgrad
 //   θ = θ − lr/(1−β1ᵗ) · m / (sqrt(v or vmax)/sqrt(1−β2ᵗ) + ε)
-// eps sits outside the square root and is not bias-corrected, exactly as in torch.
+// eps sits outside the square root and is not bias-corrected, exactly as in torch. The division by
+// sqrt(1−β2ᵗ) is a multiplication by its inverse (computed once per step): one divide per element fewer,
+// which is what bounds the SIMD kernel, at a cost of at most an ulp against torch's order.
 
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
@@ -69,7 +71,7 @@ export function adamUpdate(
   beta1: number,
   beta2: number,
   stepSize: number,
-  biasCorrection2Sqrt: number,
+  inverseBiasCorrection2Sqrt: number,
   eps: number,
 ): void {
   const w = 1 - beta1;
@@ -85,7 +87,7 @@ export function adamUpdate(
       vHat = Math.max(maxExpAvgSq[i]!, v);
       maxExpAvgSq[i] = vHat;
     }
-    param[i] = theta - stepSize * (m / (Math.sqrt(vHat) / biasCorrection2Sqrt + eps));
+    param[i] = theta - stepSize * (m / (Math.sqrt(vHat) * inverseBiasCorrection2Sqrt + eps));
   }
 }
 
@@ -118,7 +120,7 @@ export function adamStep(
     beta1,
     beta2,
     group.lr / biasCorrection1,
-    Math.sqrt(biasCorrection2),
+    1 / Math.sqrt(biasCorrection2),
     group.eps,
   );
 }

@@ -6,13 +6,13 @@ import { kernels, resident32, resident64 } from "../runtime.js";
  * adamUpdate as JavaScript with each flag combination in its own loop: the same float64 operations in the
  * same order as the rule (bit-identical for either dtype), without per-element tests of the flags.
  */
-export function adamUpdateJs(n: number, param: Buffer, grad: Buffer, expAvg: Buffer, expAvgSq: Buffer, maxExpAvgSq: Buffer, amsgrad: boolean, maximize: boolean, decay: number, weightDecay: number, beta1: number, beta2: number, stepSize: number, biasCorrection2Sqrt: number, eps: number): void {
+export function adamUpdateJs(n: number, param: Buffer, grad: Buffer, expAvg: Buffer, expAvgSq: Buffer, maxExpAvgSq: Buffer, amsgrad: boolean, maximize: boolean, decay: number, weightDecay: number, beta1: number, beta2: number, stepSize: number, inverseBiasCorrection2Sqrt: number, eps: number): void {
   const f_decay = decay;
   const f_weightDecay = weightDecay;
   const f_beta1 = beta1;
   const f_beta2 = beta2;
   const f_stepSize = stepSize;
-  const f_biasCorrection2Sqrt = biasCorrection2Sqrt;
+  const f_inverseBiasCorrection2Sqrt = inverseBiasCorrection2Sqrt;
   const f_eps = eps;
   const f_w = (1 - f_beta1);
   if (amsgrad) {
@@ -27,7 +27,7 @@ export function adamUpdateJs(n: number, param: Buffer, grad: Buffer, expAvg: Buf
         let vHat_4 = v_3;
         vHat_4 = Math.max(maxExpAvgSq[i]!, v_3);
         maxExpAvgSq[i] = vHat_4;
-        param[i] = (theta_0 - ((f_stepSize * ((m_2 / (((((Math.sqrt(vHat_4)) / f_biasCorrection2Sqrt)) + f_eps)))))));
+        param[i] = (theta_0 - ((f_stepSize * ((m_2 / (((((Math.sqrt(vHat_4)) * f_inverseBiasCorrection2Sqrt)) + f_eps)))))));
       }
     } else {
       for (let i = 0; i < n; i++) {
@@ -40,7 +40,7 @@ export function adamUpdateJs(n: number, param: Buffer, grad: Buffer, expAvg: Buf
         let vHat_4 = v_3;
         vHat_4 = Math.max(maxExpAvgSq[i]!, v_3);
         maxExpAvgSq[i] = vHat_4;
-        param[i] = (theta_0 - ((f_stepSize * ((m_2 / (((((Math.sqrt(vHat_4)) / f_biasCorrection2Sqrt)) + f_eps)))))));
+        param[i] = (theta_0 - ((f_stepSize * ((m_2 / (((((Math.sqrt(vHat_4)) * f_inverseBiasCorrection2Sqrt)) + f_eps)))))));
       }
     }
   } else {
@@ -53,7 +53,7 @@ export function adamUpdateJs(n: number, param: Buffer, grad: Buffer, expAvg: Buf
         expAvg[i] = m_2;
         expAvgSq[i] = v_3;
         let vHat_4 = v_3;
-        param[i] = (theta_0 - ((f_stepSize * ((m_2 / (((((Math.sqrt(vHat_4)) / f_biasCorrection2Sqrt)) + f_eps)))))));
+        param[i] = (theta_0 - ((f_stepSize * ((m_2 / (((((Math.sqrt(vHat_4)) * f_inverseBiasCorrection2Sqrt)) + f_eps)))))));
       }
     } else {
       for (let i = 0; i < n; i++) {
@@ -64,7 +64,7 @@ export function adamUpdateJs(n: number, param: Buffer, grad: Buffer, expAvg: Buf
         expAvg[i] = m_2;
         expAvgSq[i] = v_3;
         let vHat_4 = v_3;
-        param[i] = (theta_0 - ((f_stepSize * ((m_2 / (((((Math.sqrt(vHat_4)) / f_biasCorrection2Sqrt)) + f_eps)))))));
+        param[i] = (theta_0 - ((f_stepSize * ((m_2 / (((((Math.sqrt(vHat_4)) * f_inverseBiasCorrection2Sqrt)) + f_eps)))))));
       }
     }
   }
@@ -89,7 +89,7 @@ export function runAdamUpdate(
   beta1: number,
   beta2: number,
   stepSize: number,
-  biasCorrection2Sqrt: number,
+  inverseBiasCorrection2Sqrt: number,
   eps: number,
 ): void {
   const k = kernels();
@@ -109,10 +109,10 @@ export function runAdamUpdate(
         a[9] = beta1;
         a[10] = beta2;
         a[11] = stepSize;
-        a[12] = biasCorrection2Sqrt;
+        a[12] = inverseBiasCorrection2Sqrt;
         a[13] = eps;
         k.pool.run(0, n);
-      } else k.exports.adamUpdate_f32(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
+      } else k.exports.adamUpdate_f32(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps);
       return;
     }
     if (resident64(param, n) && resident64(grad, n) && resident64(expAvg, n) && resident64(expAvgSq, n) && resident64(maxExpAvgSq, n)) {
@@ -130,12 +130,12 @@ export function runAdamUpdate(
         a[9] = beta1;
         a[10] = beta2;
         a[11] = stepSize;
-        a[12] = biasCorrection2Sqrt;
+        a[12] = inverseBiasCorrection2Sqrt;
         a[13] = eps;
         k.pool.run(1, n);
-      } else k.exports.adamUpdate_f64(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
+      } else k.exports.adamUpdate_f64(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps);
       return;
     }
   }
-  adamUpdateJs(n, param, grad, expAvg, expAvgSq, maxExpAvgSq, amsgrad, maximize, decay, weightDecay, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
+  adamUpdateJs(n, param, grad, expAvg, expAvgSq, maxExpAvgSq, amsgrad, maximize, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps);
 }

@@ -3,13 +3,13 @@
 const f = Math.fround;
 
 /** adamUpdate over float32 buffers, rounded to float32 after every operation (the f32x4 kernel's arithmetic). */
-export function adamUpdateF32(n: number, param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, maxExpAvgSq: Float32Array, amsgrad: boolean, maximize: boolean, decay: number, weightDecay: number, beta1: number, beta2: number, stepSize: number, biasCorrection2Sqrt: number, eps: number): void {
+export function adamUpdateF32(n: number, param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, maxExpAvgSq: Float32Array, amsgrad: boolean, maximize: boolean, decay: number, weightDecay: number, beta1: number, beta2: number, stepSize: number, inverseBiasCorrection2Sqrt: number, eps: number): void {
   const f_decay = f(decay);
   const f_weightDecay = f(weightDecay);
   const f_beta1 = f(beta1);
   const f_beta2 = f(beta2);
   const f_stepSize = f(stepSize);
-  const f_biasCorrection2Sqrt = f(biasCorrection2Sqrt);
+  const f_inverseBiasCorrection2Sqrt = f(inverseBiasCorrection2Sqrt);
   const f_eps = f(eps);
   const f_w = f(1 - f_beta1);
   for (let i = 0; i < n; i++) {
@@ -24,7 +24,7 @@ export function adamUpdateF32(n: number, param: Float32Array, grad: Float32Array
       vHat_4 = Math.max(maxExpAvgSq[i]!, v_3);
       maxExpAvgSq[i] = vHat_4;
     }
-    param[i] = f(theta_0 - (f(f_stepSize * (f(m_2 / (f((f(f(Math.sqrt(vHat_4)) / f_biasCorrection2Sqrt)) + f_eps)))))));
+    param[i] = f(theta_0 - (f(f_stepSize * (f(m_2 / (f((f(f(Math.sqrt(vHat_4)) * f_inverseBiasCorrection2Sqrt)) + f_eps)))))));
   }
 }
 
