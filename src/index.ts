@@ -65,3 +65,29 @@ export {
 export { CheckpointError, type CheckpointErrorCode } from "./checkpoint/checkpoint-error.js";
 export { type KernelMode, kernelMode, kernelsAvailable, setKernelMode } from "./kernels/runtime.js";
 export { type ThreadHandle, type ThreadOptions, useThreads } from "./kernels/threads.js";
+
+export {
+  LRScheduler,
+  type SchedulableOptimizer,
+  type SchedulerBaseOptions,
+  type SchedulerStateDict,
+} from "./scheduler/lr-scheduler.js";
+export { LambdaLR, type LambdaLROptions, type LrLambda } from "./scheduler/lambda-lr.js";
+export { MultiplicativeLR, type MultiplicativeLROptions } from "./scheduler/multiplicative-lr.js";
+export { StepLR, type StepLROptions } from "./scheduler/step-lr.js";
+export { MultiStepLR, type MultiStepLROptions } from "./scheduler/multi-step-lr.js";
+export { ConstantLR, type ConstantLROptions } from "./scheduler/constant-lr.js";
+export { LinearLR, type LinearLROptions } from "./scheduler/linear-lr.js";
+export { ExponentialLR, type ExponentialLROptions } from "./scheduler/exponential-lr.js";
+export { PolynomialLR, type PolynomialLROptions } from "./scheduler/polynomial-lr.js";
+export { CosineAnnealingLR, type CosineAnnealingLROptions } from "./scheduler/cosine-annealing-lr.js";
+export {
+  CosineAnnealingWarmRestarts,
+  type CosineAnnealingWarmRestartsOptions,
+} from "./scheduler/cosine-annealing-warm-restarts.js";
+export { CyclicLR, type CyclicLROptions, type CyclicMode, type ScaleMode } from "./scheduler/cyclic-lr.js";
+export { type AnnealStrategy, OneCycleLR, type OneCycleLROptions } from "./scheduler/one-cycle-lr.js";
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./scheduler/reduce-lr-on-plateau.js";
+export { SequentialLR, type SequentialLROptions } from "./scheduler/sequential-lr.js";
+export { ChainedScheduler } from "./scheduler/chained-scheduler.js";
+export { SWALR, type SWALROptions } from "./scheduler/swalr.js";

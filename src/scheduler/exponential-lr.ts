@@ -1,0 +1,40 @@
+// ExponentialLR: lr ← lr · gamma every epoch (torch.optim.lr_scheduler.ExponentialLR);
+// closed form baseLr · gamma^epoch.
+
+import {
+  checkOptions,
+  LRScheduler,
+  rate,
+  type SchedulableOptimizer,
+  type SchedulerBaseOptions,
+} from "./lr-scheduler.js";
+
+export interface ExponentialLROptions extends SchedulerBaseOptions {
+  gamma: number;
+}
+
+/**
+ * Decays each group's lr by gamma every step.
+ * @example
+ * const sched = new ExponentialLR(opt, { gamma: 0.9 });
+ */
+export class ExponentialLR extends LRScheduler {
+  readonly gamma: number;
+
+  constructor(optimizer: SchedulableOptimizer, options: ExponentialLROptions) {
+    super(optimizer, "ExponentialLR", options?.groups);
+    const o = checkOptions(options, ["gamma"], this.name);
+    this.gamma = rate(o.gamma, "gamma", this.name);
+    this.checkGroupLrs();
+    this.start();
+  }
+
+  protected computeLr(): number[] {
+    if (this.lastEpoch === 0) return this.groups.map((g) => g.lr);
+    return this.groups.map((g) => g.lr * this.gamma);
+  }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((base) => base * this.gamma ** this.lastEpoch);
+  }
+}

@@ -1,0 +1,72 @@
+// LinearLR: the factor goes linearly from startFactor to endFactor over totalIters epochs
+// (torch.optim.lr_scheduler.LinearLR). Chainable form, as torch: at epoch 0 lr · startFactor, then
+// lr · (1 + (end − start) / (totalIters·start + (epoch − 1)·(end − start))) up to totalIters.
+
+import { optionError } from "../core/validate.js";
+import { describe } from "../core/param.js";
+import {
+  checkOptions,
+  LRScheduler,
+  positiveInteger,
+  type SchedulableOptimizer,
+  type SchedulerBaseOptions,
+} from "./lr-scheduler.js";
+
+export interface LinearLROptions extends SchedulerBaseOptions {
+  /** Default 1/3. */
+  startFactor?: number;
+  /** Default 1. */
+  endFactor?: number;
+  /** Default 5. */
+  totalIters?: number;
+}
+
+/**
+ * Scales each group's lr by a factor that changes linearly (a warmup, or a linear decay).
+ * @example
+ * const warmup = new LinearLR(opt, { startFactor: 0.1, totalIters: 10 });
+ */
+export class LinearLR extends LRScheduler {
+  readonly startFactor: number;
+  readonly endFactor: number;
+  readonly totalIters: number;
+
+  constructor(optimizer: SchedulableOptimizer, options: LinearLROptions = {}) {
+    super(optimizer, "LinearLR", options?.groups);
+    const o = checkOptions(options, ["startFactor", "endFactor", "totalIters"], this.name);
+    const start = o.startFactor ?? 1 / 3;
+    const end = o.endFactor ?? 1;
+    if (typeof start !== "number" || !(start > 0 && start <= 1)) {
+      optionError(
+        `${this.name}: Starting multiplicative factor expected to be greater than 0 and less or equal to 1, got ${describe(start)}`,
+      );
+    }
+    if (typeof end !== "number" || !(end >= 0 && end <= 1)) {
+      optionError(
+        `${this.name}: Ending multiplicative factor expected to be between 0 and 1, got ${describe(end)}`,
+      );
+    }
+    this.startFactor = start;
+    this.endFactor = end;
+    // torch accepts 0 and then divides by zero in the closed form
+    this.totalIters = positiveInteger(o.totalIters ?? 5, "totalIters", this.name);
+    this.checkGroupLrs();
+    this.start();
+  }
+
+  protected computeLr(): number[] {
+    if (this.lastEpoch === 0) return this.groups.map((g) => g.lr * this.startFactor);
+    if (this.lastEpoch > this.totalIters) return this.groups.map((g) => g.lr);
+    const d = this.endFactor - this.startFactor;
+    return this.groups.map(
+      (g) => g.lr * (1.0 + d / (this.totalIters * this.startFactor + (this.lastEpoch - 1) * d)),
+    );
+  }
+
+  protected override closedFormLr(): number[] {
+    const d = this.endFactor - this.startFactor;
+    return this.baseLrs.map(
+      (base) => base * (this.startFactor + (d * Math.min(this.totalIters, this.lastEpoch)) / this.totalIters),
+    );
+  }
+}

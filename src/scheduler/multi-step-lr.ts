@@ -1,0 +1,65 @@
+// MultiStepLR: lr ← lr · gamma^count at each milestone, count = how often the milestone is listed
+// (torch.optim.lr_scheduler.MultiStepLR keeps a Counter). Milestones may be unsorted or repeated, as in torch:
+// [5, 12, 12] decays once at 5 and twice at 12. Closed form: baseLr · gamma^(milestones ≤ epoch).
+
+import { describe } from "../core/param.js";
+import { optionError } from "../core/validate.js";
+import {
+  checkOptions,
+  LRScheduler,
+  rate,
+  type SchedulableOptimizer,
+  type SchedulerBaseOptions,
+} from "./lr-scheduler.js";
+
+export interface MultiStepLROptions extends SchedulerBaseOptions {
+  milestones: readonly number[];
+  /** Default 0.1. */
+  gamma?: number;
+}
+
+/**
+ * Decays each group's lr by gamma at each milestone.
+ * @example
+ * const sched = new MultiStepLR(opt, { milestones: [30, 80], gamma: 0.1 });
+ */
+export class MultiStepLR extends LRScheduler {
+  /** Milestone → how many times it was listed. */
+  readonly milestones: ReadonlyMap<number, number>;
+  readonly gamma: number;
+  readonly #sorted: readonly number[];
+
+  constructor(optimizer: SchedulableOptimizer, options: MultiStepLROptions) {
+    super(optimizer, "MultiStepLR", options?.groups);
+    const o = checkOptions(options, ["milestones", "gamma"], this.name);
+    if (!Array.isArray(o.milestones)) {
+      optionError(
+        `${this.name}: Invalid milestones: ${describe(o.milestones)} (expected an array of integers)`,
+      );
+    }
+    const counts = new Map<number, number>();
+    for (const m of o.milestones) {
+      if (!Number.isInteger(m)) {
+        optionError(`${this.name}: Invalid milestone: ${describe(m)} (milestones are integer epochs)`);
+      }
+      counts.set(m, (counts.get(m) ?? 0) + 1);
+    }
+    this.milestones = counts;
+    this.#sorted = [...o.milestones].sort((a, b) => a - b);
+    this.gamma = rate(o.gamma ?? 0.1, "gamma", this.name);
+    this.checkGroupLrs();
+    this.start();
+  }
+
+  protected computeLr(): number[] {
+    const count = this.milestones.get(this.lastEpoch);
+    if (count === undefined) return this.groups.map((g) => g.lr);
+    return this.groups.map((g) => g.lr * this.gamma ** count);
+  }
+
+  protected override closedFormLr(): number[] {
+    let passed = 0;
+    while (passed < this.#sorted.length && (this.#sorted[passed] as number) <= this.lastEpoch) passed++;
+    return this.baseLrs.map((base) => base * this.gamma ** passed);
+  }
+}

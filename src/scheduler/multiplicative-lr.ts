@@ -1,0 +1,38 @@
+// MultiplicativeLR: lr ← lr · lrLambda(lastEpoch) at every step after the first
+// (torch.optim.lr_scheduler.MultiplicativeLR). The functions are not part of the state dict, as in torch.
+
+import {
+  checkOptions,
+  LRScheduler,
+  type SchedulableOptimizer,
+  type SchedulerBaseOptions,
+} from "./lr-scheduler.js";
+import { type LrLambda, lrLambdas } from "./lambda-lr.js";
+
+export interface MultiplicativeLROptions extends SchedulerBaseOptions {
+  lrLambda: LrLambda | readonly LrLambda[];
+}
+
+/**
+ * Multiplies each group's lr by a factor of the epoch at every step.
+ * @example
+ * const sched = new MultiplicativeLR(opt, { lrLambda: () => 0.95 });
+ */
+export class MultiplicativeLR extends LRScheduler {
+  readonly lrLambdas: readonly LrLambda[];
+
+  constructor(optimizer: SchedulableOptimizer, options: MultiplicativeLROptions) {
+    super(optimizer, "MultiplicativeLR", options?.groups);
+    const o = checkOptions(options, ["lrLambda"], this.name);
+    this.lrLambdas = lrLambdas(o.lrLambda, this.groupIndices.length, this.name);
+    this.checkGroupLrs();
+    this.start();
+  }
+
+  protected computeLr(): number[] {
+    if (this.lastEpoch > 0) {
+      return this.groups.map((g, i) => g.lr * (this.lrLambdas[i] as LrLambda)(this.lastEpoch));
+    }
+    return this.groups.map((g) => g.lr);
+  }
+}

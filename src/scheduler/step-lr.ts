@@ -1,0 +1,47 @@
+// StepLR: lr ← lr · gamma every stepSize epochs (torch.optim.lr_scheduler.StepLR).
+// Chainable form: multiply the current lr when lastEpoch is a positive multiple of stepSize;
+// closed form (step(epoch)): baseLr · gamma^⌊epoch / stepSize⌋.
+
+import {
+  checkOptions,
+  LRScheduler,
+  positiveInteger,
+  rate,
+  type SchedulableOptimizer,
+  type SchedulerBaseOptions,
+} from "./lr-scheduler.js";
+
+export interface StepLROptions extends SchedulerBaseOptions {
+  stepSize: number;
+  /** Default 0.1. */
+  gamma?: number;
+}
+
+/**
+ * Decays each group's lr by gamma every stepSize steps.
+ * @example
+ * const sched = new StepLR(opt, { stepSize: 30, gamma: 0.1 });
+ */
+export class StepLR extends LRScheduler {
+  readonly stepSize: number;
+  readonly gamma: number;
+
+  constructor(optimizer: SchedulableOptimizer, options: StepLROptions) {
+    super(optimizer, "StepLR", options?.groups);
+    const o = checkOptions(options, ["stepSize", "gamma"], this.name);
+    // torch accepts stepSize 0 and then divides by zero on the first step
+    this.stepSize = positiveInteger(o.stepSize, "stepSize", this.name);
+    this.gamma = rate(o.gamma ?? 0.1, "gamma", this.name);
+    this.checkGroupLrs();
+    this.start();
+  }
+
+  protected computeLr(): number[] {
+    if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.groups.map((g) => g.lr);
+    return this.groups.map((g) => g.lr * this.gamma);
+  }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((base) => base * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
+  }
+}
