@@ -16,6 +16,8 @@ import {
   rate,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
+  momentumState,
+  prepareMomentum,
   writeMomentum,
 } from "./lr-scheduler.js";
 
@@ -174,5 +176,13 @@ export class CyclicLR extends LRScheduler {
       });
     }
     return lrs;
+  }
+
+  protected override extraState(): Record<string, unknown> {
+    return this.cycleMomentum ? momentumState(this.groups, this.#useBeta1) : {};
+  }
+
+  protected override prepareExtraState(sd: Record<string, unknown>): () => void {
+    return this.cycleMomentum ? prepareMomentum(sd, this.groups, this.#useBeta1, this.name) : () => {};
   }
 }

@@ -335,3 +335,31 @@ export function writeMomentum(group: ParamGroup, value: number, useBeta1: boolea
     group.momentum = value;
   }
 }
+
+export function readMomentum(group: ParamGroup, useBeta1: boolean): number {
+  return useBeta1 ? ((group.betas as readonly number[])[0] as number) : (group.momentum as number);
+}
+
+/** The cycled momentum of each group, for the state dict of a scheduler that cycles it. */
+export function momentumState(groups: readonly ParamGroup[], useBeta1: boolean): Record<string, unknown> {
+  return { lastMomentum: groups.map((g) => readMomentum(g, useBeta1)) };
+}
+
+/** Checks a saved `lastMomentum` and returns what writes it back into the groups. */
+export function prepareMomentum(
+  sd: Record<string, unknown>,
+  groups: readonly ParamGroup[],
+  useBeta1: boolean,
+  where: string,
+): () => void {
+  const saved = sd.lastMomentum;
+  if (!Array.isArray(saved) || saved.length !== groups.length) {
+    stateError(where, `lastMomentum must be an array of ${groups.length} numbers, got ${describe(saved)}`);
+  }
+  const values = saved.map((v, i) => decodeNumber(v, `lastMomentum[${i}]`, where));
+  return () => {
+    groups.forEach((g, i) => {
+      writeMomentum(g, values[i] as number, useBeta1);
+    });
+  };
+}

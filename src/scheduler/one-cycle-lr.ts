@@ -17,6 +17,8 @@ import {
   rate,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
+  momentumState,
+  prepareMomentum,
   writeMomentum,
 } from "./lr-scheduler.js";
 
@@ -247,5 +249,13 @@ export class OneCycleLR extends LRScheduler {
       });
     }
     return lrs;
+  }
+
+  protected override extraState(): Record<string, unknown> {
+    return this.cycleMomentum ? momentumState(this.groups, this.#useBeta1) : {};
+  }
+
+  protected override prepareExtraState(sd: Record<string, unknown>): () => void {
+    return this.cycleMomentum ? prepareMomentum(sd, this.groups, this.#useBeta1, this.name) : () => {};
   }
 }
