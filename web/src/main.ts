@@ -1,0 +1,93 @@
+// The web lab's entry: three panels behind accessible tabs, and the whole view kept in the URL hash so a
+// view can be shared (a pasted URL restores it; hash changes made by hand are read back too).
+
+import "./style.css";
+import { byId, h } from "./dom.js";
+import { EwmaPanel } from "./ewma-panel.js";
+import { SchedulePanel } from "./schedule-panel.js";
+import { SurfacesPanel } from "./surfaces-panel.js";
+import { readHash } from "./url-state.js";
+
+type Tab = "surfaces" | "ewma" | "schedule";
+const TABS: readonly { id: Tab; label: string }[] = [
+  { id: "surfaces", label: "Surfaces" },
+  { id: "ewma", label: "EWMA playground" },
+  { id: "schedule", label: "Schedule designer" },
+];
+
+let reading = false;
+let tab: Tab = "surfaces";
+
+function writeHash(): void {
+  if (reading) return;
+  const params = new URLSearchParams();
+  params.set("tab", tab);
+  if (tab === "surfaces") surfaces.write(params);
+  if (tab === "ewma") ewmaPanel.write(params);
+  if (tab === "schedule") schedule.write(params);
+  const hash = `#${params.toString()}`;
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+}
+
+const surfaces = new SurfacesPanel(byId("panel-surfaces", HTMLElement), writeHash);
+const ewmaPanel = new EwmaPanel(byId("panel-ewma", HTMLElement), writeHash);
+const schedule = new SchedulePanel(byId("panel-schedule", HTMLElement), writeHash);
+const panels = { surfaces, ewma: ewmaPanel, schedule };
+
+const buttons = TABS.map((t) =>
+  h(
+    "button",
+    { type: "button", role: "tab", id: `tab-${t.id}`, "aria-controls": `panel-${t.id}`, "data-tab": t.id },
+    t.label,
+  ),
+);
+byId("tabs", HTMLElement).append(...buttons);
+
+function show(next: Tab, focus = false): void {
+  tab = next;
+  TABS.forEach((t, i) => {
+    const selected = t.id === next;
+    const button = buttons[i]!;
+    button.setAttribute("aria-selected", String(selected));
+    button.tabIndex = selected ? 0 : -1;
+    byId(`panel-${t.id}`, HTMLElement).hidden = !selected;
+    if (focus && selected) button.focus();
+  });
+  for (const t of TABS) panels[t.id].setVisible(t.id === next);
+  writeHash();
+}
+
+buttons.forEach((button, i) => {
+  button.addEventListener("click", () => show(TABS[i]!.id));
+  button.addEventListener("keydown", (e) => {
+    const moves: Record<string, number> = {
+      ArrowRight: 1,
+      ArrowLeft: -1,
+      Home: -i,
+      End: TABS.length - 1 - i,
+    };
+    const d = moves[e.key];
+    if (d === undefined) return;
+    e.preventDefault();
+    show(TABS[(i + d + TABS.length) % TABS.length]!.id, true);
+  });
+});
+
+function restore(): void {
+  const params = readHash(location.hash);
+  const requested = params.get("tab");
+  const next = TABS.find((t) => t.id === requested)?.id ?? "surfaces";
+  reading = true;
+  try {
+    // every panel reads the hash: keys a panel does not find take its defaults
+    surfaces.read(params);
+    ewmaPanel.read(params);
+    schedule.read(params);
+  } finally {
+    reading = false;
+  }
+  show(next);
+}
+
+window.addEventListener("hashchange", restore);
+restore();
