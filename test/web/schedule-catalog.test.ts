@@ -50,7 +50,9 @@ test("preview switches to the second schedule at the milestone, restarting it fr
     }),
   );
   const expected = [0.05, 0.075, 0.1, 0.1, 0.05, 0.025];
-  lr.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-15, `lr[${i}] = ${v}`));
+  lr.forEach((v, i) => {
+    assert.ok(Math.abs(v - expected[i]!) < 1e-15, `lr[${i}] = ${v}`);
+  });
 });
 
 test("OneCycleLR cycles momentum inversely to lr", () => {
