@@ -125,16 +125,28 @@ export function parseFormula(text: string, domain: Domain): FormulaSurface {
   const cx = dx.compile();
   const cy = dy.compile();
   const scope = { x: 0, y: 0 };
-  const run = (code: { evaluate(scope: object): unknown }, x: number, y: number): number => {
-    scope.x = x;
-    scope.y = y;
-    const v = code.evaluate(scope);
-    return typeof v === "number" ? v : Number.NaN;
-  };
-  const f = (x: number, y: number) => run(cf, x, y);
   const [x0, x1] = domain.x;
   const [y0, y1] = domain.y;
   const center = { x: (x0 + x1) / 2, y: (y0 + y1) / 2 };
+  // a call mathjs parses but cannot run (sin(), a wrong argument count) fails on every evaluation: say so now
+  for (const code of [cf, cx, cy]) {
+    try {
+      code.evaluate({ ...center });
+    } catch (error) {
+      throw new FormulaError(`cannot evaluate: ${describe(error)}`);
+    }
+  }
+  const run = (code: { evaluate(scope: object): unknown }, x: number, y: number): number => {
+    scope.x = x;
+    scope.y = y;
+    try {
+      const v = code.evaluate(scope);
+      return typeof v === "number" ? v : Number.NaN;
+    } catch {
+      return Number.NaN; // the page must never break on a point where the formula cannot be evaluated
+    }
+  };
+  const f = (x: number, y: number) => run(cf, x, y);
   const probe = anyFinite(f, x0, x1, y0, y1);
   if (probe === null) throw new FormulaError("the formula is not a finite number anywhere on the domain");
   const start = {
