@@ -3,7 +3,8 @@
 // counts every sub-scheduler's lastEpoch one back (undoing their construction steps) and re-runs the first
 // one's initial step; at a milestone the next scheduler is restarted with step(0) (its closed form at 0).
 // Beyond torch: a ReduceLROnPlateau may be one of the phases (torch #68978): `step(metric)` passes the metric
-// to it, e.g. linear warmup then plateau. And the state dict resumes exactly (torch #65342/#60265): every
+// to it, e.g. linear warmup then plateau; at its milestone the lrs go back to initialLr first, as
+// step(0) restarts any other scheduler at its base lr. And the state dict resumes exactly (torch #65342/#60265): every
 // sub-scheduler's state and the groups' lrs are restored together.
 
 import { describe } from "../core/param.js";
@@ -133,13 +134,13 @@ export class SequentialLR extends LRScheduler {
     if (s instanceof ReduceLROnPlateau && metric === undefined) {
       optionError(`${this.name}.step: ReduceLROnPlateau is active and needs the metric: step(metric)`);
     }
-    if (
-      idx > 0 &&
-      this.milestones[idx - 1] === epoch &&
-      !(s instanceof ReduceLROnPlateau) &&
-      !isComposite(s)
-    ) {
+    const atMilestone = idx > 0 && this.milestones[idx - 1] === epoch;
+    if (atMilestone && !(s instanceof ReduceLROnPlateau) && !isComposite(s)) {
       s.step(0);
+    } else if (atMilestone && s instanceof ReduceLROnPlateau) {
+      // the plateau phase starts from the base lr, as step(0) restarts any other scheduler at its base
+      for (const g of this.groups) if (g.initialLr !== undefined) g.lr = g.initialLr as number;
+      s.step(metric);
     } else {
       stepWithMetric(s, metric, this.name);
     }

@@ -28,10 +28,13 @@ describe("a scheduler restored from its state dict continues the identical seque
         const first = buildCase(c);
         for (let j = 1; j <= k; j++) first.iterate(j);
         const saved = JSON.parse(
-          JSON.stringify(Object.fromEntries(Object.entries(first.schedulers).map(([id, s]) => [id, s.stateDict()]))),
+          JSON.stringify(
+            Object.fromEntries(Object.entries(first.schedulers).map(([id, s]) => [id, s.stateDict()])),
+          ),
         ) as Record<string, SchedulerStateDict>;
         const resumed = buildCase(c);
-        for (const [id, s] of Object.entries(resumed.schedulers)) s.loadStateDict(saved[id] as SchedulerStateDict);
+        for (const [id, s] of Object.entries(resumed.schedulers))
+          s.loadStateDict(saved[id] as SchedulerStateDict);
         assert.deepEqual(snapshot(resumed, c.step), expected[k], `${c.name}: restored at k=${k}`);
         for (let j = k + 1; j <= c.steps; j++) {
           resumed.iterate(j);

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ExponentialLR, Lookahead, OptionError, StepLR } from "../../src/index.js";
+import { lrs, sgd } from "./optimizers.js";
+
+describe("LRScheduler", () => {
+  it("writes initialLr into each group on first construction and keeps an existing one", () => {
+    const opt = sgd([0.1, 0.2]);
+    new StepLR(opt, { stepSize: 2 });
+    assert.deepEqual(
+      opt.paramGroups.map((g) => g.initialLr),
+      [0.1, 0.2],
+    );
+    opt.paramGroups[0]!.lr = 0.5;
+    const s = new ExponentialLR(opt, { gamma: 0.5 });
+    assert.deepEqual(s.baseLrs, [0.1, 0.2]);
+  });
+
+  it("makes the initial step at construction: lastEpoch goes from -1 to 0", () => {
+    const s = new StepLR(sgd(), { stepSize: 3 });
+    assert.equal(s.lastEpoch, 0);
+    assert.deepEqual(s.getLastLr(), [0.1]);
+  });
+
+  it("drives a wrapper's inner optimizer through the shared paramGroups", () => {
+    const inner = sgd([0.1]);
+    const s = new ExponentialLR(new Lookahead(inner, { k: 5, alpha: 0.5 }), { gamma: 0.5 });
+    s.step();
+    assert.deepEqual(lrs(inner), [0.05]);
+  });
+
+  it("drives only the groups listed in `groups`", () => {
+    const opt = sgd([0.1, 0.2, 0.3]);
+    const s = new ExponentialLR(opt, { gamma: 0.5, groups: [0, 2] });
+    s.step();
+    assert.deepEqual(lrs(opt), [0.05, 0.2, 0.15]);
+    assert.deepEqual(s.getLastLr(), [0.05, 0.15]);
+    assert.equal(opt.paramGroups[1]!.initialLr, undefined);
+  });
+
+  it("refuses a bad groups selection, a non-optimizer and a bad group lr", () => {
+    assert.throws(
+      () => new StepLR(sgd(), { stepSize: 1, groups: [1] }),
+      /groups lists 1, but the optimizer has param groups 0\.\.0/,
+    );
+    assert.throws(() => new StepLR(sgd([0.1, 0.2]), { stepSize: 1, groups: [0, 0] }), /twice/);
+    assert.throws(() => new StepLR({} as never, { stepSize: 1 }), /expected an optimizer/);
+    const opt = sgd();
+    opt.paramGroups[0]!.lr = Number.NaN;
+    assert.throws(() => new StepLR(opt, { stepSize: 1 }), OptionError);
+    assert.equal(opt.paramGroups[0]!.initialLr, undefined);
+  });
+
+  it("refuses unknown option names", () => {
+    assert.throws(() => new StepLR(sgd(), { step_size: 3 } as never), /unknown option 'step_size'/);
+  });
+
+  it("refuses a state dict of another scheduler or with bad fields, changing nothing", () => {
+    const a = new StepLR(sgd(), { stepSize: 2 });
+    const b = new ExponentialLR(sgd(), { gamma: 0.9 });
+    assert.throws(() => a.loadStateDict(b.stateDict()), /from "ExponentialLR", not StepLR/);
+    const bad = { ...a.stateDict(), baseLrs: [1, 2] };
+    assert.throws(() => a.loadStateDict(bad), /baseLrs must be an array of 1 numbers/);
+    assert.equal(a.lastEpoch, 0);
+  });
+});
