@@ -105,3 +105,16 @@ test("the generated TypeScript and PyTorch name the same classes and options", (
     /new OneCycleLR\(optimizer, \{ maxLr: lr, totalSteps: 50, pctStart: 0\.3/,
   );
 });
+
+test("CyclicLR runs the library's scheduler: lr climbs to maxLr as momentum falls to its base", () => {
+  const { lr, momentum } = preview(
+    design({
+      steps: 41,
+      first: { spec: spec("CyclicLR"), values: { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 20 } },
+    }),
+  );
+  assert.ok(
+    Math.abs(lr[0]! - 0.01) < 1e-12 && Math.abs(lr[20]! - 0.1) < 1e-12 && Math.abs(lr[40]! - 0.01) < 1e-12,
+  );
+  assert.ok(Math.abs(momentum[0]! - 0.9) < 1e-12 && Math.abs(momentum[20]! - 0.8) < 1e-12);
+});

@@ -1,9 +1,20 @@
-// The schedules the designer offers: torch.optim.lr_scheduler's closed forms (lr after t scheduler steps,
-// t = 0 before the first), a SequentialLR of two of them, and the equivalent descent and PyTorch code.
-// descent's torch-style scheduler classes (src/scheduler/) were not in the tree when this was written; the
-// curves here follow torch's documented closed forms, and OneCycleLR comes from the lab's `oneCycleAt`.
+// The schedules the designer offers, as descent's torch-style scheduler classes over a one-param SGD: the
+// curves are what `optimizer.paramGroups[0]` holds after 0, 1, … `scheduler.step()` calls, a SequentialLR
+// joins two of them, and the same design is written out as descent TypeScript and PyTorch code.
 
-import { oneCycleAt } from "../../src/lab/schedules.js";
+import { param } from "../../src/core/param.js";
+import { SGD } from "../../src/optim/sgd.js";
+import { ConstantLR } from "../../src/scheduler/constant-lr.js";
+import { CosineAnnealingLR } from "../../src/scheduler/cosine-annealing-lr.js";
+import { CosineAnnealingWarmRestarts } from "../../src/scheduler/cosine-annealing-warm-restarts.js";
+import { CyclicLR } from "../../src/scheduler/cyclic-lr.js";
+import { ExponentialLR } from "../../src/scheduler/exponential-lr.js";
+import { LinearLR } from "../../src/scheduler/linear-lr.js";
+import type { LRScheduler } from "../../src/scheduler/lr-scheduler.js";
+import { OneCycleLR } from "../../src/scheduler/one-cycle-lr.js";
+import { PolynomialLR } from "../../src/scheduler/polynomial-lr.js";
+import { SequentialLR } from "../../src/scheduler/sequential-lr.js";
+import { StepLR } from "../../src/scheduler/step-lr.js";
 
 export interface ScheduleOption {
   /** descent's option name (camelCased torch). */
@@ -23,10 +34,10 @@ export interface ScheduleSpec {
   /** descent's and torch's class name. */
   readonly id: string;
   readonly options: readonly ScheduleOption[];
-  /** The lr after `t` scheduler steps from the initial lr `base`. */
-  lr(t: number, base: number, v: ScheduleValues, totalSteps: number): number;
-  /** The momentum after `t` steps, for schedules that cycle it. */
-  momentum?(t: number, base: number, v: ScheduleValues, totalSteps: number): number;
+  /** Options the generated code passes first, as [descent, torch] text (OneCycleLR's maxLr, totalSteps). */
+  readonly leading?: (span: number) => readonly [string, string][];
+  /** The scheduler over `optimizer`; `span` is how many steps it runs (OneCycleLR's totalSteps). */
+  make(optimizer: SGD, v: ScheduleValues, span: number): LRScheduler;
 }
 
 const opt = (
@@ -38,36 +49,24 @@ const opt = (
   extra: Partial<ScheduleOption> = {},
 ) => ({ key, torch, default: def, step, min, ...extra }) as ScheduleOption;
 const v = (values: ScheduleValues, key: string) => values[key]!;
-
-function oneCycle(t: number, base: number, values: ScheduleValues, totalSteps: number) {
-  return oneCycleAt(Math.min(t, totalSteps - 1), {
-    maxLr: base,
-    totalSteps,
-    pctStart: v(values, "pctStart"),
-    divFactor: v(values, "divFactor"),
-    finalDivFactor: v(values, "finalDivFactor"),
-  });
-}
+const initialLr = (o: SGD) => o.paramGroups[0]!.lr as number;
 
 /** Every schedule the designer offers. */
 export const SCHEDULES: readonly ScheduleSpec[] = Object.freeze([
   {
     id: "StepLR",
     options: [opt("stepSize", "step_size", 30, 1, 1, { integer: true }), opt("gamma", "gamma", 0.1, 0.05, 0)],
-    lr: (t, base, o) => base * v(o, "gamma") ** Math.floor(t / v(o, "stepSize")),
+    make: (o, x) => new StepLR(o, { stepSize: v(x, "stepSize"), gamma: v(x, "gamma") }),
   },
   {
     id: "ExponentialLR",
     options: [opt("gamma", "gamma", 0.97, 0.01, 0)],
-    lr: (t, base, o) => base * v(o, "gamma") ** t,
+    make: (o, x) => new ExponentialLR(o, { gamma: v(x, "gamma") }),
   },
   {
     id: "CosineAnnealingLR",
     options: [opt("tMax", "T_max", 100, 1, 1, { integer: true }), opt("etaMin", "eta_min", 0, 0.001, 0)],
-    lr: (t, base, o) => {
-      const etaMin = v(o, "etaMin");
-      return etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * t) / v(o, "tMax")))) / 2;
-    },
+    make: (o, x) => new CosineAnnealingLR(o, { tMax: v(x, "tMax"), etaMin: v(x, "etaMin") }),
   },
   {
     id: "CosineAnnealingWarmRestarts",
@@ -76,16 +75,8 @@ export const SCHEDULES: readonly ScheduleSpec[] = Object.freeze([
       opt("tMult", "T_mult", 2, 1, 1, { integer: true }),
       opt("etaMin", "eta_min", 0, 0.001, 0),
     ],
-    lr: (t, base, o) => {
-      let period = v(o, "t0");
-      let tCur = t;
-      while (tCur >= period) {
-        tCur -= period;
-        period *= v(o, "tMult");
-      }
-      const etaMin = v(o, "etaMin");
-      return etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * tCur) / period))) / 2;
-    },
+    make: (o, x) =>
+      new CosineAnnealingWarmRestarts(o, { t0: v(x, "t0"), tMult: v(x, "tMult"), etaMin: v(x, "etaMin") }),
   },
   {
     id: "LinearLR",
@@ -94,13 +85,12 @@ export const SCHEDULES: readonly ScheduleSpec[] = Object.freeze([
       opt("endFactor", "end_factor", 1, 0.05, 0, { max: 1 }),
       opt("totalIters", "total_iters", 5, 1, 1, { integer: true }),
     ],
-    lr: (t, base, o) => {
-      const total = v(o, "totalIters");
-      return (
-        base *
-        (v(o, "startFactor") + ((v(o, "endFactor") - v(o, "startFactor")) * Math.min(t, total)) / total)
-      );
-    },
+    make: (o, x) =>
+      new LinearLR(o, {
+        startFactor: v(x, "startFactor"),
+        endFactor: v(x, "endFactor"),
+        totalIters: v(x, "totalIters"),
+      }),
   },
   {
     id: "ConstantLR",
@@ -108,7 +98,7 @@ export const SCHEDULES: readonly ScheduleSpec[] = Object.freeze([
       opt("factor", "factor", 1 / 3, 0.05, 0, { max: 1 }),
       opt("totalIters", "total_iters", 5, 1, 1, { integer: true }),
     ],
-    lr: (t, base, o) => base * (t < v(o, "totalIters") ? v(o, "factor") : 1),
+    make: (o, x) => new ConstantLR(o, { factor: v(x, "factor"), totalIters: v(x, "totalIters") }),
   },
   {
     id: "PolynomialLR",
@@ -116,7 +106,7 @@ export const SCHEDULES: readonly ScheduleSpec[] = Object.freeze([
       opt("totalIters", "total_iters", 50, 1, 1, { integer: true }),
       opt("power", "power", 1, 0.1, 0),
     ],
-    lr: (t, base, o) => base * (1 - Math.min(t, v(o, "totalIters")) / v(o, "totalIters")) ** v(o, "power"),
+    make: (o, x) => new PolynomialLR(o, { totalIters: v(x, "totalIters"), power: v(x, "power") }),
   },
   {
     id: "OneCycleLR",
@@ -125,8 +115,28 @@ export const SCHEDULES: readonly ScheduleSpec[] = Object.freeze([
       opt("divFactor", "div_factor", 25, 1, 1),
       opt("finalDivFactor", "final_div_factor", 1e4, 100, 1),
     ],
-    lr: (t, base, o, total) => oneCycle(t, base, o, total).lr,
-    momentum: (t, base, o, total) => oneCycle(t, base, o, total).momentum,
+    leading: (span) => [
+      ["maxLr: lr", "max_lr=lr"],
+      [`totalSteps: ${span}`, `total_steps=${span}`],
+    ],
+    make: (o, x, span) =>
+      new OneCycleLR(o, {
+        maxLr: initialLr(o),
+        totalSteps: span,
+        pctStart: v(x, "pctStart"),
+        divFactor: v(x, "divFactor"),
+        finalDivFactor: v(x, "finalDivFactor"),
+      }),
+  },
+  {
+    id: "CyclicLR",
+    options: [
+      opt("baseLr", "base_lr", 0.01, 0.001, 0),
+      opt("maxLr", "max_lr", 0.1, 0.01, 0),
+      opt("stepSizeUp", "step_size_up", 20, 1, 1, { integer: true }),
+    ],
+    make: (o, x) =>
+      new CyclicLR(o, { baseLr: v(x, "baseLr"), maxLr: v(x, "maxLr"), stepSizeUp: v(x, "stepSizeUp") }),
   },
 ]);
 
@@ -179,15 +189,20 @@ export function preview(d: Design): { lr: Float64Array; momentum: Float64Array }
   if (!Number.isInteger(d.steps) || d.steps < 1)
     throw new RangeError(`steps must be a positive integer, got ${d.steps}`);
   if (!(Number.isFinite(d.lr) && d.lr > 0)) throw new RangeError(`lr must be a positive number, got ${d.lr}`);
+  const [s1, s2] = spans(d);
+  const optimizer = new SGD([param(new Float64Array(1))], { lr: d.lr, momentum: d.momentum });
+  let scheduler = d.first.spec.make(optimizer, d.first.values, Math.max(1, s1));
+  if (d.next !== null) {
+    const second = d.next.spec.make(optimizer, d.next.values, Math.max(1, s2));
+    scheduler = new SequentialLR(optimizer, { schedulers: [scheduler, second], milestones: [d.milestone] });
+  }
   const lr = new Float64Array(d.steps);
   const momentum = new Float64Array(d.steps);
+  const group = optimizer.paramGroups[0]!;
   for (let t = 0; t < d.steps; t++) {
-    const useSecond = d.next !== null && t >= d.milestone;
-    const c = useSecond ? d.next! : d.first;
-    const local = useSecond ? t - d.milestone : t;
-    const span = useSecond ? d.steps - d.milestone : d.next !== null ? d.milestone : d.steps;
-    lr[t] = c.spec.lr(local, d.lr, c.values, Math.max(1, span));
-    momentum[t] = c.spec.momentum?.(local, d.lr, c.values, Math.max(1, span)) ?? d.momentum;
+    if (t > 0) scheduler.step();
+    lr[t] = group.lr as number;
+    momentum[t] = group.momentum as number;
   }
   return { lr, momentum };
 }
@@ -195,15 +210,15 @@ export function preview(d: Design): { lr: Float64Array; momentum: Float64Array }
 const tsValue = (x: number) => String(Number(x.toPrecision(12)));
 
 function tsOptions(c: Configured, span: number): string {
+  const lead = (c.spec.leading?.(span) ?? []).map(([ts]) => ts);
   const parts = c.spec.options.map((o) => `${o.key}: ${tsValue(c.values[o.key]!)}`);
-  if (c.spec.id === "OneCycleLR") parts.unshift("maxLr: lr", `totalSteps: ${span}`);
-  return `{ ${parts.join(", ")} }`;
+  return `{ ${[...lead, ...parts].join(", ")} }`;
 }
 
 function pyOptions(c: Configured, span: number): string {
+  const lead = (c.spec.leading?.(span) ?? []).map(([, py]) => py);
   const parts = c.spec.options.map((o) => `${o.torch}=${tsValue(c.values[o.key]!)}`);
-  if (c.spec.id === "OneCycleLR") parts.unshift("max_lr=lr", `total_steps=${span}`);
-  return parts.join(", ");
+  return [...lead, ...parts].join(", ");
 }
 
 const spans = (d: Design) => [d.next === null ? d.steps : d.milestone, d.steps - d.milestone] as const;
