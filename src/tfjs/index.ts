@@ -1,0 +1,13 @@
+// descent/tfjs: descent's optimizers and schedulers for TensorFlow.js models. Named re-exports only.
+
+export {
+  type LayerVariableLike,
+  type NamedTensor,
+  type OptimizerFactory,
+  registerOptimizerClass,
+  type TfjsGroupSpec,
+  TfjsOptimizer,
+  type TfjsOptimizerOptions,
+  type TfjsVariable,
+} from "./tfjs-optimizer.js";
+export type { WriteMode } from "./transfer.js";
