@@ -45,10 +45,15 @@ function simple(name: string, make: (opt: SGD) => LRScheduler, metric = false): 
         momentum: 0.9,
       });
       const scheduler = make(optimizer);
-      let t = 0;
-      // ReduceLROnPlateau gets a metric that stalls, so it reduces (and cools down) within the run
+      // ReduceLROnPlateau gets a metric computed from the params alone (so a restored run sees the same
+      // values), coarsened so that it stalls and the scheduler reduces (and cools down) within the run
+      const plateauMetric = () => {
+        let loss = 0;
+        for (const p of params) for (const x of p.data) loss += x * x;
+        return Math.max(Math.round(loss), 30);
+      };
       const stepSchedulers = metric
-        ? () => (scheduler as ReduceLROnPlateau).step(1 / (1 + Math.min(t++, 2)))
+        ? () => (scheduler as ReduceLROnPlateau).step(plateauMetric())
         : () => scheduler.step();
       return { optimizer, schedulers: { scheduler }, stepSchedulers };
     },
@@ -73,7 +78,7 @@ export const SCHEDULER_CASES: SchedulerCase[] = [
     "CyclicLR",
     (o) => new CyclicLR(o, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 2, mode: "triangular2" }),
   ),
-  simple("OneCycleLR", (o) => new OneCycleLR(o, { maxLr: 0.1, totalSteps: 10, threePhase: true })),
+  simple("OneCycleLR", (o) => new OneCycleLR(o, { maxLr: 0.1, totalSteps: 16, threePhase: true })),
   simple(
     "ReduceLROnPlateau",
     (o) => new ReduceLROnPlateau(o, { patience: 1, factor: 0.5, cooldown: 1 }),
@@ -97,7 +102,7 @@ export const SCHEDULER_CASES: SchedulerCase[] = [
     name: "OneCycleLR(Adam betas)",
     build(params) {
       const optimizer = new Adam(params, { lr: 0.05 });
-      const scheduler = new OneCycleLR(optimizer, { maxLr: 0.1, totalSteps: 10 });
+      const scheduler = new OneCycleLR(optimizer, { maxLr: 0.1, totalSteps: 16 });
       return { optimizer, schedulers: { scheduler }, stepSchedulers: () => scheduler.step() };
     },
   },
