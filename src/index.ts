@@ -91,3 +91,25 @@ export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./scheduler/re
 export { SequentialLR, type SequentialLROptions } from "./scheduler/sequential-lr.js";
 export { ChainedScheduler } from "./scheduler/chained-scheduler.js";
 export { SWALR, type SWALROptions } from "./scheduler/swalr.js";
+export { schedule } from "./schedule/schedule.js";
+// the pure schedules are reached through `schedule` (bare `step`, `join`, `linear` would be ambiguous names)
+export type { Schedule } from "./schedule/check.js";
+export type { ConstantScheduleOptions } from "./schedule/constant.js";
+export type { LinearScheduleOptions } from "./schedule/linear.js";
+export type { CosineScheduleOptions } from "./schedule/cosine.js";
+export type { ExponentialScheduleOptions } from "./schedule/exponential.js";
+export type { PolynomialScheduleOptions } from "./schedule/polynomial.js";
+export type { StepScheduleOptions } from "./schedule/step.js";
+export type { MultiStepScheduleOptions } from "./schedule/multi-step.js";
+export type { PiecewiseConstantScheduleOptions } from "./schedule/piecewise-constant.js";
+export type { WarmupCosineScheduleOptions } from "./schedule/warmup-cosine.js";
+export type { WarmupStableDecayScheduleOptions, WsdDecay } from "./schedule/warmup-stable-decay.js";
+export type { InverseSqrtScheduleOptions } from "./schedule/inverse-sqrt.js";
+export type { JoinScheduleOptions } from "./schedule/join.js";
+export {
+  type PreviewGroupSequence,
+  type PreviewOptions,
+  type PreviewResult,
+  preview,
+} from "./schedule/preview.js";
+export { ParamScheduler, type ParamSchedulerOptions } from "./scheduler/param-scheduler.js";

@@ -1,0 +1,19 @@
+// constant: the same value at every step (optax.constant_schedule).
+
+import { checkKeys, finiteValue, type Schedule, schedule } from "./check.js";
+
+export interface ConstantScheduleOptions {
+  value: number;
+}
+
+/**
+ * A schedule that is `value` at every step.
+ * @example
+ * constant({ value: 0.1 })(1000); // 0.1
+ */
+export function constant(options: ConstantScheduleOptions): Schedule {
+  const where = "schedule.constant";
+  const o = checkKeys(options, ["value"], where);
+  const value = finiteValue(o.value, "value", where);
+  return schedule(where, () => value);
+}

@@ -1,0 +1,29 @@
+// cosine: end + (init − end)·(1 + cos(π·min(step, steps)/steps))/2 (optax.cosine_decay_schedule, SGDR's
+// half cosine). Within [0, steps] it is CosineAnnealingLR's closed form (init = base lr, end = etaMin);
+// past `steps` it stays at end, where torch's chainable CosineAnnealingLR climbs back up.
+
+import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
+
+export interface CosineScheduleOptions {
+  init: number;
+  /** Default 0. */
+  end?: number;
+  steps: number;
+}
+
+/**
+ * A half cosine from `init` down to `end` over `steps`, then `end`.
+ * @example
+ * cosine({ init: 0.1, steps: 100 })(50); // 0.05
+ */
+export function cosine(options: CosineScheduleOptions): Schedule {
+  const where = "schedule.cosine";
+  const o = checkKeys(options, ["init", "end", "steps"], where);
+  const init = finiteValue(o.init, "init", where);
+  const end = finiteValue(o.end ?? 0, "end", where);
+  const steps = stepCount(o.steps, "steps", where, 1);
+  return schedule(
+    where,
+    (t) => end + ((init - end) * (1 + Math.cos((Math.PI * Math.min(t, steps)) / steps))) / 2,
+  );
+}

@@ -1,0 +1,29 @@
+// inverseSqrt: linear warmup init → peak over warmupSteps, then peak·√(warmupSteps/step) (Vaswani et al.
+// 2017, "Attention Is All You Need"; fairseq's inverse_sqrt). Without warmup: peak/√max(step, 1).
+
+import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
+
+export interface InverseSqrtScheduleOptions {
+  /** Default 0. */
+  init?: number;
+  peak: number;
+  /** Default 0. */
+  warmupSteps?: number;
+}
+
+/**
+ * Warmup, then decay as 1/√step.
+ * @example
+ * inverseSqrt({ peak: 1, warmupSteps: 100 })(400); // 0.5
+ */
+export function inverseSqrt(options: InverseSqrtScheduleOptions): Schedule {
+  const where = "schedule.inverseSqrt";
+  const o = checkKeys(options, ["init", "peak", "warmupSteps"], where);
+  const init = finiteValue(o.init ?? 0, "init", where);
+  const peak = finiteValue(o.peak, "peak", where);
+  const warmupSteps = stepCount(o.warmupSteps ?? 0, "warmupSteps", where, 0);
+  const scale = Math.max(warmupSteps, 1);
+  return schedule(where, (t) =>
+    t < warmupSteps ? init + ((peak - init) * t) / warmupSteps : peak * Math.sqrt(scale / Math.max(t, scale)),
+  );
+}

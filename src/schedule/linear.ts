@@ -1,0 +1,26 @@
+// linear: init + (end − init)·min(step, steps)/steps (optax.linear_schedule with transition_begin 0).
+// As a LambdaLR factor with init = startFactor, end = endFactor, steps = totalIters it is LinearLR's
+// closed form.
+
+import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
+
+export interface LinearScheduleOptions {
+  init: number;
+  end: number;
+  /** Steps from init to end; the value stays at end afterwards. */
+  steps: number;
+}
+
+/**
+ * A straight line from `init` to `end` over `steps`, then `end`.
+ * @example
+ * linear({ init: 0, end: 1, steps: 10 })(5); // 0.5
+ */
+export function linear(options: LinearScheduleOptions): Schedule {
+  const where = "schedule.linear";
+  const o = checkKeys(options, ["init", "end", "steps"], where);
+  const init = finiteValue(o.init, "init", where);
+  const end = finiteValue(o.end, "end", where);
+  const steps = stepCount(o.steps, "steps", where, 1);
+  return schedule(where, (t) => init + ((end - init) * Math.min(t, steps)) / steps);
+}

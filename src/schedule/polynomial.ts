@@ -1,0 +1,28 @@
+// polynomial: end + (init − end)·(1 − min(step, steps)/steps)^power (optax.polynomial_schedule). With
+// end 0 it is PolynomialLR's closed form.
+
+import { checkKeys, finiteValue, positiveValue, type Schedule, schedule, stepCount } from "./check.js";
+
+export interface PolynomialScheduleOptions {
+  init: number;
+  /** Default 0. */
+  end?: number;
+  /** Default 1. */
+  power?: number;
+  steps: number;
+}
+
+/**
+ * Polynomial decay from `init` to `end` over `steps`.
+ * @example
+ * polynomial({ init: 1, power: 2, steps: 10 })(5); // 0.25
+ */
+export function polynomial(options: PolynomialScheduleOptions): Schedule {
+  const where = "schedule.polynomial";
+  const o = checkKeys(options, ["init", "end", "power", "steps"], where);
+  const init = finiteValue(o.init, "init", where);
+  const end = finiteValue(o.end ?? 0, "end", where);
+  const power = positiveValue(o.power ?? 1, "power", where);
+  const steps = stepCount(o.steps, "steps", where, 1);
+  return schedule(where, (t) => end + (init - end) * (1 - Math.min(t, steps) / steps) ** power);
+}

@@ -1,0 +1,35 @@
+// The pure schedules as one namespace object: `schedule.cosine({ init: 0.1, steps: 100 })(t)`. Each
+// function lives in its own file; bare names such as `step`, `join` and `linear` are only exported here.
+
+import { constant } from "./constant.js";
+import { cosine } from "./cosine.js";
+import { exponential } from "./exponential.js";
+import { inverseSqrt } from "./inverse-sqrt.js";
+import { join } from "./join.js";
+import { linear } from "./linear.js";
+import { multiStep } from "./multi-step.js";
+import { piecewiseConstant } from "./piecewise-constant.js";
+import { polynomial } from "./polynomial.js";
+import { step } from "./step.js";
+import { warmupCosine } from "./warmup-cosine.js";
+import { warmupStableDecay } from "./warmup-stable-decay.js";
+
+/**
+ * The pure schedules, `(step) => value`, usable for plotting and as LambdaLR factors.
+ * @example
+ * const lr = schedule.warmupCosine({ peak: 3e-4, warmupSteps: 100, totalSteps: 1000 });
+ */
+export const schedule = Object.freeze({
+  constant,
+  linear,
+  cosine,
+  exponential,
+  polynomial,
+  step,
+  multiStep,
+  piecewiseConstant,
+  warmupCosine,
+  warmupStableDecay,
+  inverseSqrt,
+  join,
+});

@@ -1,0 +1,61 @@
+// warmupStableDecay (WSD, "trapezoidal"): linear warmup init → peak over warmupSteps, peak for stableSteps,
+// then a decay peak → end over decaySteps ("linear", "cosine", or "sqrt": peak − (peak − end)·√(t/decaySteps),
+// the 1−sqrt cooldown of Hägele et al. 2024), then end. Hu et al., MiniCPM (2024).
+
+import { describe } from "../core/param.js";
+import { optionError } from "../core/validate.js";
+import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
+
+export type WsdDecay = "linear" | "cosine" | "sqrt";
+
+export interface WarmupStableDecayScheduleOptions {
+  /** Default 0. */
+  init?: number;
+  peak: number;
+  warmupSteps: number;
+  stableSteps: number;
+  decaySteps: number;
+  /** Default 0. */
+  end?: number;
+  /** Default "linear". */
+  decay?: WsdDecay;
+}
+
+/**
+ * Warmup, a long constant phase, a short decay.
+ * @example
+ * const lr = warmupStableDecay({ peak: 1, warmupSteps: 10, stableSteps: 80, decaySteps: 10 });
+ * lr(50); // 1
+ * lr(95); // 0.5
+ */
+export function warmupStableDecay(options: WarmupStableDecayScheduleOptions): Schedule {
+  const where = "schedule.warmupStableDecay";
+  const o = checkKeys(
+    options,
+    ["init", "peak", "warmupSteps", "stableSteps", "decaySteps", "end", "decay"],
+    where,
+  );
+  const init = finiteValue(o.init ?? 0, "init", where);
+  const peak = finiteValue(o.peak, "peak", where);
+  const end = finiteValue(o.end ?? 0, "end", where);
+  const warmupSteps = stepCount(o.warmupSteps, "warmupSteps", where, 0);
+  const stableSteps = stepCount(o.stableSteps, "stableSteps", where, 0);
+  const decaySteps = stepCount(o.decaySteps, "decaySteps", where, 1);
+  const decay = o.decay ?? "linear";
+  if (decay !== "linear" && decay !== "cosine" && decay !== "sqrt") {
+    optionError(`${where}: Invalid decay: ${describe(decay)} (expected "linear", "cosine" or "sqrt")`);
+  }
+  // the fraction of (peak − end) still left after a fraction x of the decay; exactly 0 at x = 1
+  const left: (x: number) => number =
+    decay === "linear"
+      ? (x) => 1 - x
+      : decay === "cosine"
+        ? (x) => (1 + Math.cos(Math.PI * x)) / 2
+        : (x) => 1 - Math.sqrt(x);
+  const decayStart = warmupSteps + stableSteps;
+  return schedule(where, (t) => {
+    if (t < warmupSteps) return init + ((peak - init) * t) / warmupSteps;
+    if (t < decayStart) return peak;
+    return end + (peak - end) * left(Math.min(t - decayStart, decaySteps) / decaySteps);
+  });
+}
