@@ -113,4 +113,3 @@ export {
   preview,
 } from "./schedule/preview.js";
 export { ParamScheduler, type ParamSchedulerOptions } from "./scheduler/param-scheduler.js";
-export { ParamScheduler, type ParamSchedulerOptions } from "./scheduler/param-scheduler.js";
