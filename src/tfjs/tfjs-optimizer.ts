@@ -50,7 +50,8 @@ export interface NamedTensor {
 export interface LayerVariableLike {
   readonly name: string;
   readonly originalName?: string;
-  read(): Variable;
+  /** The weight's tf.Variable (typed as a Tensor by tfjs-layers). */
+  read(): Tensor;
 }
 
 /** What the adapter trains: `tf.Variable`s or a model's `trainableWeights`. */
@@ -310,7 +311,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     const entries: Entry[] = [];
     const byKey = new Map<string, Entry>();
     variables.forEach((v, i) => {
-      const variable = isLayerVariable(v) ? v.read() : v;
+      const variable: unknown = isLayerVariable(v) ? v.read() : v;
       if (!isVariable(variable))
         optionError(
           `TfjsOptimizer: variables[${i}] is not a tf.Variable or LayerVariable, got ${describe(v)}`,
