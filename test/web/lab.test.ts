@@ -199,6 +199,7 @@ describe("web lab in headless Chromium", {
     assert.equal(await page.getAttribute("#formula", "aria-invalid"), "true");
     await page.fill("#formula", "x^2 + z");
     assert.match((await error.textContent()) ?? "", /unknown variable "z"/);
+    await page.screenshot({ path: join(ARTIFACTS, "lab-formula-error.png") });
     // the map still runs optimizers on the last good surface
     const canvas = page.locator("#surface-canvas");
     await canvas.click({ position: { x: 40, y: 40 } });

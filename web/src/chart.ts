@@ -148,7 +148,12 @@ export function drawChart(canvas: HTMLCanvasElement, series: readonly Series[], 
     const kind = s.kind ?? "line";
     let pen = false;
     ctx.beginPath();
-    for (let i = 0; i < s.values.length; i++) {
+    // long lines: about two points per pixel column is all the screen can show
+    const stride =
+      kind === "line" ? Math.max(1, Math.floor(s.values.length / (2 * (width - m.left - m.right)))) : 1;
+    const n = s.values.length;
+    // every stride-th point, and always the last
+    for (let i = 0; i < n; i = i === n - 1 ? n : Math.min(i + stride, n - 1)) {
       const x = px(s.xs?.[i] ?? (s.x0 ?? 0) + i);
       const yv = ty(s.values[i]!);
       if (!Number.isFinite(yv) || !Number.isFinite(x)) {

@@ -98,8 +98,13 @@ export class SurfacesPanel {
   #grid: Grid | null = null;
   #background: HTMLCanvasElement | null = null;
   #backgroundKey = "";
+  #paths: HTMLCanvasElement | null = null;
+  #pathsKey = "";
+  #pathsRuns: Run[] | null = null;
+  #pathsDrawn: number[] = [];
   #runs: Run[] = [];
   #frame = 0;
+  #sideDrawn = 0;
   #paused = false;
   #visible = false;
 
@@ -373,7 +378,7 @@ export class SurfacesPanel {
         this.#levelScale = "quantile";
       } catch (error) {
         if (!(error instanceof FormulaError)) throw error;
-        this.#formulaError.textContent = `Formula error: ${error.message}`;
+        this.#formulaError.textContent = `Formula error: ${error.message}. The map keeps the last valid surface.`;
         this.#formula.setAttribute("aria-invalid", "true");
         this.#gradText.textContent = "";
         this.#onChange();
@@ -455,11 +460,17 @@ export class SurfacesPanel {
     const running = this.#runs.some((r) => r.status === "running");
     this.#stage.dataset.running = String(running && !this.#paused);
     if (this.#frame !== 0 || !running || this.#paused || !this.#visible) return;
-    this.#frame = requestAnimationFrame(() => {
+    this.#frame = requestAnimationFrame((now) => {
       this.#frame = 0;
       this.#advance(Number(this.#speed.value) || 1);
-      this.#renderTable();
-      this.#draw();
+      // the paths move every frame; the table and loss chart ~8 times a second (and at the end)
+      const finished = !this.#runs.some((r) => r.status === "running");
+      const side = finished || now - this.#sideDrawn > 120;
+      if (side) {
+        this.#sideDrawn = now;
+        this.#renderTable();
+      }
+      this.#draw(side);
       this.#schedule();
     });
   }
@@ -581,7 +592,49 @@ export class SurfacesPanel {
     return canvas;
   }
 
-  #draw(): void {
+  /**
+   * The paths, drawn incrementally into their own layer: each frame adds only the new segments, so a frame
+   * costs the same after 5000 steps as after 5. The layer is redrawn whole on a new run, surface or size.
+   */
+  #pathsFor(v: View, dpr: number): HTMLCanvasElement {
+    const d = v.domain;
+    const key = `${this.#surface.title}|${d.x}|${d.y}|${v.width}x${v.height}|${dpr}`;
+    let layer = this.#paths;
+    if (layer === null || this.#pathsKey !== key || this.#pathsRuns !== this.#runs) {
+      layer ??= document.createElement("canvas");
+      layer.width = Math.round(v.width * dpr);
+      layer.height = Math.round(v.height * dpr);
+      this.#paths = layer;
+      this.#pathsKey = key;
+      this.#pathsRuns = this.#runs;
+      this.#pathsDrawn = this.#runs.map(() => 0);
+    }
+    const ctx = layer.getContext("2d")!;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.lineJoin = "round";
+    ctx.lineCap = "round";
+    ctx.lineWidth = 2.5;
+    this.#runs.forEach((run, k) => {
+      const from = Math.max(0, (this.#pathsDrawn[k] ?? 0) - 1);
+      if (run.xs.length - from < 2) return;
+      ctx.strokeStyle = run.color;
+      ctx.beginPath();
+      for (let i = from; i < run.xs.length; i++) {
+        const [x, y] = this.#toPixel(run.xs[i]!, run.ys[i]!, v);
+        if (!Number.isFinite(x) || !Number.isFinite(y)) break;
+        // keep far-off points drawable: the canvas clips, but huge coordinates break some renderers
+        const cx = Math.max(-1e4, Math.min(1e4, x));
+        const cy = Math.max(-1e4, Math.min(1e4, y));
+        if (i === from) ctx.moveTo(cx, cy);
+        else ctx.lineTo(cx, cy);
+      }
+      ctx.stroke();
+      this.#pathsDrawn[k] = run.xs.length;
+    });
+    return layer;
+  }
+
+  #draw(withLoss = true): void {
     if (!this.#visible) return;
     const { width, height } = fitCanvas(this.#canvas);
     const ctx = this.#canvas.getContext("2d");
@@ -595,21 +648,10 @@ export class SurfacesPanel {
       const [x, y] = this.#toPixel(m.x, m.y, v);
       star(ctx, x, y, m.global ? 7 : 5, m.global ? "#111" : "#555");
     }
-    ctx.lineJoin = "round";
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(this.#pathsFor(v, dpr), 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     for (const run of this.#runs) {
-      ctx.strokeStyle = run.color;
-      ctx.lineWidth = 2.5;
-      ctx.beginPath();
-      for (let i = 0; i < run.xs.length; i++) {
-        const [x, y] = this.#toPixel(run.xs[i]!, run.ys[i]!, v);
-        if (!Number.isFinite(x) || !Number.isFinite(y)) break;
-        // keep far-off points drawable: the canvas clips, but huge coordinates break some renderers
-        const cx = Math.max(-1e4, Math.min(1e4, x));
-        const cy = Math.max(-1e4, Math.min(1e4, y));
-        if (i === 0) ctx.moveTo(cx, cy);
-        else ctx.lineTo(cx, cy);
-      }
-      ctx.stroke();
       const last = run.xs.length - 1;
       const [x, y] = this.#toPixel(run.xs[last]!, run.ys[last]!, v);
       if (Number.isFinite(x) && Number.isFinite(y)) {
@@ -635,7 +677,7 @@ export class SurfacesPanel {
       "aria-label",
       `${this.#surface.title}: contour plot with ${this.#runs.length} optimizer paths from (${show(start.x)}, ${show(start.y)}). Click or press Enter to start the optimizers there; arrow keys move the start.`,
     );
-    this.#drawLoss();
+    if (withLoss) this.#drawLoss();
   }
 
   #drawLoss(): void {
