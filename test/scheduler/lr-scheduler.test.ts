@@ -1,6 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ExponentialLR, Lookahead, OptionError, StepLR } from "../../src/index.js";
+import fc from "fast-check";
+import {
+  ConstantLR,
+  CosineAnnealingLR,
+  ExponentialLR,
+  LinearLR,
+  Lookahead,
+  type LRScheduler,
+  MultiStepLR,
+  OptionError,
+  PolynomialLR,
+  type SchedulableOptimizer,
+  StepLR,
+} from "../../src/index.js";
 import { lrs, sgd } from "./optimizers.js";
 
 describe("LRScheduler", () => {
@@ -63,4 +76,98 @@ describe("LRScheduler", () => {
     assert.throws(() => a.loadStateDict(bad), /baseLrs must be an array of 1 numbers/);
     assert.equal(a.lastEpoch, 0);
   });
+
+  // step(epoch) uses torch's closed form; stepping uses the chainable form. Within the range where torch's
+  // two agree (CosineAnnealingLR only up to tMax), they must give the same lr to rounding.
+  const closedForm: Array<[string, fc.Arbitrary<(o: SchedulableOptimizer) => LRScheduler>, number]> = [
+    [
+      "StepLR",
+      fc
+        .record({
+          stepSize: fc.integer({ min: 1, max: 9 }),
+          gamma: fc.double({ min: 0.05, max: 1, noNaN: true }),
+        })
+        .map((o) => (opt) => new StepLR(opt, o)),
+      40,
+    ],
+    [
+      "MultiStepLR",
+      fc
+        .record({
+          milestones: fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 5 }),
+          gamma: fc.double({ min: 0.05, max: 1, noNaN: true }),
+        })
+        .map((o) => (opt) => new MultiStepLR(opt, o)),
+      40,
+    ],
+    [
+      "ConstantLR",
+      fc
+        .record({
+          factor: fc.double({ min: 0.01, max: 1, noNaN: true }),
+          totalIters: fc.integer({ min: 1, max: 20 }) /* with 0 torch's two forms disagree */,
+        })
+        .map((o) => (opt) => new ConstantLR(opt, o)),
+      40,
+    ],
+    [
+      "LinearLR",
+      fc
+        .record({
+          startFactor: fc.double({ min: 0.01, max: 1, noNaN: true }),
+          endFactor: fc.double({ min: 0, max: 1, noNaN: true }),
+          totalIters: fc.integer({ min: 1, max: 20 }),
+        })
+        .map((o) => (opt) => new LinearLR(opt, o)),
+      40,
+    ],
+    [
+      "ExponentialLR",
+      fc
+        .record({ gamma: fc.double({ min: 0.5, max: 1, noNaN: true }) })
+        .map((o) => (opt) => new ExponentialLR(opt, o)),
+      40,
+    ],
+    [
+      "PolynomialLR",
+      fc
+        .record({
+          totalIters: fc.integer({ min: 1, max: 30 }),
+          power: fc.double({ min: 0, max: 3, noNaN: true }),
+        })
+        .map((o) => (opt) => new PolynomialLR(opt, o)),
+      40,
+    ],
+    [
+      "CosineAnnealingLR",
+      fc
+        .record({
+          tMax: fc.integer({ min: 1, max: 30 }),
+          etaMin: fc.double({ min: 0, max: 0.01, noNaN: true }),
+        })
+        .map((o) => (opt) => new CosineAnnealingLR(opt, o)),
+      0,
+    ],
+  ];
+  for (const [name, arbitrary, fixedSteps] of closedForm) {
+    it(`${name}: stepping (torch's chainable form) equals step(epoch) (its closed form) at every epoch`, () => {
+      fc.assert(
+        fc.property(arbitrary, fc.double({ min: 1e-4, max: 1, noNaN: true }), (build, lr) => {
+          const stepped = build({ paramGroups: sgd([lr]).paramGroups });
+          const jumped = build({ paramGroups: sgd([lr]).paramGroups });
+          const steps = fixedSteps || (stepped as CosineAnnealingLR).tMax;
+          for (let k = 1; k <= steps; k++) {
+            stepped.step();
+            jumped.step(k);
+            const a = stepped.getLastLr()[0]!;
+            const b = jumped.getLastLr()[0]!;
+            if (!(Math.abs(a - b) <= 1e-12 * Math.max(lr, Math.abs(b)))) {
+              throw new Error(`epoch ${k}: stepped ${a}, closed form ${b}`);
+            }
+          }
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
 });
