@@ -362,6 +362,20 @@ for (const row of CONFORMANCE) {
 }
 
 describe("the conformance table", () => {
+  it("has a row for every optimizer and wrapper class descent exports", async () => {
+    const descent = (await import("../../src/index.js")) as Record<string, unknown>;
+    const covered = new Set(CONFORMANCE.map((r) => r.name.split("(")[0]));
+    const missing = Object.entries(descent)
+      .filter(([name, value]) => {
+        if (typeof value !== "function" || name === "Optimizer" || name === "OptimizerWrapper") return false;
+        const proto = (value as { prototype?: Record<string, unknown> }).prototype;
+        return typeof proto?.step === "function" && typeof proto?.zeroGrad === "function";
+      })
+      .map(([name]) => name)
+      .filter((name) => !covered.has(name));
+    assert.deepEqual(missing, [], "exported optimizers without a conformance row");
+  });
+
   it("has one row per optimizer name, each with option errors", () => {
     const names = CONFORMANCE.map((r) => r.name);
     assert.equal(new Set(names).size, names.length, "duplicate rows");
