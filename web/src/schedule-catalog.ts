@@ -1,16 +1,15 @@
-// The schedules the designer offers, as descent's torch-style scheduler classes over a one-param SGD: the
-// curves are what `optimizer.paramGroups[0]` holds after 0, 1, … `scheduler.step()` calls, a SequentialLR
-// joins two of them, and the same design is written out as descent TypeScript and PyTorch code.
+// The schedules the designer offers, as descent's torch-style scheduler classes: the curves come from
+// descent's `preview` (what the optimizer's group holds after 0, 1, … `scheduler.step()` calls), a
+// SequentialLR joins two of them, and the same design is written out as descent TypeScript and PyTorch code.
 
-import { param } from "../../src/core/param.js";
-import { SGD } from "../../src/optim/sgd.js";
+import { preview as previewScheduler } from "../../src/schedule/preview.js";
 import { ConstantLR } from "../../src/scheduler/constant-lr.js";
 import { CosineAnnealingLR } from "../../src/scheduler/cosine-annealing-lr.js";
 import { CosineAnnealingWarmRestarts } from "../../src/scheduler/cosine-annealing-warm-restarts.js";
 import { CyclicLR } from "../../src/scheduler/cyclic-lr.js";
 import { ExponentialLR } from "../../src/scheduler/exponential-lr.js";
 import { LinearLR } from "../../src/scheduler/linear-lr.js";
-import type { LRScheduler } from "../../src/scheduler/lr-scheduler.js";
+import type { LRScheduler, SchedulableOptimizer } from "../../src/scheduler/lr-scheduler.js";
 import { OneCycleLR } from "../../src/scheduler/one-cycle-lr.js";
 import { PolynomialLR } from "../../src/scheduler/polynomial-lr.js";
 import { SequentialLR } from "../../src/scheduler/sequential-lr.js";
@@ -37,7 +36,7 @@ export interface ScheduleSpec {
   /** Options the generated code passes first, as [descent, torch] text (OneCycleLR's maxLr, totalSteps). */
   readonly leading?: (span: number) => readonly [string, string][];
   /** The scheduler over `optimizer`; `span` is how many steps it runs (OneCycleLR's totalSteps). */
-  make(optimizer: SGD, v: ScheduleValues, span: number): LRScheduler;
+  make(optimizer: SchedulableOptimizer, v: ScheduleValues, span: number): LRScheduler;
 }
 
 const opt = (
@@ -49,7 +48,7 @@ const opt = (
   extra: Partial<ScheduleOption> = {},
 ) => ({ key, torch, default: def, step, min, ...extra }) as ScheduleOption;
 const v = (values: ScheduleValues, key: string) => values[key]!;
-const initialLr = (o: SGD) => o.paramGroups[0]!.lr as number;
+const initialLr = (o: SchedulableOptimizer) => o.paramGroups[0]!.lr as number;
 
 /** Every schedule the designer offers. */
 export const SCHEDULES: readonly ScheduleSpec[] = Object.freeze([
@@ -190,21 +189,17 @@ export function preview(d: Design): { lr: Float64Array; momentum: Float64Array }
     throw new RangeError(`steps must be a positive integer, got ${d.steps}`);
   if (!(Number.isFinite(d.lr) && d.lr > 0)) throw new RangeError(`lr must be a positive number, got ${d.lr}`);
   const [s1, s2] = spans(d);
-  const optimizer = new SGD([param(new Float64Array(1))], { lr: d.lr, momentum: d.momentum });
-  let scheduler = d.first.spec.make(optimizer, d.first.values, Math.max(1, s1));
-  if (d.next !== null) {
-    const second = d.next.spec.make(optimizer, d.next.values, Math.max(1, s2));
-    scheduler = new SequentialLR(optimizer, { schedulers: [scheduler, second], milestones: [d.milestone] });
-  }
-  const lr = new Float64Array(d.steps);
-  const momentum = new Float64Array(d.steps);
-  const group = optimizer.paramGroups[0]!;
-  for (let t = 0; t < d.steps; t++) {
-    if (t > 0) scheduler.step();
-    lr[t] = group.lr as number;
-    momentum[t] = group.momentum as number;
-  }
-  return { lr, momentum };
+  const result = previewScheduler(
+    (optimizer) => {
+      const first = d.first.spec.make(optimizer, d.first.values, Math.max(1, s1));
+      if (d.next === null) return first;
+      const second = d.next.spec.make(optimizer, d.next.values, Math.max(1, s2));
+      return new SequentialLR(optimizer, { schedulers: [first, second], milestones: [d.milestone] });
+    },
+    d.steps,
+    { groups: [{ lr: d.lr, momentum: d.momentum }] },
+  );
+  return { lr: Float64Array.from(result.lr), momentum: Float64Array.from(result.momentum ?? []) };
 }
 
 const tsValue = (x: number) => String(Number(x.toPrecision(12)));
