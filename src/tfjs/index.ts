@@ -11,3 +11,9 @@ export {
   type TfjsVariable,
 } from "./tfjs-optimizer.js";
 export type { WriteMode } from "./transfer.js";
+export {
+  type SchedulerCallbackHooks,
+  type SchedulerCallbackOptions,
+  type SchedulerLike,
+  schedulerCallback,
+} from "./scheduler-callback.js";
