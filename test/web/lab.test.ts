@@ -104,6 +104,26 @@ describe("web lab in headless Chromium", {
       "Schedule designer",
     ]);
     assert.equal(await page.getAttribute("#tab-surfaces", "aria-selected"), "true");
+    // tabs follow the ARIA pattern: arrow keys move between them and show their panel
+    await page.focus("#tab-surfaces");
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await page.getAttribute("#tab-ewma", "aria-selected"), "true");
+    assert.equal(await page.evaluate("document.activeElement.id"), "tab-ewma");
+    assert.ok(await page.isVisible("#ewma-canvas"));
+    assert.ok(await page.isHidden("#surface-canvas"));
+    await page.keyboard.press("ArrowLeft");
+    assert.equal(await page.getAttribute("#tab-surfaces", "aria-selected"), "true");
+    // the map takes the keyboard too: arrows move the start, Enter runs from it
+    const x0 = Number(await page.inputValue("#start-x"));
+    await page.focus("#surface-canvas");
+    await page.keyboard.press("ArrowRight");
+    assert.ok(Number(await page.inputValue("#start-x")) > x0);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll("#loss-table tbody td:nth-child(2)")).some(
+        (td) => Number(td.textContent) > 0,
+      ),
+    );
     // every form control is labelled (a <label> around it or for it, or aria-label)
     const unlabelled = await page.evaluate(() =>
       Array.from(document.querySelectorAll("input, select"))
