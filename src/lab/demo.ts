@@ -9,6 +9,7 @@ import { Adam } from "../optim/adam.js";
 import { AdamW } from "../optim/adamw.js";
 import { RMSprop } from "../optim/rmsprop.js";
 import { SGD } from "../optim/sgd.js";
+import { OneCycleLR } from "../scheduler/one-cycle-lr.js";
 import { loadDigits } from "./digits.js";
 import { biasCorrectionFigure, ewmaFigure, raceFigure, scheduleFigure, trainingFigure } from "./figures.js";
 import { testFunction } from "./functions.js";
@@ -16,7 +17,6 @@ import { defaultRaceLr, raceOptimizer } from "./optimizers.js";
 import { type RaceResult, race } from "./race.js";
 import { noisySeries } from "./random.js";
 import { type ReportSection, reportHtml } from "./report.js";
-import { oneCycle } from "./schedules.js";
 import { type TrainEntry, type TrainRun, trainMLP } from "./train.js";
 
 export type DemoMode = "quick" | "default" | "full";
@@ -78,7 +78,7 @@ export function demoEntries(): TrainEntry[] {
     {
       label: "AdamW + one-cycle max lr=3e-3",
       create: (p) => new AdamW(p, { lr: 3e-3, weightDecay: 1e-2 }),
-      scheduler: (optimizer, totalSteps) => oneCycle(optimizer, { maxLr: 3e-3, totalSteps }),
+      scheduler: (optimizer, totalSteps) => new OneCycleLR(optimizer, { maxLr: 3e-3, totalSteps }),
     },
   ];
 }

@@ -58,7 +58,6 @@ export {
 export { mulberry32, noisySeries, normal, type Rng, shuffle } from "./random.js";
 export { FIGURE_FONT, type PngOptions, renderPlot, svgToPng } from "./render.js";
 export { type ReportFigure, type ReportSection, type ReportTable, reportHtml } from "./report.js";
-export { type OneCycleOptions, oneCycle, oneCycleAt } from "./schedules.js";
 export {
   type EpochRecord,
   type SchedulerLike,

@@ -59,8 +59,17 @@ describe("descent CLI", () => {
       [["race", "booth", "--start", "1"], /--start must be x,y, got "1"/],
       [["race", "booth", "--out", "race.jpg"], /--out must end in .svg or .png, got "race.jpg"/],
       [["ewma", "--beta", "0.5,1.2"], /--beta values must be in \[0, 1\), got 1.2/],
-      [["schedule", "cosine"], /unknown schedule "cosine"; valid names: onecycle/],
-      [["schedule", "onecycle", "--max-lr", "-1"], /--max-lr must be positive, got -1/],
+      [["schedule", "cosinus"], /unknown schedule "cosinus"; valid names: onecycle, cosine, warm-restarts/],
+      [["schedule", "onecycle", "--max-lr", "0.1"], /onecycle needs --total-steps/],
+      [
+        ["schedule", "step", "--step-size", "5", "--max-lr", "1"],
+        /--max-lr does not apply to step; it takes: --step-size, --gamma/,
+      ],
+      [["schedule", "multistep", "--milestones", "3,x"], /--milestones must be a number, got "x"/],
+      [
+        ["schedule", "onecycle", "--max-lr", "-1", "--total-steps", "10"],
+        /OneCycleLR: Invalid maxLr\[0\]: -1/,
+      ],
       [["demo", "--seed", "x"], /--seed must be a number, got "x"/],
     ];
     for (const [argv, message] of cases) {
@@ -194,8 +203,27 @@ describe("descent CLI", () => {
     assert.ok(Math.abs(parsed.lr[0] - 0.004) < 1e-15);
     assert.ok(Math.abs(Math.max(...parsed.lr) - 0.1) < 1e-12);
     assert.ok(Math.abs(parsed.momentum[0] - 0.95) < 1e-15);
-    const text = await cli("schedule", "onecycle", "--total-steps", "100");
+    const text = await cli("schedule", "onecycle", "--max-lr", "0.1", "--total-steps", "100");
     assert.match(text.stdout, /step\s+lr\s+momentum/);
+    const cosine = JSON.parse(
+      (await cli("schedule", "cosine", "--t-max", "10", "--steps", "11", "--json")).stdout,
+    );
+    assert.equal(cosine.scheduler, "CosineAnnealingLR");
+    assert.equal(cosine.lr.length, 11);
+    assert.ok(Math.abs(cosine.lr[10]) < 1e-15);
+    assert.equal(cosine.momentum, undefined); // not cycled
+    const bad = await cli(
+      "schedule",
+      "onecycle",
+      "--max-lr",
+      "0.1",
+      "--total-steps",
+      "10",
+      "--pct-start",
+      "2",
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /pct_start|pctStart/);
   });
 
   test("the real binary exits 2 on bad input and 0 on --help", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Adam, SGD } from "../../src/index.js";
-import { loadDigits, oneCycle, trainMLP } from "../../src/lab/index.js";
+import { Adam, OneCycleLR, SGD } from "../../src/index.js";
+import { loadDigits, trainMLP } from "../../src/lab/index.js";
 
 const data = loadDigits({ train: 600, test: 200, seed: 3 });
 
@@ -34,7 +34,7 @@ describe("trainMLP", () => {
       {
         label: "sgd+onecycle",
         create: (p) => new SGD(p, { lr: 0.1, momentum: 0.9 }),
-        scheduler: (opt, total) => oneCycle(opt, { maxLr: 0.1, totalSteps: total }),
+        scheduler: (opt, total) => new OneCycleLR(opt, { maxLr: 0.1, totalSteps: total }),
       },
       { ...data, epochs: 1, batchSize: 20, hidden: [8] },
     );
