@@ -114,6 +114,7 @@ export class CyclicLR extends LRScheduler {
     }
     if (custom !== null) {
       this.#scaleFn = custom;
+      this.userFunctionLr = true;
       this.scaleMode = scaleMode;
     } else if (mode === "triangular") {
       this.#scaleFn = () => 1.0;
@@ -166,10 +167,18 @@ export class CyclicLR extends LRScheduler {
       const height = ((this.maxLrs[i] as number) - base) * scale;
       return base + height * this.#scaleFn(arg);
     });
+    this.checkLrs(lrs);
     if (this.cycleMomentum) {
       const momentums = this.baseMomentums.map((base, i) => {
         const max = this.maxMomentums[i] as number;
         return max - (max - base) * scale * this.#scaleFn(arg);
+      });
+      momentums.forEach((m, i) => {
+        if (!(Number.isFinite(m) && m >= 0 && (!this.#useBeta1 || m < 1))) {
+          optionError(
+            `${this.name}: the scale function gives momentum ${m} for param group ${this.groupIndices[i]} at epoch ${this.lastEpoch}; nothing was changed`,
+          );
+        }
       });
       this.groups.forEach((g, i) => {
         writeMomentum(g, momentums[i] as number, this.#useBeta1);

@@ -43,6 +43,7 @@ export class LambdaLR extends LRScheduler {
     super(optimizer, "LambdaLR", options?.groups);
     const o = checkOptions(options, ["lrLambda"], this.name);
     this.lrLambdas = lrLambdas(o.lrLambda, this.groupIndices.length, this.name);
+    this.userFunctionLr = true;
     this.checkGroupLrs();
     this.start();
   }

@@ -1,6 +1,7 @@
 // LinearLR: the factor goes linearly from startFactor to endFactor over totalIters epochs
 // (torch.optim.lr_scheduler.LinearLR). Chainable form, as torch: at epoch 0 lr · startFactor, then
-// lr · (1 + (end − start) / (totalIters·start + (epoch − 1)·(end − start))) up to totalIters.
+// lr · (1 + (end − start) / (totalIters·start + (epoch − 1)·(end − start))) up to totalIters. With endFactor 0
+// that product can end a hair below 0 (about −2e-20 · lr) instead of at 0, in torch as here.
 
 import { optionError } from "../core/validate.js";
 import { describe } from "../core/param.js";

@@ -246,12 +246,31 @@ export abstract class LRScheduler {
     this.stepCount++;
     try {
       values = epoch !== undefined && this.closedFormLr ? this.closedFormLr() : this.computeLr();
+      this.checkLrs(values);
     } catch (e) {
       this.lastEpoch = previousEpoch;
       this.stepCount--;
       throw e;
     }
     this.writeLrs(values);
+  }
+
+  /** Set by schedulers whose lr comes from a user's function: a negative lr from it is refused too. */
+  protected userFunctionLr = false;
+
+  /**
+   * Refuses an lr that is NaN or infinite, or negative where a user's function made it (torch would write it
+   * and train on it). torch's own arithmetic may land a hair below 0 (LinearLR to endFactor 0 gives about
+   * −2e-20); that is kept, as in torch.
+   */
+  protected checkLrs(values: readonly number[]): void {
+    values.forEach((lr, i) => {
+      if (!(Number.isFinite(lr) && (lr >= 0 || !this.userFunctionLr))) {
+        optionError(
+          `${this.name}: the schedule gives lr ${lr} for param group ${this.groupIndices[i]} at epoch ${this.lastEpoch} (expected a finite number${this.userFunctionLr ? " ≥ 0" : ""}); nothing was changed`,
+        );
+      }
+    });
   }
 
   protected writeLrs(values: readonly number[]): void {

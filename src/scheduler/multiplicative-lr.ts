@@ -25,6 +25,7 @@ export class MultiplicativeLR extends LRScheduler {
     super(optimizer, "MultiplicativeLR", options?.groups);
     const o = checkOptions(options, ["lrLambda"], this.name);
     this.lrLambdas = lrLambdas(o.lrLambda, this.groupIndices.length, this.name);
+    this.userFunctionLr = true;
     this.checkGroupLrs();
     this.start();
   }

@@ -43,3 +43,16 @@ describe("CyclicLR", () => {
     assert.deepEqual(opt.paramGroups[0], { params: [], lr: 0.1 });
   });
 });
+
+describe("CyclicLR with a custom scale function that goes bad", () => {
+  it("refuses the step before writing any lr or momentum", () => {
+    const opt = sgd([0.1]);
+    const s = new CyclicLR(opt, { baseLr: 0.1, maxLr: 1, stepSizeUp: 2, scaleFn: () => 50 });
+    const before = [lrs(opt), opt.paramGroups[0]!.momentum, s.lastEpoch];
+    assert.throws(
+      () => s.step(),
+      /gives momentum -1\.599\d* for param group 0 at epoch 1; nothing was changed/,
+    );
+    assert.deepEqual([lrs(opt), opt.paramGroups[0]!.momentum, s.lastEpoch], before);
+  });
+});

@@ -24,3 +24,13 @@ describe("LambdaLR", () => {
     assert.equal(JSON.stringify(s.stateDict()).includes("lrLambda"), false);
   });
 });
+
+describe("LambdaLR with a factor that goes bad", () => {
+  it("refuses a NaN or negative lr from the function, changing nothing", () => {
+    const opt = sgd([1]);
+    const s = new LambdaLR(opt, { lrLambda: (e) => (e < 2 ? 1 - e / 2 : Number.NaN) });
+    s.step();
+    assert.throws(() => s.step(), /gives lr NaN for param group 0 at epoch 2 .*nothing was changed/);
+    assert.deepEqual([lrs(opt), s.lastEpoch, s.getLastLr()], [[0.5], 1, [0.5]]);
+  });
+});
