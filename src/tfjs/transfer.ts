@@ -5,50 +5,35 @@
 // param's grad buffer in descent's arena.
 //
 // Writing a param back into its variable: the first write assigns a fresh tensor holding a copy (as
-// `variable.assign` always does), whose storage the adapter then owns. Later writes, on the cpu and wasm
-// backends, copy into that storage in place when the variable still holds it (nobody assigned the variable
-// since) and nothing else shares it (reference count 1: no clone or reshape of it is alive): no tensor is
-// created and nothing is allocated. Otherwise (other backends, shared storage) they assign again.
+// `variable.assign` always does), whose storage the adapter then owns. Later writes, on the cpu backend,
+// copy into that storage in place when the variable still holds it (nobody assigned the variable since) and
+// nothing else shares it (reference count 1: no clone or reshape of it is alive): no tensor is created and
+// nothing is allocated. Otherwise they assign again. The wasm backend always assigns: its XNNPACK matmul
+// caches packed weights by tensor id, so values changed in place under the same id would be ignored by the
+// next forward pass (measured: training silently used stale weights).
 // A tensor is never made over an arena view directly: TF.js would keep the view, and the next step would
 // change a tensor that TF.js treats as immutable.
 
 import type { Buffer } from "../core/arena.js";
 import { tensor, tidy, type Variable, engine } from "@tensorflow/tfjs-core";
 
-type TypedArrayLike = Float32Array | Int32Array | Uint8Array;
-
 interface CpuBackendLike {
   data: { get(dataId: object): { values?: unknown } | undefined };
-  refCount(dataId: object): number;
-}
-
-interface WasmBackendLike {
-  dataIdMap: { get(dataId: object): { memoryOffset?: number | null } | undefined };
-  typedArrayFromHeap(info: { shape: number[]; dtype: string; dataId: object }): TypedArrayLike;
   refCount(dataId: object): number;
 }
 
 /** How a variable's values were written: in place, or by assigning a new tensor. */
 export type WriteMode = "in-place" | "assign";
 
-/** The storage of `v` on the current backend, writable in place, or null where that is not safe. */
+/** The storage of `v`, writable in place, or null where that is not safe (see the header). */
 function ownStorage(v: Variable): Float32Array | null {
   const e = engine();
-  const backend = e.backend as unknown;
   const name = e.backendName;
   const dataId = v.dataId as object;
   if (name === "cpu") {
-    const b = backend as CpuBackendLike;
+    const b = e.backend as unknown as CpuBackendLike;
     if (typeof b.refCount !== "function" || b.refCount(dataId) !== 1) return null;
     const values = b.data.get(dataId)?.values;
-    return values instanceof Float32Array && values.length === v.size ? values : null;
-  }
-  if (name === "wasm") {
-    const b = backend as WasmBackendLike;
-    if (typeof b.refCount !== "function" || b.refCount(dataId) !== 1) return null;
-    // a tensor not yet moved into the wasm heap has no offset (a view would start at byte 0)
-    if (typeof b.dataIdMap?.get(dataId)?.memoryOffset !== "number") return null;
-    const values = b.typedArrayFromHeap({ shape: v.shape, dtype: v.dtype, dataId });
     return values instanceof Float32Array && values.length === v.size ? values : null;
   }
   return null;
