@@ -14,6 +14,9 @@ import {
   type SchedulableOptimizer,
   StepLR,
 } from "../../src/index.js";
+import { param } from "../../src/index.js";
+import { OneCycleLR } from "../../src/index.js";
+import { OPTIMIZERS } from "../helpers/optimizers.js";
 import { lrs, sgd } from "./optimizers.js";
 
 describe("LRScheduler", () => {
@@ -168,6 +171,43 @@ describe("LRScheduler", () => {
         }),
         { numRuns: 60 },
       );
+    });
+  }
+
+  it("the optimizer steps with the lr the scheduler wrote", () => {
+    const w = param([1], { dtype: "float64" });
+    const opt = sgd([0.1], 0);
+    opt.paramGroups[0]!.params = [w];
+    const s = new ExponentialLR(opt, { gamma: 0.5 });
+    s.step();
+    w.gradBuffer().set([1]);
+    opt.step();
+    assert.equal(w.data[0], 1 - 0.05);
+  });
+
+  for (const [name, make] of Object.entries(OPTIMIZERS)) {
+    it(`${name}: OneCycleLR cycles its momentum or beta1 if it has one (else refuses, as torch) and the optimizer still steps`, () => {
+      const w = param([1, 2], { dtype: "float64" });
+      const opt = make([{ params: [w] }], {});
+      const g = opt.paramGroups[0]!;
+      const cycles = typeof g.momentum === "number" || Array.isArray(g.betas);
+      if (!cycles) {
+        assert.throws(
+          () => new OneCycleLR(opt, { maxLr: 0.01, totalSteps: 10 }),
+          /must support momentum or beta1/,
+        );
+        assert.equal(g.initialLr, undefined);
+        return;
+      }
+      const s = new OneCycleLR(opt, { maxLr: 0.01, totalSteps: 10 });
+      for (let k = 0; k < 5; k++) {
+        w.gradBuffer().set([0.5, -0.5]);
+        if (name === "LBFGS") opt.step(() => 0);
+        else opt.step();
+        s.step();
+      }
+      assert.equal(opt.paramGroups[0]!.lr, s.getLastLr()[0]);
+      assert.ok(w.data.every(Number.isFinite));
     });
   }
 });
