@@ -113,3 +113,4 @@ export {
   preview,
 } from "./schedule/preview.js";
 export { ParamScheduler, type ParamSchedulerOptions } from "./scheduler/param-scheduler.js";
+export { fromTorchStateDict } from "./scheduler/torch-state-dict.js";

@@ -372,6 +372,8 @@ export function prepareMomentum(
   where: string,
 ): () => void {
   const saved = sd.lastMomentum;
+  // a state dict converted from torch has none (torch keeps it in the optimizer); the next step recomputes it
+  if (saved === undefined) return () => {};
   if (!Array.isArray(saved) || saved.length !== groups.length) {
     stateError(where, `lastMomentum must be an array of ${groups.length} numbers, got ${describe(saved)}`);
   }
