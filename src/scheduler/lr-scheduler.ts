@@ -8,6 +8,9 @@
 // (and momentum / betas where it cycles them). Nothing is patched into the optimizer. A wrapper such as
 // Lookahead shares its inner optimizer's groups, so scheduling either is the same.
 //
+// A scheduler drives the groups that exist when it is built (or those listed in `groups`); a group added to
+// the optimizer later is left alone (torch's chainable forms would also scale it; its closed forms would not).
+//
 // Differences from torch, both deliberate: a step that would throw (OneCycleLR past totalSteps) changes
 // nothing; and `loadStateDict` writes the restored lrs back into the groups, so a scheduler restored over a
 // fresh optimizer continues exactly (torch needs the optimizer's own state dict loaded too).
