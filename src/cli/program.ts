@@ -441,6 +441,10 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
     .description("train an MLP on the packaged MNIST digits with six optimizers and write report/index.html")
     .addOption(new Option("--quick", "a small run for CI (seconds)").conflicts("full"))
     .addOption(new Option("--full", "more data, a wider network, more epochs").conflicts("quick"))
+    .option(
+      "--tfjs",
+      "train a tf.sequential model through descent/tfjs's TfjsOptimizer (TF.js cpu backend, slower)",
+    )
     .option("--out-dir <dir>", "where index.html goes", "report")
     .option("--seed <n>", "seed of the weights, the split and the batch order", "1")
     .option("--json", "print the summary as JSON")
@@ -452,12 +456,13 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
       let bar = progressBar("", 1, io.stderr);
       const result = await runDemo({
         mode,
+        backend: opts.tfjs ? "tfjs" : "arrays",
         seed,
         outDir: opts.outDir,
         onEvent: (e) => {
           if (e.kind === "load") {
             log(
-              `descent demo (${mode}): ${e.train} train / ${e.test} test digits, MLP 784 → ${config.hidden.join(" → ")} → 10, ${config.epochs} epoch(s)`,
+              `descent demo (${mode}${opts.tfjs ? ", TF.js through TfjsOptimizer" : ""}): ${e.train} train / ${e.test} test digits, MLP 784 → ${config.hidden.join(" → ")} → 10, ${config.epochs} epoch(s)`,
             );
           } else if (e.kind === "train-start") {
             bar = progressBar(`[${e.index + 1}/${e.of}] ${e.label}`, 1, io.stderr);
@@ -482,7 +487,9 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
         seconds: r.seconds,
       }));
       if (opts.json) {
-        io.stdout.write(json({ mode, config, report: result.reportPath, runs: rows }));
+        io.stdout.write(
+          json({ mode, backend: result.backend, config, report: result.reportPath, runs: rows }),
+        );
         return;
       }
       io.stdout.write(

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { DEMO_MODES, demoEntries } from "../../src/lab/index.js";
+import { DEMO_MODES, demoEntries, runDemo } from "../../src/lab/index.js";
 
 const count = (s: string, needle: string) => s.split(needle).length - 1;
 
@@ -51,6 +51,17 @@ describe("demo", () => {
     assert.ok(d.train * d.epochs <= 64_000);
     assert.ok(DEMO_MODES.quick.train * DEMO_MODES.quick.epochs <= 4000);
     assert.ok(DEMO_MODES.full.train * DEMO_MODES.full.epochs > d.train * d.epochs);
+  });
+
+  test("runDemo names the valid modes and backends for an unknown one", async () => {
+    await assert.rejects(
+      runDemo({ mode: "huge" as never }),
+      /unknown mode "huge"; valid modes: quick, default, full/,
+    );
+    await assert.rejects(
+      runDemo({ mode: "quick", backend: "gpu" as never }),
+      /unknown backend "gpu"; valid backends: arrays, tfjs/,
+    );
   });
 
   test("one of the six runs has a scheduler, and they cover SGD, momentum, Adagrad, RMSprop, Adam and AdamW", () => {
