@@ -473,8 +473,10 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
    * `<variable>/<key>`, everything else in one JSON string tensor named `descent/state`.
    */
   override async getWeights(): Promise<NamedTensor[]> {
-    const sd = this.optimizer.stateDict();
-    const labels = this.#orderedLabels();
+    // not bound yet (restored, never stepped): the state it is waiting to load, or only the iterations
+    if (this.#optimizer === null && this.#pending === null) return [await this.saveIterations()];
+    const sd = this.#optimizer === null ? this.#pending! : this.#optimizer.stateDict();
+    const labels = this.#optimizer === null ? this.#pendingLabels : this.#orderedLabels();
     const tensors: NamedTensor[] = [];
     const encode = (value: StateValue, path: string): unknown => {
       if (value instanceof Float32Array || value instanceof Float64Array) {
@@ -497,7 +499,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     const paramGroups = sd.paramGroups.map((g) => encode(g as unknown as StateValue, "group"));
     const manifest = JSON.stringify({
       format: 1,
-      optimizer: optimizerName(this.optimizer),
+      optimizer: this.#optimizer === null ? this.#expectName : optimizerName(this.#optimizer),
       labels,
       state,
       paramGroups,
@@ -514,6 +516,11 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
    * bound, the state waits for the first step (or `bind`).
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    if (Array.isArray(weightValues) && weightValues.length === 1 && weightValues[0]?.name === "iter") {
+      // what an optimizer that never stepped saves: the iteration count only
+      await this.extractIterations(weightValues);
+      return;
+    }
     if (!Array.isArray(weightValues) || weightValues.length < 2) {
       optionError(
         `TfjsOptimizer.setWeights: expected the weights getWeights() made, got ${describe(weightValues)}`,
@@ -577,6 +584,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
       this.#optimizer.loadStateDict(sd);
     } else {
       this.#pending = sd;
+      this.#pendingLabels = Array.isArray(manifest.labels) ? manifest.labels.map(String) : [];
     }
     if (typeof iterations === "number") this.iterations_ = iterations;
   }
@@ -599,6 +607,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
   }
 
   #pendingDefaults: unknown = null;
+  #pendingLabels: string[] = [];
 
   /** Rebuilds an optimizer saved with a model; it binds to the model's variables on its first step. */
   static override fromConfig<T extends serialization.Serializable>(

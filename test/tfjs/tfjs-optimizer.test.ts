@@ -160,6 +160,28 @@ describe("TfjsOptimizer", () => {
     });
   });
 
+  it("builds groups from layer names: a string takes that layer's variables", () => {
+    const model = mlp(8);
+    const first = model.layers[0]!.name;
+    const tfOpt = new TfjsOptimizer(model.trainableWeights, (p) => new SGD(p, { lr: 0.1 }), {
+      groups: [{ match: first, lr: 0.01 }],
+    });
+    assert.deepEqual(
+      tfOpt.optimizer.paramGroups.map((g) => [g.lr, g.params.map((p) => p.name!.split("/")[0])]),
+      [
+        [0.1, [model.layers[1]!.name, model.layers[1]!.name]],
+        [0.01, [first, first]],
+      ],
+    );
+  });
+
+  it("fromConfig refuses an optimizer class it does not know, saying how to register it", () => {
+    assert.throws(
+      () => TfjsOptimizer.fromConfig(TfjsOptimizer, { optimizer: "MyOpt", defaults: {}, options: {} }),
+      /unknown optimizer class 'MyOpt'; register it with registerOptimizerClass\('MyOpt', MyOpt\)/,
+    );
+  });
+
   it("a group whose pattern matches no variable is refused, naming the pattern and the variables", () => {
     const model = mlp(6);
     assert.throws(
@@ -340,9 +362,21 @@ describe("TfjsOptimizer", () => {
       }),
       { includeOptimizer: true },
     );
+    const reloaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    // saved again before any step (its optimizer has not bound to the variables yet): nothing is lost
+    assert.equal((reloaded.optimizer as TfjsOptimizer).bound, false);
+    await reloaded.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+      }),
+      { includeOptimizer: true },
+    );
     const restored = await tf.loadLayersModel(tf.io.fromMemory(saved!));
     const opt = restored.optimizer as TfjsOptimizer;
-    assert.ok(opt instanceof TfjsOptimizer);
+    // (not instanceof: tf.Optimizer's Symbol.hasInstance accepts any optimizer)
+    assert.equal(opt.constructor, TfjsOptimizer);
+    assert.equal(opt.getClassName(), "DescentOptimizer");
     assert.equal(opt.iterations, 6);
     await restored.fit(xs, ys, { epochs: 2, batchSize: 16, shuffle: false, verbose: 0 });
     assert.deepEqual(values(restored), values(straight));
@@ -383,10 +417,13 @@ describe("TfjsOptimizer", () => {
       sgd.setWeights(await adam.getWeights()),
       /the weights are Adam state but this optimizer is SGD/,
     );
+    const tfAdam = tf.train.adam();
+    tfAdam.applyGradients([{ name: "tfjs-test-setweights-2", tensor: tf.tensor1d([1, 1]) }]);
     await assert.rejects(
-      sgd.setWeights(await tf.train.adam().getWeights()),
-      /expected the weights getWeights\(\) made/,
+      sgd.setWeights(await tfAdam.getWeights()),
+      /expected 'descent\/state' as the second weight/,
     );
+    await assert.rejects(sgd.setWeights([]), /expected the weights getWeights\(\) made/);
     assert.deepEqual(sgd.stateDict(), before);
     w.dispose();
     other.dispose();
