@@ -95,6 +95,8 @@ describe("TfjsOptimizer", () => {
         );
       }
     });
+    // the params live in descent's arena (shared wasm memory), where the WebAssembly kernels run
+    for (const p of tfOpt.params.values()) assert.ok(p.data.buffer instanceof SharedArrayBuffer);
     // and the adapter's own params are the variables' values, bit for bit
     model.trainableWeights.forEach((w) => {
       assert.deepEqual(tfOpt.params.get(v(w).name)!.data, v(w).dataSync());
