@@ -388,6 +388,30 @@ describe("TfjsOptimizer", () => {
     );
   });
 
+  it("a restored optimizer binds explicitly (to attach a scheduler before the first step) with its saved state and lr", async () => {
+    const { xs, ys } = data();
+    const model = mlp(17);
+    const tfOpt = new TfjsOptimizer(model.trainableWeights, (p) => new Adam(p, { lr: 0.01 }));
+    model.compile({ optimizer: tfOpt, loss: "meanSquaredError" });
+    await model.fit(xs, ys, { epochs: 1, batchSize: 16, verbose: 0 });
+    tfOpt.optimizer.paramGroups[0]!.lr = 0.004;
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+      }),
+      { includeOptimizer: true },
+    );
+    const restored = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const opt = restored.optimizer as TfjsOptimizer;
+    assert.throws(() => opt.optimizer, /not bound to variables yet .* call bind\(model.trainableWeights\)/);
+    opt.bind(restored.trainableWeights);
+    assert.equal(opt.optimizer.paramGroups[0]!.lr, 0.004);
+    assert.deepEqual(opt.stateDict(), tfOpt.stateDict());
+    assert.throws(() => opt.bind(restored.trainableWeights), /already bound/);
+  });
+
   it("getWeights/setWeights move the full state into a fresh adapter over a fresh model", async () => {
     const { xs, ys } = data();
     const a = mlp(13);
