@@ -223,6 +223,16 @@ function fromJsonValue(value: unknown): unknown {
   return value;
 }
 
+function toBase64(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function fromBase64(b64: string): string {
+  return new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+}
+
 /**
  * A descent optimizer driving TensorFlow.js variables.
  * @example
@@ -599,10 +609,16 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     const opt = this.#optimizer;
     const defaults =
       opt === null ? this.#pendingDefaults : (opt as unknown as { defaults?: unknown }).defaults;
-    return {
+    const config = {
       optimizer: opt === null ? this.#expectName : optimizerName(opt),
       defaults: toJsonValue(defaults ?? {}),
       options: toJsonValue(this.options),
+    };
+    // tfjs-layers camelCases every string in a loaded training config ("dense_1" → "dense1"), so the config
+    // travels as base64 JSON (no "_" in its alphabet); `optimizer` is there to be read by people
+    return {
+      optimizer: config.optimizer,
+      json64: toBase64(JSON.stringify(config)),
     } as unknown as serialization.ConfigDict;
   }
 
@@ -614,7 +630,15 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     cls: serialization.SerializableConstructor<T>,
     config: serialization.ConfigDict,
   ): T {
-    const name = config.optimizer;
+    let parsed: Record<string, unknown> = config as Record<string, unknown>;
+    if (typeof config.json64 === "string") {
+      try {
+        parsed = JSON.parse(fromBase64(config.json64));
+      } catch (e) {
+        optionError(`TfjsOptimizer.fromConfig: the config is corrupt (${(e as Error).message})`);
+      }
+    }
+    const name = parsed.optimizer;
     if (typeof name !== "string")
       optionError(`TfjsOptimizer.fromConfig: the config names no optimizer class, got ${describe(name)}`);
     const Ctor = CLASSES.get(name);
@@ -623,8 +647,8 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
         `TfjsOptimizer.fromConfig: unknown optimizer class '${name}'; register it with registerOptimizerClass('${name}', ${name})`,
       );
     }
-    const defaults = (fromJsonValue(config.defaults) ?? {}) as Record<string, unknown>;
-    const options = (fromJsonValue(config.options) ?? {}) as TfjsOptimizerOptions;
+    const defaults = (fromJsonValue(parsed.defaults) ?? {}) as Record<string, unknown>;
+    const options = (fromJsonValue(parsed.options) ?? {}) as TfjsOptimizerOptions;
     const made = new (cls as unknown as typeof TfjsOptimizer)(
       null,
       (params) => new Ctor(params, defaults),

@@ -177,7 +177,48 @@ describe("TfjsOptimizer", () => {
     );
   });
 
+  it("groups by layer name survive save/load (tfjs-layers camelCases strings in a loaded config: dense_1 → dense1)", async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 3, inputShape: [2], name: "hidden_layer" }),
+        tf.layers.dense({ units: 1, name: "out_layer" }),
+      ],
+    });
+    const make = new TfjsOptimizer(model.trainableWeights, (p) => new SGD(p, { lr: 0.1 }), {
+      groups: [
+        { match: "hidden_layer", lr: 0.01 },
+        { match: /out_layer\/bias/, lr: 0.5 },
+      ],
+    });
+    model.compile({ optimizer: make, loss: "meanSquaredError" });
+    const { xs } = data(8);
+    await model.fit(xs.slice([0, 0], [8, 2]), tf.zeros([8, 1]), { epochs: 1, verbose: 0 });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+      }),
+      { includeOptimizer: true },
+    );
+    const restored = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const opt = restored.optimizer as TfjsOptimizer;
+    opt.bind(restored.trainableWeights);
+    const layout = (o: TfjsOptimizer) =>
+      o.optimizer.paramGroups.map((g) => [g.lr, g.params.map((p) => p.name)]);
+    assert.deepEqual(layout(opt), layout(make));
+    assert.deepEqual(opt.options, make.options);
+  });
+
   it("fromConfig refuses an optimizer class it does not know, saying how to register it", () => {
+    assert.throws(
+      () => TfjsOptimizer.fromConfig(TfjsOptimizer, { optimizer: "MyOpt", defaults: {}, options: {} }),
+      /unknown optimizer class 'MyOpt'; register it with registerOptimizerClass\('MyOpt', MyOpt\)/,
+    );
+    assert.throws(
+      () => TfjsOptimizer.fromConfig(TfjsOptimizer, { optimizer: "Adam", json64: "not base64 ~" }),
+      /the config is corrupt/,
+    );
     assert.throws(
       () => TfjsOptimizer.fromConfig(TfjsOptimizer, { optimizer: "MyOpt", defaults: {}, options: {} }),
       /unknown optimizer class 'MyOpt'; register it with registerOptimizerClass\('MyOpt', MyOpt\)/,
