@@ -27,8 +27,12 @@ function gradsOf(params: readonly Param[] | Param, where: string) {
 /**
  * Rescales grads so that their joint p-norm is at most `maxNorm`; returns the norm before clipping.
  * @example
- * const total = clipGradNorm(model.params, 1.0);            // 2-norm
- * clipGradNorm(model.params, 0.5, { normType: Infinity });  // max |g|
+ * const a = param([0, 0]);
+ * const b = param([0]);
+ * a.grad = new Float32Array([3, 0]);
+ * b.grad = new Float32Array([4]);
+ * clipGradNorm([a, b], 1); // → 5 (the 2-norm before clipping; the grads now have norm ≈ 1)
+ * clipGradNorm([a, b], 0.5, { normType: Infinity }); // → 0.8 (max |g|, after the first clip)
  */
 export function clipGradNorm(
   params: readonly Param[] | Param,
@@ -83,7 +87,10 @@ export function clipGradNorm(
 /**
  * Clamps every grad element to [−clipValue, clipValue].
  * @example
- * clipGradValue(params, 0.1);
+ * const w = param([0, 0]);
+ * w.grad = new Float32Array([0.5, -0.05]);
+ * clipGradValue(w, 0.1);
+ * w.grad; // → [0.1, -0.05]
  */
 export function clipGradValue(params: readonly Param[] | Param, clipValue: number): void {
   nonNegative(clipValue, "clip_value value");

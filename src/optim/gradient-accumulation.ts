@@ -38,8 +38,13 @@ export function averageGrad(n: number, sum: Float64Array, grad: Buffer, steps: n
  * clears `p.grad` only: the sums are kept until the applying call. If the inner step throws, the caller's
  * grads and the cycle are restored, so the call can be retried.
  * @example
- * const opt = new GradientAccumulation(new AdamW(params, { lr: 1e-3 }), { steps: 4 });
- * for (const micro of microBatches) { writeGrads(micro); opt.step(); } // AdamW steps every 4th call
+ * const w = param([1]);
+ * const opt = new GradientAccumulation(new SGD([w], { lr: 0.1 }), { steps: 2 });
+ * w.grad = new Float32Array([1]);
+ * opt.step(); // a micro-batch: nothing moves yet
+ * w.grad = new Float32Array([3]);
+ * opt.step(); // the real step, with the mean grad 2
+ * w.data[0]; // → 0.8
  */
 export class GradientAccumulation<I extends OptimizerLike = OptimizerLike> extends OptimizerWrapper<I> {
   protected readonly name = "GradientAccumulation";

@@ -40,8 +40,12 @@ export function lookaheadUpdate(n: number, param: Buffer, slow: Buffer, alpha: n
  * Lookahead over any optimizer: steadier progress and less sensitivity to the inner lr, for one extra copy
  * of the params.
  * @example
- * const opt = new Lookahead(new AdamW(params, { lr: 1e-3 }), { k: 5, alpha: 0.5 });
- * opt.step(); // an AdamW step; every 5th step also pulls the params back toward the slow weights
+ * const w = param([1]);
+ * const opt = new Lookahead(new SGD([w], { lr: 0.1 }), { k: 2, alpha: 0.5 });
+ * w.grad = new Float32Array([1]);
+ * opt.step(); // fast weights: 0.9
+ * opt.step(); // fast 0.8, then every k-th step: slow += alpha·(fast − slow), params = slow
+ * w.data[0]; // → 0.9
  */
 export class Lookahead<I extends OptimizerLike = OptimizerLike> extends OptimizerWrapper<I> {
   protected readonly name = "Lookahead";

@@ -263,11 +263,12 @@ function paramsOf(params: readonly Param[] | readonly ParamGroupInit[]): unknown
  * matrix, so every direction of the matrix moves at the same rate. For the 2-D (and ≥2-D) weights of hidden
  * layers; embeddings, output heads, biases and gains belong to AdamW.
  * @example
- * const hidden = params.filter((p) => p.shape.length >= 2);
- * const rest = params.filter((p) => p.shape.length < 2);
- * const muon = new Muon(hidden, { lr: 0.02, weightDecay: 0.01 });
- * const adamw = new AdamW(rest, { lr: 3e-4 });
- * // each step, after writing the grads:
+ * const W = param([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], { shape: [2, 3] }); // a hidden layer's weights
+ * const b = param([0, 0]);                                             // its bias goes to AdamW
+ * const muon = new Muon([W], { lr: 0.02, weightDecay: 0.01 });
+ * const adamw = new AdamW([b], { lr: 3e-4 });
+ * W.grad = new Float32Array([1, 0, 0, 0, 1, 0]);
+ * b.grad = new Float32Array([1, 1]);
  * muon.step();
  * adamw.step();
  */

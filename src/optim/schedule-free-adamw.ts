@@ -198,9 +198,13 @@ export abstract class ScheduleFreeOptimizer<
  * are an online average of the Adam iterates. Call `train()` before training and `eval()` before
  * evaluating or saving.
  * @example
- * const opt = new ScheduleFreeAdamW(params, { lr: 0.0025, warmupSteps: 100 });
- * opt.train();
- * for (const batch of batches) { writeGrads(batch); opt.step(); }
+ * const w = param([1, -2]);
+ * const opt = new ScheduleFreeAdamW([w], { lr: 0.0025, warmupSteps: 100 });
+ * opt.train(); // params hold y, where gradients are taken
+ * for (let i = 0; i < 3; i++) {
+ *   w.grad = Float32Array.from(w.data); // ∇ of ½‖w‖²
+ *   opt.step();
+ * }
  * opt.eval(); // params now hold x, the point to evaluate
  */
 export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<

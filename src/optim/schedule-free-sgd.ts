@@ -71,10 +71,14 @@ export function scheduleFreeSgdUpdate(
  * Schedule-free SGD with momentum: SGD's iterate averaged online, with no schedule to tune. Call `train()`
  * before training and `eval()` before evaluating or saving.
  * @example
- * const opt = new ScheduleFreeSGD(params, { lr: 1.0, momentum: 0.9 });
+ * const w = param([1, -2]);
+ * const opt = new ScheduleFreeSGD([w], { lr: 0.1, momentum: 0.9 });
  * opt.train();
- * for (const batch of batches) { writeGrads(batch); opt.step(); }
- * opt.eval();
+ * for (let i = 0; i < 3; i++) {
+ *   w.grad = Float32Array.from(w.data); // ∇ of ½‖w‖²
+ *   opt.step();
+ * }
+ * opt.eval(); // params now hold x, the point to evaluate
  */
 export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOptions, ScheduleFreeSGDState> {
   constructor(

@@ -33,9 +33,12 @@ export function firstNonFinite(n: number, grad: Buffer): number {
 /**
  * Wraps an optimizer so that a step with a NaN or infinite gradient is skipped (and counted) or refused.
  * @example
- * const opt = new SkipNonFinite(new Adam(params, { lr: 1e-3 }));
- * opt.step();          // does nothing if some grad holds NaN/Infinity
- * opt.skipped;         // how many steps were skipped
+ * const w = param([1]);
+ * const opt = new SkipNonFinite(new Adam([w], { lr: 1e-3 }));
+ * w.grad = new Float32Array([Number.NaN]);
+ * opt.step();   // skipped: params and state untouched
+ * w.data[0];    // → 1
+ * opt.skipped;  // → 1
  */
 export class SkipNonFinite<I extends OptimizerLike = OptimizerLike> extends OptimizerWrapper<I> {
   protected readonly name = "SkipNonFinite";
