@@ -245,6 +245,12 @@ function fromBase64(b64: string): string {
 export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Optimizer {
   static className = "DescentOptimizer";
 
+  // tf.Optimizer answers `instanceof` by duck typing (any object with minimize/computeGradients/
+  // applyGradients), and subclasses inherit that: without this, tf.train.adam() instanceof TfjsOptimizer.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
   readonly options: Readonly<TfjsOptimizerOptions>;
   #factory: OptimizerFactory<O>;
   #optimizer: O | null = null;

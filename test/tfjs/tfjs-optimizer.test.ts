@@ -210,6 +210,16 @@ describe("TfjsOptimizer", () => {
     assert.deepEqual(opt.options, make.options);
   });
 
+  it("instanceof TfjsOptimizer is true only for adapters, not for tf.train optimizers", () => {
+    const v = tf.variable(tf.zeros([2]), true, "instanceof_probe");
+    const adapter = new TfjsOptimizer([v], (params) => new SGD(params, { lr: 0.1 }));
+    assert.ok(adapter instanceof TfjsOptimizer);
+    assert.ok(adapter instanceof tf.Optimizer);
+    assert.equal(tf.train.adam() instanceof TfjsOptimizer, false);
+    adapter.dispose();
+    v.dispose();
+  });
+
   it("fromConfig refuses an optimizer class it does not know, saying how to register it", () => {
     assert.throws(
       () => TfjsOptimizer.fromConfig(TfjsOptimizer, { optimizer: "MyOpt", defaults: {}, options: {} }),
