@@ -2,6 +2,8 @@
 
 export { type Buffer, type Dtype, releaseBuffer } from "./core/arena.js";
 export {
+  type Attachable,
+  type AttachTarget,
   type BaseOptions,
   type HookHandle,
   Optimizer,
@@ -45,6 +47,7 @@ export { type OnNonFinite, SkipNonFinite, type SkipNonFiniteOptions } from "./op
 export { EWMA, type EWMAOptions, ewma } from "./average/ewma.js";
 export {
   AveragedParams,
+  type AveragedParamsInit,
   type AveragedParamsOptions,
   type AveragedParamsStateDict,
   type AveragingMode,

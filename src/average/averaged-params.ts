@@ -6,9 +6,12 @@
 //   src/average/ewma.ts per element: torch's first-update copy anchors the EMA to the initial weights with
 //   weight decayᵗ⁻¹ (torch #130361, #71683); the corrected average forgets them at the rate of later updates.
 // Averages are kept in the params' dtype, as torch's AveragedModel keeps them in the model's.
+// Attached to an optimizer (`attachTo(opt)` or the `optimizer` option), the average is updated after every
+// real optimizer step and saved and restored inside the optimizer's state dict (under `attached`).
 
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
+import type { Attachable, AttachTarget, HookHandle } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
 import { boolean, inRange, knownKeys, oneOf, optionError } from "../core/validate.js";
 
@@ -27,6 +30,12 @@ export const AVERAGED_PARAMS_DEFAULTS: Readonly<AveragedParamsOptions> = Object.
   decay: 0.999,
   biasCorrection: false,
 });
+
+/** The constructor's options: the averaging options, and optionally an optimizer to attach to. */
+export interface AveragedParamsInit extends Partial<AveragedParamsOptions> {
+  /** Attach under the name "averagedParams" (see `attachTo`). */
+  optimizer?: AttachTarget;
+}
 
 export interface AveragedParamsStateDict {
   mode: AveragingMode;
@@ -64,22 +73,34 @@ function isParamLike(p: unknown): p is Param {
 }
 
 /**
- * A running EMA or SWA of some params. Call `update()` after optimizer steps, `copyTo(params)` to use the
- * average (for evaluation, or at the end of training).
+ * A running EMA or SWA of some params. Call `update()` after optimizer steps, or pass `optimizer` (or call
+ * `attachTo(opt)`) to have it updated after every real step and saved in the optimizer's state dict;
+ * `copyTo(params)` to use the average (for evaluation, or at the end of training).
  * @example
- * const ema = new AveragedParams(params, { mode: "ema", decay: 0.999, biasCorrection: true });
- * for (...) { opt.step(); ema.update(); }
- * ema.copyTo(evalParams); // or ema.copyTo(params) to keep the averaged weights
+ * const w = param([0]);
+ * const opt = new SGD([w], { lr: 1 });
+ * const ema = new AveragedParams([w], { mode: "ema", decay: 0.5, optimizer: opt });
+ * w.grad = new Float32Array([-2]);
+ * opt.step(); // w = 2; the first update copies it
+ * opt.step(); // w = 4; average 0.5·2 + 0.5·4
+ * ema.averages()[0]![0]; // → 3
+ * const saved = opt.stateDict(); // the average travels inside it, as saved.attached.averagedParams
+ * const w2 = param([0]);
+ * const opt2 = new SGD([w2], { lr: 1 });
+ * const ema2 = new AveragedParams([w2], { mode: "ema", decay: 0.5, optimizer: opt2 });
+ * opt2.loadStateDict(saved); // restores the optimizer and the average together
+ * ema2.averages()[0]![0]; // → 3
  */
-export class AveragedParams {
+export class AveragedParams implements Attachable {
   readonly params: readonly Param[];
   readonly mode: AveragingMode;
   readonly biasCorrection: boolean;
   decay: number;
   #averages: Buffer[];
   #nAveraged = 0;
+  #attachment: HookHandle | null = null;
 
-  constructor(params: readonly Param[], options: Partial<AveragedParamsOptions> = {}) {
+  constructor(params: readonly Param[], options: AveragedParamsInit = {}) {
     if (!Array.isArray(params) || params.length === 0)
       optionError(`AveragedParams: params must be a non-empty array of params, got ${describe(params)}`);
     params.forEach((p, i) => {
@@ -87,8 +108,9 @@ export class AveragedParams {
     });
     if (options === null || typeof options !== "object")
       optionError(`AveragedParams: options must be an object, got ${describe(options)}`);
-    knownKeys(options, Object.keys(AVERAGED_PARAMS_DEFAULTS), "AveragedParams");
-    const o = { ...AVERAGED_PARAMS_DEFAULTS, ...stripUndefined(options) };
+    knownKeys(options, [...Object.keys(AVERAGED_PARAMS_DEFAULTS), "optimizer"], "AveragedParams");
+    const { optimizer, ...averaging } = options;
+    const o = { ...AVERAGED_PARAMS_DEFAULTS, ...stripUndefined(averaging) };
     this.mode = oneOf(o.mode, ["ema", "swa"], "mode value");
     this.biasCorrection = boolean(o.biasCorrection, "biasCorrection value");
     this.decay = checkDecay(o.decay, this.biasCorrection);
@@ -98,6 +120,39 @@ export class AveragedParams {
       );
     this.params = Object.freeze([...params]);
     this.#averages = params.map((p) => zerosLike(p.data));
+    if (optimizer !== undefined) this.attachTo(optimizer);
+  }
+
+  /**
+   * Updates the average after every real step of `optimizer` (an optimizer or a wrapper: after Lookahead's
+   * sync, once per accumulated batch, not for a skipped step) and keeps it in the optimizer's state dict as
+   * `attached[name]`, restored by its `loadStateDict` (checked with the rest: a bad section changes nothing).
+   * Returns a handle whose `remove()` detaches it.
+   */
+  attachTo(optimizer: AttachTarget, name = "averagedParams"): HookHandle {
+    const target = optimizer as Partial<AttachTarget> | null;
+    if (
+      target === null ||
+      typeof target !== "object" ||
+      typeof target.attach !== "function" ||
+      typeof target.registerStepPostHook !== "function"
+    )
+      optionError(
+        `AveragedParams.attachTo: expected an optimizer (with attach and registerStepPostHook), got ${describe(optimizer)}`,
+      );
+    if (this.#attachment !== null)
+      optionError("AveragedParams.attachTo: already attached to an optimizer (remove that handle first)");
+    const state = optimizer.attach(name, this);
+    const hook = optimizer.registerStepPostHook(() => this.update());
+    const handle: HookHandle = {
+      remove: () => {
+        state.remove();
+        hook.remove();
+        if (this.#attachment === handle) this.#attachment = null;
+      },
+    };
+    this.#attachment = handle;
+    return handle;
   }
 
   /** Updates so far (torch's `n_averaged`). */
@@ -182,7 +237,18 @@ export class AveragedParams {
 
   /** Restores a state dict of an AveragedParams with the same mode, correction and param sizes. */
   loadStateDict(sd: AveragedParamsStateDict): void {
+    this.checkStateDict(sd);
+    this.decay = sd.decay;
+    this.#nAveraged = sd.nAveraged;
+    sd.averages.forEach((a, i) => {
+      this.#averages[i]!.set(a);
+    });
+  }
+
+  /** Throws what `loadStateDict(sd)` would throw, changing nothing. */
+  checkStateDict(stateDict: unknown): asserts stateDict is AveragedParamsStateDict {
     const bad = (why: string): never => optionError(`AveragedParams.loadStateDict: ${why}`);
+    const sd = stateDict as AveragedParamsStateDict;
     if (sd === null || typeof sd !== "object") bad(`expected a state dict, got ${describe(sd)}`);
     if (sd.mode !== this.mode)
       bad(`the state dict is for mode ${describe(sd.mode)}, this average is "${this.mode}"`);
@@ -209,11 +275,6 @@ export class AveragedParams {
         bad(
           `averages[${i}]: expected a ${mine.constructor.name} of length ${mine.length}, got ${describe(a)}`,
         );
-    });
-    this.decay = sd.decay;
-    this.#nAveraged = sd.nAveraged;
-    sd.averages.forEach((a, i) => {
-      this.#averages[i]!.set(a);
     });
   }
 }

@@ -33,6 +33,28 @@ export interface OptimizerStateDict {
   state: Record<number, StateRecord>;
   /** Each group's options, with `params` as indices. */
   paramGroups: Array<Record<string, StateValue> & { params: number[] }>;
+  /**
+   * The state dicts of the components attached with `attach()` (an `AveragedParams`, …), by name.
+   * Absent when nothing is attached; a state dict without it loads and leaves attached components as they are.
+   */
+  attached?: Record<string, unknown>;
+}
+
+/**
+ * A component whose state travels inside an optimizer's state dict (`optimizer.attach(name, component)`).
+ * `checkStateDict` throws (naming the bad value) exactly when `loadStateDict` would, and changes nothing,
+ * so that the optimizer can check every section before it changes anything.
+ */
+export interface Attachable {
+  stateDict(): unknown;
+  checkStateDict(stateDict: unknown): void;
+  loadStateDict(stateDict: never): void;
+}
+
+/** What a component attaches to: an optimizer or a wrapper around one. */
+export interface AttachTarget {
+  attach(name: string, component: Attachable): HookHandle;
+  registerStepPostHook(hook: () => void): HookHandle;
 }
 
 export interface HookHandle {
@@ -73,6 +95,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   protected readonly spec: OptimizerSpec<O>;
   #preHooks = new Set<StepHook<this>>();
   #postHooks = new Set<StepHook<this>>();
+  readonly #attached = new Map<string, Attachable>();
 
   constructor(
     params: readonly Param[] | readonly ParamGroupInit[],
@@ -234,6 +257,35 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     return addHook(this.#postHooks, hook);
   }
 
+  /**
+   * Keeps `component`'s state in this optimizer's state dict, under `attached[name]`: `stateDict()` saves it
+   * and `loadStateDict()` restores it, checked together with the optimizer's own state (a bad section changes
+   * neither). The returned handle detaches it. Use `AveragedParams.attachTo(opt)` for an average, which also
+   * updates it after every step.
+   * @example
+   * const w = param([1, 2]);
+   * const opt = new SGD([w], { lr: 0.1 });
+   * const counter = {
+   *   n: 0,
+   *   stateDict: () => ({ n: counter.n }),
+   *   checkStateDict(s: { n: number }) {
+   *     if (!Number.isInteger(s?.n)) throw new Error(`n must be an integer, got ${s?.n}`);
+   *   },
+   *   loadStateDict(s: { n: number }) {
+   *     counter.n = s.n;
+   *   },
+   * };
+   * opt.attach("counter", counter);
+   * counter.n = 5;
+   * const saved = opt.stateDict(); // saved.attached is { counter: { n: 5 } }
+   * counter.n = 0;
+   * opt.loadStateDict(saved);
+   * counter.n; // → 5
+   */
+  attach(name: string, component: Attachable): HookHandle {
+    return registerAttached(this.#attached, name, component, this.spec.name);
+  }
+
   /** Params across all groups, in torch's state-dict order. */
   protected orderedParams(): Param[] {
     return this.paramGroups.flatMap((g) => g.params);
@@ -256,7 +308,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       }
       return { ...out, params: g.params.map((p) => index.get(p)!) };
     });
-    return { state, paramGroups };
+    const out: OptimizerStateDict = { state, paramGroups };
+    if (this.#attached.size > 0) {
+      out.attached = Object.fromEntries([...this.#attached].map(([n, c]) => [n, c.stateDict()]));
+    }
+    return out;
   }
 
   /**
@@ -271,7 +327,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     const { state, paramGroups } = stateDict;
     if (!Array.isArray(paramGroups)) bad("missing 'paramGroups'");
     if (state === null || typeof state !== "object") bad("missing 'state'");
-    const extra = Object.keys(stateDict).filter((k) => k !== "state" && k !== "paramGroups");
+    const extra = Object.keys(stateDict).filter(
+      (k) => k !== "state" && k !== "paramGroups" && k !== "attached",
+    );
     if (extra.length > 0) bad(`unexpected key '${extra[0]}'`);
     if (paramGroups.length !== this.paramGroups.length) {
       bad(
@@ -330,6 +388,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       if (why) bad(why);
       newState.set(p, materializeState(loaded as S));
     }
+    const attached = stateDict.attached;
+    if (attached !== undefined) this.#checkAttached(attached, bad);
     // all checks passed: commit
     this.paramGroups.forEach((g, gi) => {
       for (const key of Object.keys(g)) delete (g as Record<string, unknown>)[key];
@@ -337,6 +397,33 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     });
     this.state.clear();
     for (const [p, s] of newState) this.state.set(p, s);
+    if (attached !== undefined) {
+      for (const [n, c] of this.#attached) c.loadStateDict(attached[n] as never);
+    }
+  }
+
+  /** The saved `attached` section must name exactly the attached components, each with a loadable state. */
+  #checkAttached(
+    attached: unknown,
+    bad: (why: string) => never,
+  ): asserts attached is Record<string, unknown> {
+    if (attached === null || typeof attached !== "object" || Array.isArray(attached))
+      bad(`'attached' must be an object of attached components' state dicts, got ${describe(attached)}`);
+    for (const key of Object.keys(attached)) {
+      if (!this.#attached.has(key))
+        bad(
+          `the state dict has attached['${key}'] but nothing is attached under that name (attach it before loading)`,
+        );
+    }
+    for (const [n, c] of this.#attached) {
+      if (!Object.hasOwn(attached, n))
+        bad(`attached '${n}' is missing from the state dict's 'attached' section`);
+      try {
+        c.checkStateDict((attached as Record<string, unknown>)[n]);
+      } catch (e) {
+        bad(`attached '${n}': ${(e as Error).message}`);
+      }
+    }
   }
 
   /** Why `loaded` is not valid state for `p`, or null. Default: the shape of a fresh `initState`. */
@@ -351,7 +438,36 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   }
 }
 
-function addHook<T>(set: Set<T>, hook: T): HookHandle {
+/** The shared body of `Optimizer.attach` and the wrappers' `attach`. */
+function registerAttached(
+  registry: Map<string, Attachable>,
+  name: string,
+  component: Attachable,
+  where: string,
+): HookHandle {
+  if (typeof name !== "string" || name === "")
+    optionError(`${where}.attach: name must be a non-empty string, got ${describe(name)}`);
+  const c = component as Partial<Attachable> | null;
+  if (
+    c === null ||
+    typeof c !== "object" ||
+    typeof c.stateDict !== "function" ||
+    typeof c.checkStateDict !== "function" ||
+    typeof c.loadStateDict !== "function"
+  )
+    optionError(
+      `${where}.attach: expected a component with stateDict, checkStateDict and loadStateDict, got ${describe(component)}`,
+    );
+  if (registry.has(name)) optionError(`${where}.attach: a component is already attached as '${name}'`);
+  registry.set(name, component);
+  return {
+    remove: () => {
+      if (registry.get(name) === component) registry.delete(name);
+    },
+  };
+}
+
+export function addHook<T>(set: Set<T>, hook: T): HookHandle {
   if (typeof hook !== "function") throw new OptionError(`hook must be a function, got ${describe(hook)}`);
   set.add(hook);
   return { remove: () => void set.delete(hook) };

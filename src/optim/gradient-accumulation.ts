@@ -119,6 +119,7 @@ export class GradientAccumulation<I extends OptimizerLike = OptimizerLike> exten
       return loss;
     }
     this.#apply(params);
+    this.runStepPostHooks();
     return loss;
   }
 

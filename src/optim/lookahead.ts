@@ -95,6 +95,7 @@ export class Lookahead<I extends OptimizerLike = OptimizerLike> extends Optimize
       this.onParamsAdded(params); // params added to the inner optimizer directly start their slow copy now
       for (const p of params) lookaheadUpdate(p.data.length, p.data, this.#slow.get(p)!, this.alpha);
     }
+    this.runStepPostHooks();
     return loss;
   }
 

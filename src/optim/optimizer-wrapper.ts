@@ -2,8 +2,20 @@
 // where one is. paramGroups, defaults, state, zeroGrad and addParamGroup are the inner optimizer's (so a
 // scheduler built on the wrapper drives the inner lr); each wrapper adds its own step and its own part of
 // the state dict, kept under one key next to the inner optimizer's `state` and `paramGroups`.
+// Components attached to a wrapper (`attach`) live in the innermost optimizer's `attached` section, which the
+// wrapper's state dict carries through; its step post-hooks run after each *real* step of the wrapper (after
+// Lookahead's sync, once per accumulated batch, never for a skipped step).
 
-import type { OptimizerLike, OptimizerStateDict, ParamGroup, ParamGroupInit } from "../core/optimizer.js";
+import {
+  type Attachable,
+  addHook,
+  type HookHandle,
+  type OptimizerLike,
+  type OptimizerStateDict,
+  type ParamGroup,
+  type ParamGroupInit,
+  type StepHook,
+} from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 
@@ -36,6 +48,9 @@ export abstract class OptimizerWrapper<I extends OptimizerLike = OptimizerLike> 
   protected abstract readonly name: string;
   /** The key of this wrapper's part of the state dict. */
   protected abstract readonly stateKey: string;
+  // typed on the base class: a `this`-typed private field would make GradientAccumulation<AdamW> unassignable
+  // to GradientAccumulation<OptimizerLike>
+  readonly #postHooks = new Set<StepHook<OptimizerWrapper>>();
 
   constructor(inner: I, where: string) {
     this.inner = checkInner(inner, where) as I;
@@ -71,6 +86,23 @@ export abstract class OptimizerWrapper<I extends OptimizerLike = OptimizerLike> 
       optionError(`${this.name}.addParamGroup: the inner optimizer has no addParamGroup`);
     add.call(this.inner, group);
     this.onParamsAdded(group.params);
+  }
+
+  /** Runs `hook(this)` after every real step (not after a micro-batch or a skipped step). */
+  registerStepPostHook(hook: StepHook<this>): HookHandle {
+    return addHook(this.#postHooks as Set<StepHook<this>>, hook);
+  }
+
+  /** Subclasses call this at the end of each step that changed the params. */
+  protected runStepPostHooks(): void {
+    if (this.#postHooks.size > 0) for (const hook of this.#postHooks) hook(this);
+  }
+
+  /** Attaches `component` to the inner optimizer, so its state travels in this wrapper's state dict too. */
+  attach(name: string, component: Attachable): HookHandle {
+    const attach = (this.inner as unknown as { attach?: (n: string, c: Attachable) => HookHandle }).attach;
+    if (typeof attach !== "function") optionError(`${this.name}.attach: the inner optimizer has no attach`);
+    return attach.call(this.inner, name, component);
   }
 
   /** Hook for wrappers that keep per-param buffers. */

@@ -93,7 +93,11 @@ export class SkipNonFinite<I extends OptimizerLike = OptimizerLike> extends Opti
       this.#skipped += 1;
       return loss;
     }
-    if (closure === undefined) return this.inner.step();
+    if (closure === undefined) {
+      const result = this.inner.step();
+      this.runStepPostHooks();
+      return result;
+    }
     let first = true;
     this.inner.step(() => {
       if (first) {
@@ -102,6 +106,7 @@ export class SkipNonFinite<I extends OptimizerLike = OptimizerLike> extends Opti
       }
       return closure();
     });
+    this.runStepPostHooks();
     return loss;
   }
 

@@ -1,6 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AveragedParams, ewma, param } from "../../src/index.js";
+import {
+  Adam,
+  type AttachTarget,
+  AveragedParams,
+  ewma,
+  GradientAccumulation,
+  Lookahead,
+  type OptimizerLike,
+  type OptimizerStateDict,
+  type Param,
+  param,
+  SGD,
+  SkipNonFinite,
+} from "../../src/index.js";
 import { closeTo, loadFixture } from "../helpers/torch-reference.js";
 
 interface TorchCase {
@@ -207,5 +220,192 @@ describe("AveragedParams", () => {
     );
     assert.throws(() => new AveragedParams([w], { beta: 0.9 } as never), /unknown option 'beta'/);
     assert.throws(() => new AveragedParams([]), /non-empty array of params/);
+  });
+});
+
+/** Grads of a fixed quadratic, 0.5·Σ(i+1)(x_i − i)², so every run sees the same numbers. */
+function setGrads(params: readonly Param[], scale = 1): void {
+  for (const p of params) {
+    const g = new (p.data.constructor as Float64ArrayConstructor)(p.data.length);
+    for (let i = 0; i < g.length; i++) g[i] = scale * (i + 1) * (p.data[i]! - i);
+    p.grad = g;
+  }
+}
+
+const bits = (bufs: readonly ArrayLike<number>[]) => bufs.map((b) => Array.from(b));
+
+describe("AveragedParams attached to an optimizer", () => {
+  it("updates once per optimizer step, as update() after each step would", () => {
+    const w = param([3, -1, 2], { dtype: "float64" });
+    const shadow = param([3, -1, 2], { dtype: "float64" });
+    const opt = new Adam([w], { lr: 0.1 });
+    const byHand = new Adam([shadow], { lr: 0.1 });
+    const ema = new AveragedParams([w], { decay: 0.8, biasCorrection: true, optimizer: opt });
+    const manual = new AveragedParams([shadow], { decay: 0.8, biasCorrection: true });
+    for (let t = 0; t < 5; t++) {
+      setGrads([w]);
+      setGrads([shadow]);
+      opt.step();
+      byHand.step();
+      manual.update();
+      assert.equal(ema.nAveraged, t + 1);
+    }
+    assert.deepEqual(bits(ema.averages()), bits(manual.averages()));
+  });
+
+  it("through GradientAccumulation, updates once per real step, not per micro-batch", () => {
+    const w = param([1, 2], { dtype: "float64" });
+    const acc = new GradientAccumulation(new SGD([w], { lr: 0.1 }), { steps: 3 });
+    const swa = new AveragedParams([w], { mode: "swa" });
+    swa.attachTo(acc);
+    const seen: number[][] = [];
+    for (let micro = 1; micro <= 7; micro++) {
+      setGrads([w], micro);
+      acc.step();
+      if (micro % 3 === 0) seen.push(Array.from(w.data));
+      assert.equal(swa.nAveraged, Math.floor(micro / 3), `after micro-batch ${micro}`);
+    }
+    const mean = seen[0]!.map((v, i) => (v + seen[1]![i]!) / 2);
+    assert.deepEqual(Array.from(swa.averages()[0]!), mean);
+  });
+
+  it("through Lookahead averages the synced params, and SkipNonFinite's skipped steps are not averaged", () => {
+    const w = param([1, 2], { dtype: "float64" });
+    const look = new Lookahead(new SGD([w], { lr: 0.1 }), { k: 2, alpha: 0.5 });
+    const swa = new AveragedParams([w], { mode: "swa" });
+    swa.attachTo(look);
+    const after: number[][] = [];
+    for (let t = 0; t < 4; t++) {
+      setGrads([w]);
+      look.step();
+      after.push(Array.from(w.data)); // what the wrapper's step left, the sync included
+    }
+    const shadow = param([0, 0], { dtype: "float64" });
+    const byHand = new AveragedParams([shadow], { mode: "swa" });
+    for (const values of after) {
+      shadow.data.set(values);
+      byHand.update();
+    }
+    assert.deepEqual(bits(swa.averages()), bits(byHand.averages()));
+
+    const v = param([1, 2], { dtype: "float64" });
+    const skip = new SkipNonFinite(new SGD([v], { lr: 0.1 }));
+    const ema = new AveragedParams([v], { optimizer: skip });
+    setGrads([v]);
+    skip.step();
+    v.grad = new Float64Array([Number.NaN, 1]);
+    skip.step();
+    assert.deepEqual([skip.skipped, ema.nAveraged], [1, 1]);
+  });
+
+  for (const wrapped of [false, true]) {
+    it(`continues bit for bit from stateDict → structuredClone → a fresh optimizer and averager${wrapped ? " (inside GradientAccumulation, mid-cycle)" : ""}`, () => {
+      const make = (init: number[]) => {
+        const w = param(init, { dtype: "float32" });
+        const b = param(new Float64Array([0.5]), { name: "b" });
+        const inner = new Adam([{ params: [w] }, { params: [b], lr: 0.05 }], { lr: 0.1 });
+        const opt: OptimizerLike & AttachTarget = wrapped
+          ? new GradientAccumulation(inner, { steps: 2 })
+          : inner;
+        const ema = new AveragedParams([w, b], { decay: 0.9, biasCorrection: true, optimizer: opt });
+        return { params: [w, b], opt, ema };
+      };
+      const run = (m: ReturnType<typeof make>, from: number, to: number) => {
+        for (let t = from; t < to; t++) {
+          setGrads(m.params, 1 + 0.1 * t);
+          m.opt.step();
+        }
+      };
+      const a = make([3, -1, 2]);
+      run(a, 0, 7);
+      const saved = structuredClone(a.opt.stateDict());
+      assert.ok(saved.attached?.averagedParams, "the averages travel inside the optimizer's state dict");
+      const b = make([0, 0, 0]);
+      b.params.forEach((p, i) => {
+        p.data.set(a.params[i]!.data);
+      });
+      b.opt.loadStateDict(saved);
+      assert.equal(b.ema.nAveraged, a.ema.nAveraged);
+      run(a, 7, 14);
+      run(b, 7, 14);
+      assert.deepEqual(bits(b.params.map((p) => p.data)), bits(a.params.map((p) => p.data)));
+      assert.deepEqual(bits(b.ema.averages()), bits(a.ema.averages()));
+      assert.ok(a.ema.nAveraged > 3);
+    });
+  }
+
+  it("refuses a corrupted attached section by name and changes neither the optimizer nor the averages", () => {
+    const w = param([1, 2], { dtype: "float64" });
+    const inner = new Adam([w], { lr: 0.1 });
+    const opt = new Lookahead(inner, { k: 2 });
+    const ema = new AveragedParams([w], { decay: 0.9, optimizer: opt });
+    for (let t = 0; t < 3; t++) {
+      setGrads([w]);
+      opt.step();
+    }
+    const good = structuredClone(opt.stateDict());
+    setGrads([w]);
+    opt.step();
+    const before = structuredClone(opt.stateDict());
+    const averagesBefore = bits(ema.averages());
+    const corrupt = (patch: Record<string, unknown>) => {
+      const sd = structuredClone(good) as OptimizerStateDict & Record<string, unknown>;
+      Object.assign(sd.attached!.averagedParams as Record<string, unknown>, patch);
+      return sd;
+    };
+    assert.throws(
+      () => opt.loadStateDict(corrupt({ averages: [new Float64Array(3)] })),
+      /Adam\.loadStateDict: attached 'averagedParams': AveragedParams\.loadStateDict: averages\[0\]: expected a Float64Array of length 2/,
+    );
+    assert.throws(
+      () => opt.loadStateDict(corrupt({ nAveraged: 1.5 })),
+      /attached 'averagedParams': .*nAveraged must be a non-negative integer, got 1\.5/,
+    );
+    assert.throws(
+      () => opt.loadStateDict(corrupt({ mode: "swa" })),
+      /attached 'averagedParams': .*the state dict is for mode "swa"/,
+    );
+    assert.deepEqual(opt.stateDict(), before);
+    assert.deepEqual(bits(ema.averages()), averagesBefore);
+    assert.equal(ema.nAveraged, 4);
+    assert.equal(opt.stepCount, 4, "Lookahead's own counter is untouched too");
+  });
+
+  it("loads an optimizer state dict saved without an averager, keeping its averages", () => {
+    const w = param([1, 2], { dtype: "float64" });
+    const plain = new SGD([w], { lr: 0.1, momentum: 0.9 });
+    setGrads([w]);
+    plain.step();
+    const saved = structuredClone(plain.stateDict());
+    assert.equal("attached" in saved, false);
+    const v = param([1, 2], { dtype: "float64" });
+    const opt = new SGD([v], { lr: 0.1, momentum: 0.9 });
+    const ema = new AveragedParams([v], { optimizer: opt });
+    setGrads([v]);
+    opt.step();
+    const averages = bits(ema.averages());
+    opt.loadStateDict(saved);
+    assert.deepEqual(bits(ema.averages()), averages);
+    assert.equal(ema.nAveraged, 1);
+  });
+
+  it("detaches with the handle, and refuses a second attachment or a non-optimizer", () => {
+    const w = param([1, 2], { dtype: "float64" });
+    const opt = new SGD([w], { lr: 0.1 });
+    const ema = new AveragedParams([w]);
+    const handle = ema.attachTo(opt, "ema");
+    assert.throws(() => ema.attachTo(opt, "other"), /already attached to an optimizer/);
+    assert.throws(
+      () => new AveragedParams([w], { optimizer: {} as never }),
+      /AveragedParams\.attachTo: expected an optimizer/,
+    );
+    setGrads([w]);
+    opt.step();
+    handle.remove();
+    opt.step();
+    assert.equal(ema.nAveraged, 1);
+    assert.equal("attached" in opt.stateDict(), false);
+    ema.attachTo(opt);
+    assert.deepEqual(Object.keys(opt.stateDict().attached!), ["averagedParams"]);
   });
 });

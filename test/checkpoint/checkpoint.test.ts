@@ -296,6 +296,61 @@ describe("saveCheckpoint / loadCheckpoint", () => {
   });
 });
 
+describe("checkpoints of an optimizer with an attached AveragedParams", () => {
+  function attachedModel() {
+    const w = param([0.5, -1, 2, 0.25, 3, -2], { shape: [2, 3], name: "w" });
+    const b = param(new Float64Array([0.1, -0.3]), { name: "b" });
+    const params = [w, b];
+    const optimizer = new Adam(params, { lr: 0.05 });
+    const ema = new AveragedParams(params, { decay: 0.9, biasCorrection: true, optimizer });
+    return { params, optimizer, ema };
+  }
+
+  it("carry the averages inside the optimizer's section, so training and averaging continue bit for bit", () => {
+    const a = attachedModel();
+    for (let s = 0; s < 5; s++) stepOnQuadratic(a.optimizer, a.params);
+    const bytes = saveCheckpoint({ params: a.params, optimizer: a.optimizer });
+    assert.ok(readCheckpoint(bytes).optimizers.optimizer!.stateDict.attached?.averagedParams);
+    const b = attachedModel();
+    loadCheckpoint(bytes, { params: b.params, optimizer: b.optimizer });
+    assert.equal(b.ema.nAveraged, 5);
+    for (let s = 0; s < 5; s++) {
+      stepOnQuadratic(a.optimizer, a.params);
+      stepOnQuadratic(b.optimizer, b.params);
+    }
+    a.params.forEach((p, i) => {
+      assert.ok(sameBits(p.data, b.params[i]!.data));
+    });
+    a.ema.averages().forEach((avg, i) => {
+      assert.ok(sameBits(avg, b.ema.averages()[i]!), `average ${i}`);
+    });
+  });
+
+  it("refuses a checkpoint whose averages do not fit, leaving the optimizer and the averages as they were", () => {
+    const a = attachedModel();
+    stepOnQuadratic(a.optimizer, a.params);
+    const bytes = saveCheckpoint({ params: a.params, optimizer: a.optimizer });
+    const w = param([0.5, -1, 2, 0.25, 3, -2], { shape: [2, 3], name: "w" });
+    const b = param(new Float64Array([0.1, -0.3]), { name: "b" });
+    const optimizer = new Adam([w, b], { lr: 0.05 });
+    const swa = new AveragedParams([w, b], { mode: "swa", optimizer });
+    stepOnQuadratic(optimizer, [w, b]);
+    const before = stateFingerprint({
+      optimizer: optimizer.stateDict(),
+      params: [w.data.slice(), b.data.slice()],
+    });
+    assert.throws(
+      () => loadCheckpoint(bytes, { params: [w, b], optimizer }),
+      /attached 'averagedParams': AveragedParams\.loadStateDict: the state dict is for mode "ema"/,
+    );
+    assert.deepEqual(
+      stateFingerprint({ optimizer: optimizer.stateDict(), params: [w.data.slice(), b.data.slice()] }),
+      before,
+    );
+    assert.equal(swa.nAveraged, 1);
+  });
+});
+
 describe("the checkpoint code's place in the package", () => {
   it("keeps the core entry browser-safe: nothing src/index.ts imports reaches a node: module", async () => {
     const { readFileSync } = await import("node:fs");

@@ -225,3 +225,118 @@ describe("Optimizer state dicts", () => {
     assert.equal(opt.state.get(a)?.sum[0], 0.5);
   });
 });
+
+/** A minimal attachable component: a counter whose state is checked before it is loaded. */
+function counter(start = 0) {
+  const c = {
+    n: start,
+    loads: 0,
+    stateDict: () => ({ n: c.n }),
+    checkStateDict(s: unknown) {
+      const n = (s as { n?: unknown } | null)?.n;
+      if (!Number.isInteger(n)) throw new Error(`counter: n must be an integer, got ${String(n)}`);
+    },
+    loadStateDict(s: { n: number }) {
+      c.n = s.n;
+      c.loads += 1;
+    },
+  };
+  return c;
+}
+
+const dump = (o: unknown) =>
+  JSON.stringify(o, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
+
+describe("Optimizer attached components", () => {
+  it("writes no 'attached' key when nothing is attached, and one entry per attached component", () => {
+    const a = param([1, 2], { dtype: "float64" });
+    const opt = new SGD([a], { lr: 0.1, momentum: 0.9 });
+    assert.deepEqual(Object.keys(opt.stateDict()), ["state", "paramGroups"]);
+    const c = counter(7);
+    const handle = opt.attach("steps", c);
+    assert.deepEqual(opt.stateDict().attached, { steps: { n: 7 } });
+    handle.remove();
+    assert.equal("attached" in opt.stateDict(), false, "a removed component leaves the state dict");
+  });
+
+  it("restores attached components with the optimizer, from a structured clone", () => {
+    const a = param([1, 2], { dtype: "float64" });
+    const opt = new Adam([a], { lr: 0.1 });
+    const c = counter();
+    opt.attach("steps", c);
+    quadraticGrads([a]);
+    opt.step();
+    c.n = 3;
+    const saved = structuredClone(opt.stateDict());
+    const b = param([1, 2], { dtype: "float64" });
+    const fresh = new Adam([b], { lr: 0.1 });
+    const c2 = counter();
+    fresh.attach("steps", c2);
+    fresh.loadStateDict(saved);
+    assert.equal(c2.n, 3);
+    assert.equal(dump(fresh.stateDict()), dump(opt.stateDict()));
+  });
+
+  it("refuses a bad attached section with a message naming it, changing neither the optimizer nor the components", () => {
+    const a = param([1, 2], { dtype: "float64" });
+    const opt = new Adam([a], { lr: 0.1 });
+    const c = counter(1);
+    const d = counter(2);
+    opt.attach("c", c);
+    opt.attach("d", d);
+    quadraticGrads([a]);
+    opt.step();
+    const good = structuredClone(opt.stateDict());
+    // the saved dict differs from the live optimizer, so a partial load would show
+    good.paramGroups[0]!.lr = 0.5;
+    (good.state[0] as Record<string, unknown>).step = 9;
+    good.attached = { c: { n: 10 }, d: { n: 20 } };
+    opt.step();
+    const before = dump(opt.stateDict());
+    const cases: Array<[unknown, RegExp]> = [
+      [
+        { c: { n: 10 }, d: { n: 2.5 } },
+        /Adam\.loadStateDict: attached 'd': counter: n must be an integer, got 2\.5/,
+      ],
+      [{ c: { n: 10 } }, /attached 'd' is missing from the state dict's 'attached' section/],
+      [{ c: { n: 10 }, d: { n: 20 }, e: {} }, /attached\['e'\] but nothing is attached under that name/],
+      [[{ n: 1 }], /'attached' must be an object of attached components' state dicts, got/],
+      [null, /'attached' must be an object/],
+    ];
+    for (const [attached, message] of cases) {
+      assert.throws(
+        () => opt.loadStateDict({ ...good, attached: attached as Record<string, unknown> }),
+        message,
+      );
+      assert.equal(dump(opt.stateDict()), before);
+      assert.deepEqual([c.n, d.n, c.loads, d.loads], [1, 2, 0, 0]);
+    }
+    opt.loadStateDict(good);
+    assert.deepEqual([c.n, d.n, opt.paramGroups[0]!.lr], [10, 20, 0.5]);
+  });
+
+  it("loads a state dict without 'attached' and leaves the attached components as they are", () => {
+    const a = param([1, 2], { dtype: "float64" });
+    const plain = new Adam([a], { lr: 0.1 });
+    quadraticGrads([a]);
+    plain.step();
+    const saved = structuredClone(plain.stateDict());
+    const opt = new Adam([param([1, 2], { dtype: "float64" })], { lr: 0.1 });
+    const c = counter(4);
+    opt.attach("c", c);
+    opt.loadStateDict(saved);
+    assert.equal(opt.state.size, 1);
+    assert.deepEqual([c.n, c.loads], [4, 0]);
+  });
+
+  it("refuses a bad name, a taken name or something that is not a component", () => {
+    const opt = new SGD([param([1])], { lr: 0.1 });
+    opt.attach("c", counter());
+    assert.throws(() => opt.attach("c", counter()), /SGD\.attach: a component is already attached as 'c'/);
+    assert.throws(() => opt.attach("", counter()), /name must be a non-empty string, got/);
+    assert.throws(
+      () => opt.attach("x", { stateDict: () => 1 } as never),
+      /expected a component with stateDict, checkStateDict and loadStateDict/,
+    );
+  });
+});
