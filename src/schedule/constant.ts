@@ -9,7 +9,7 @@ export interface ConstantScheduleOptions {
 /**
  * A schedule that is `value` at every step.
  * @example
- * constant({ value: 0.1 })(1000); // 0.1
+ * schedule.constant({ value: 0.1 })(1000); // → 0.1
  */
 export function constant(options: ConstantScheduleOptions): Schedule {
   const where = "schedule.constant";

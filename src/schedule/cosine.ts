@@ -14,7 +14,10 @@ export interface CosineScheduleOptions {
 /**
  * A half cosine from `init` down to `end` over `steps`, then `end`.
  * @example
- * cosine({ init: 0.1, steps: 100 })(50); // 0.05
+ * const lr = schedule.cosine({ init: 0.1, steps: 100 });
+ * lr(50); // → 0.05
+ * lr(100); // → 0
+ * lr(150); // → 0 (held at the end)
  */
 export function cosine(options: CosineScheduleOptions): Schedule {
   const where = "schedule.cosine";

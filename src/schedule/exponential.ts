@@ -19,7 +19,7 @@ export interface ExponentialScheduleOptions {
 /**
  * Exponential decay (or growth, gamma > 1).
  * @example
- * exponential({ init: 1, gamma: 0.5 })(3); // 0.125
+ * schedule.exponential({ init: 1, gamma: 0.5 })(3); // → 0.125
  */
 export function exponential(options: ExponentialScheduleOptions): Schedule {
   const where = "schedule.exponential";

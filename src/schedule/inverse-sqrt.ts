@@ -14,7 +14,9 @@ export interface InverseSqrtScheduleOptions {
 /**
  * Warmup, then decay as 1/√step.
  * @example
- * inverseSqrt({ peak: 1, warmupSteps: 100 })(400); // 0.5
+ * const lr = schedule.inverseSqrt({ peak: 1, warmupSteps: 100 });
+ * lr(100); // → 1
+ * lr(400); // → 0.5 (peak · √(100/400))
  */
 export function inverseSqrt(options: InverseSqrtScheduleOptions): Schedule {
   const where = "schedule.inverseSqrt";

@@ -14,11 +14,13 @@ export interface JoinScheduleOptions {
 /**
  * Runs schedules in sequence.
  * @example
- * const warmupThenCosine = join({
- *   schedules: [linear({ init: 0, end: 0.1, steps: 10 }), cosine({ init: 0.1, steps: 90 })],
+ * const warmupThenCosine = schedule.join({
+ *   schedules: [schedule.linear({ init: 0, end: 0.1, steps: 10 }), schedule.cosine({ init: 0.1, steps: 90 })],
  *   boundaries: [10],
  * });
- * warmupThenCosine(10); // 0.1
+ * warmupThenCosine(5); // → 0.05
+ * warmupThenCosine(10); // → 0.1 (the cosine, at its own step 0)
+ * warmupThenCosine(55); // → 0.05
  */
 export function join(options: JoinScheduleOptions): Schedule {
   const where = "schedule.join";

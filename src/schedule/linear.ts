@@ -14,7 +14,7 @@ export interface LinearScheduleOptions {
 /**
  * A straight line from `init` to `end` over `steps`, then `end`.
  * @example
- * linear({ init: 0, end: 1, steps: 10 })(5); // 0.5
+ * schedule.linear({ init: 0, end: 1, steps: 10 })(5); // → 0.5
  */
 export function linear(options: LinearScheduleOptions): Schedule {
   const where = "schedule.linear";

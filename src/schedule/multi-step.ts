@@ -15,7 +15,9 @@ export interface MultiStepScheduleOptions {
 /**
  * Multiplies by gamma at each milestone.
  * @example
- * multiStep({ init: 1, milestones: [10, 20], gamma: 0.1 })(15); // 0.1
+ * const lr = schedule.multiStep({ init: 1, milestones: [10, 20], gamma: 0.1 });
+ * lr(15); // → 0.1
+ * lr(20); // → 0.01
  */
 export function multiStep(options: MultiStepScheduleOptions): Schedule {
   const where = "schedule.multiStep";

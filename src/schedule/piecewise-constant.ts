@@ -15,7 +15,7 @@ export interface PiecewiseConstantScheduleOptions {
 /**
  * A step function.
  * @example
- * piecewiseConstant({ boundaries: [100, 200], values: [0.1, 0.01, 0.001] })(150); // 0.01
+ * schedule.piecewiseConstant({ boundaries: [100, 200], values: [0.1, 0.01, 0.001] })(150); // → 0.01
  */
 export function piecewiseConstant(options: PiecewiseConstantScheduleOptions): Schedule {
   const where = "schedule.piecewiseConstant";

@@ -15,7 +15,7 @@ export interface PolynomialScheduleOptions {
 /**
  * Polynomial decay from `init` to `end` over `steps`.
  * @example
- * polynomial({ init: 1, power: 2, steps: 10 })(5); // 0.25
+ * schedule.polynomial({ init: 1, power: 2, steps: 10 })(5); // → 0.25
  */
 export function polynomial(options: PolynomialScheduleOptions): Schedule {
   const where = "schedule.polynomial";

@@ -38,8 +38,9 @@ function momentumOf(g: ParamGroup): number | undefined {
 /**
  * Runs `factory` on a throwaway optimizer and records `steps` values.
  * @example
- * const { lr } = preview((opt) => new StepLR(opt, { stepSize: 2, gamma: 0.5 }), 5);
- * // lr: [0.1, 0.1, 0.05, 0.05, 0.025]
+ * const { lr, momentum } = preview((opt) => new StepLR(opt, { stepSize: 2, gamma: 0.5 }), 5);
+ * lr; // → [0.1, 0.1, 0.05, 0.05, 0.025]
+ * momentum; // → [0.9, 0.9, 0.9, 0.9, 0.9] (the default throwaway group is { lr: 0.1, momentum: 0.9 })
  */
 export function preview(
   factory: (optimizer: SchedulableOptimizer) => LRScheduler,

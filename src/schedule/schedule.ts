@@ -18,6 +18,11 @@ import { warmupStableDecay } from "./warmup-stable-decay.js";
  * The pure schedules, `(step) => value`, usable for plotting and as LambdaLR factors.
  * @example
  * const lr = schedule.warmupCosine({ peak: 3e-4, warmupSteps: 100, totalSteps: 1000 });
+ * lr(50); // → 1.5e-4
+ * lr(100); // → 3.0e-4
+ * const opt = new AdamW([param([0])], { lr: 1 });
+ * new LambdaLR(opt, { lrLambda: lr }); // as a factor of the base lr 1
+ * opt.paramGroups[0]!.lr; // → 0
  */
 export const schedule = Object.freeze({
   constant,

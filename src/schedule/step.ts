@@ -12,7 +12,7 @@ export interface StepScheduleOptions {
 /**
  * Multiplies by gamma every stepSize steps.
  * @example
- * step({ init: 1, stepSize: 10, gamma: 0.5 })(25); // 0.25
+ * schedule.step({ init: 1, stepSize: 10, gamma: 0.5 })(25); // → 0.25
  */
 export function step(options: StepScheduleOptions): Schedule {
   const where = "schedule.step";

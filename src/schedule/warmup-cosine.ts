@@ -22,8 +22,10 @@ export interface WarmupCosineScheduleOptions {
 /**
  * Linear warmup, then cosine decay.
  * @example
- * const lr = warmupCosine({ peak: 1e-3, warmupSteps: 100, totalSteps: 1000 });
- * lr(50); // 5e-4
+ * const lr = schedule.warmupCosine({ peak: 1e-3, warmupSteps: 100, totalSteps: 1000 });
+ * lr(50); // → 5.0e-4
+ * lr(100); // → 1.0e-3
+ * lr(1000); // → 0
  */
 export function warmupCosine(options: WarmupCosineScheduleOptions): Schedule {
   const where = "schedule.warmupCosine";

@@ -24,9 +24,10 @@ export interface WarmupStableDecayScheduleOptions {
 /**
  * Warmup, a long constant phase, a short decay.
  * @example
- * const lr = warmupStableDecay({ peak: 1, warmupSteps: 10, stableSteps: 80, decaySteps: 10 });
- * lr(50); // 1
- * lr(95); // 0.5
+ * const lr = schedule.warmupStableDecay({ peak: 1, warmupSteps: 10, stableSteps: 80, decaySteps: 10 });
+ * lr(5); // → 0.5
+ * lr(50); // → 1
+ * lr(95); // → 0.5
  */
 export function warmupStableDecay(options: WarmupStableDecayScheduleOptions): Schedule {
   const where = "schedule.warmupStableDecay";

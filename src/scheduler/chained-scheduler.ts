@@ -20,7 +20,13 @@ import { checkSubSchedulers, loadSubStates, stepWithMetric } from "./sequential-
 /**
  * Steps several schedulers together.
  * @example
+ * const opt = new SGD([param([0])], { lr: 1 });
  * const sched = new ChainedScheduler([new ConstantLR(opt, { factor: 0.1, totalIters: 2 }), new ExponentialLR(opt, { gamma: 0.9 })]);
+ * sched.getLastLr(); // → [0.1]
+ * sched.step();
+ * sched.getLastLr(); // → [0.09]
+ * sched.step();
+ * sched.getLastLr(); // → [0.810] (the constant factor is lifted; the decay stays)
  */
 export class ChainedScheduler extends LRScheduler {
   readonly schedulers: readonly LRScheduler[];

@@ -22,7 +22,13 @@ export interface ConstantLROptions extends SchedulerBaseOptions {
 /**
  * Scales each group's lr by a constant factor until totalIters.
  * @example
- * const sched = new ConstantLR(opt, { factor: 0.5, totalIters: 4 });
+ * const opt = new SGD([param([0])], { lr: 0.1 });
+ * const sched = new ConstantLR(opt, { factor: 0.5, totalIters: 2 });
+ * opt.paramGroups[0]!.lr; // → 0.05
+ * sched.step();
+ * sched.getLastLr(); // → [0.05]
+ * sched.step();
+ * sched.getLastLr(); // → [0.1] (after totalIters steps)
  */
 export class ConstantLR extends LRScheduler {
   readonly factor: number;

@@ -23,7 +23,12 @@ export interface CosineAnnealingLROptions extends SchedulerBaseOptions {
 /**
  * Anneals each group's lr from its base lr to etaMin along a half cosine over tMax steps.
  * @example
- * const sched = new CosineAnnealingLR(opt, { tMax: 100, etaMin: 1e-5 });
+ * const opt = new SGD([param([0])], { lr: 0.1 });
+ * const sched = new CosineAnnealingLR(opt, { tMax: 10, etaMin: 0.001 });
+ * for (let i = 0; i < 5; i++) sched.step();
+ * sched.getLastLr(); // → [0.0505] (halfway)
+ * for (let i = 0; i < 5; i++) sched.step();
+ * sched.getLastLr(); // → [0.001] (etaMin at tMax)
  */
 export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;

@@ -28,9 +28,16 @@ export interface CosineAnnealingWarmRestartsOptions extends SchedulerBaseOptions
 /**
  * Cosine annealing with warm restarts, steppable with fractional epochs.
  * @example
- * const sched = new CosineAnnealingWarmRestarts(opt, { t0: 10, tMult: 2 });
- * for (let epoch = 0; epoch < 30; epoch++)
- *   for (let i = 0; i < iters; i++) { train(); sched.step(epoch + i / iters); }
+ * const opt = new SGD([param([0])], { lr: 1 });
+ * const sched = new CosineAnnealingWarmRestarts(opt, { t0: 2, tMult: 2 });
+ * const iters = 2; // batches per epoch: step with the fractional epoch
+ * const lrs: number[] = [];
+ * for (let epoch = 0; epoch < 3; epoch++)
+ *   for (let i = 0; i < iters; i++) {
+ *     sched.step(epoch + i / iters);
+ *     lrs.push(sched.getLastLr()[0]!);
+ *   }
+ * lrs; // → [1, 0.8536, 0.5, 0.1464, 1, 0.9619] (restart at epoch 2; the next period is 4 epochs)
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
   readonly t0: number;

@@ -50,7 +50,15 @@ export interface CyclicLROptions extends SchedulerBaseOptions {
 /**
  * Cycles each group's lr (and momentum) between two bounds; step it every batch.
  * @example
- * const sched = new CyclicLR(opt, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 2000, mode: "triangular2" });
+ * const opt = new SGD([param([0])], { lr: 0.01, momentum: 0.9 });
+ * const sched = new CyclicLR(opt, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 2, mode: "triangular2" });
+ * const lrs: number[] = [];
+ * for (let i = 0; i < 8; i++) {
+ *   lrs.push(sched.getLastLr()[0]!);
+ *   sched.step();
+ * }
+ * lrs; // → [0.01, 0.055, 0.1, 0.055, 0.01, 0.0325, 0.055, 0.0325] (the second cycle has half the amplitude)
+ * opt.paramGroups[0]!.momentum; // → 0.9 (momentum cycles the other way: max at the lowest lr)
  */
 export class CyclicLR extends LRScheduler {
   readonly maxLrs: readonly number[];

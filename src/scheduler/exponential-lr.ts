@@ -16,7 +16,10 @@ export interface ExponentialLROptions extends SchedulerBaseOptions {
 /**
  * Decays each group's lr by gamma every step.
  * @example
+ * const opt = new SGD([param([0])], { lr: 0.1 });
  * const sched = new ExponentialLR(opt, { gamma: 0.9 });
+ * for (let epoch = 0; epoch < 3; epoch++) sched.step();
+ * sched.getLastLr(); // → [0.0729] (0.1 · 0.9³)
  */
 export class ExponentialLR extends LRScheduler {
   readonly gamma: number;

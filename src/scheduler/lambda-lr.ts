@@ -34,7 +34,11 @@ export function lrLambdas(value: unknown, count: number, where: string): LrLambd
 /**
  * Sets each group's lr to its base lr times a factor of the epoch.
  * @example
+ * const opt = new SGD([param([0])], { lr: 1 });
  * const sched = new LambdaLR(opt, { lrLambda: (epoch) => 0.95 ** epoch });
+ * sched.step();
+ * sched.step();
+ * sched.getLastLr(); // → [0.9025] (initial lr · lrLambda(2))
  */
 export class LambdaLR extends LRScheduler {
   readonly lrLambdas: readonly LrLambda[];

@@ -25,7 +25,16 @@ export interface LinearLROptions extends SchedulerBaseOptions {
 /**
  * Scales each group's lr by a factor that changes linearly (a warmup, or a linear decay).
  * @example
- * const warmup = new LinearLR(opt, { startFactor: 0.1, totalIters: 10 });
+ * const opt = new SGD([param([0])], { lr: 0.1 });
+ * const warmup = new LinearLR(opt, { startFactor: 0.1, totalIters: 4 });
+ * warmup.getLastLr(); // → [0.01]
+ * warmup.step();
+ * warmup.step();
+ * warmup.getLastLr(); // → [0.055] (factor 0.1 + 0.9 · 2/4)
+ * warmup.step();
+ * warmup.step();
+ * warmup.step();
+ * warmup.getLastLr(); // → [0.1] (holds after totalIters)
  */
 export class LinearLR extends LRScheduler {
   readonly startFactor: number;

@@ -21,7 +21,14 @@ export interface MultiStepLROptions extends SchedulerBaseOptions {
 /**
  * Decays each group's lr by gamma at each milestone.
  * @example
- * const sched = new MultiStepLR(opt, { milestones: [30, 80], gamma: 0.1 });
+ * const opt = new SGD([param([0])], { lr: 1 });
+ * const sched = new MultiStepLR(opt, { milestones: [2, 4], gamma: 0.1 });
+ * const lrs: number[] = [];
+ * for (let epoch = 0; epoch < 6; epoch++) {
+ *   lrs.push(opt.paramGroups[0]!.lr);
+ *   sched.step();
+ * }
+ * lrs; // → [1, 1, 0.1, 0.1, 0.01, 0.01]
  */
 export class MultiStepLR extends LRScheduler {
   /** Milestone → how many times it was listed. */

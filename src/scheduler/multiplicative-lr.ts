@@ -16,7 +16,11 @@ export interface MultiplicativeLROptions extends SchedulerBaseOptions {
 /**
  * Multiplies each group's lr by a factor of the epoch at every step.
  * @example
+ * const opt = new SGD([param([0])], { lr: 1 });
  * const sched = new MultiplicativeLR(opt, { lrLambda: () => 0.95 });
+ * sched.step();
+ * sched.step();
+ * sched.getLastLr(); // → [0.9025] (lr · 0.95 at every step)
  */
 export class MultiplicativeLR extends LRScheduler {
   readonly lrLambdas: readonly LrLambda[];

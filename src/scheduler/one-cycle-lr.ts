@@ -68,7 +68,15 @@ export function annealLinear(start: number, end: number, pct: number): number {
 /**
  * The one-cycle policy; step it every batch, totalSteps − 1 times in all.
  * @example
- * const sched = new OneCycleLR(opt, { maxLr: 0.1, epochs: 10, stepsPerEpoch: 100 });
+ * const opt = new SGD([param([0])], { lr: 0.1, momentum: 0.9 });
+ * const sched = new OneCycleLR(opt, { maxLr: 1, epochs: 2, stepsPerEpoch: 5 }); // 10 steps in all
+ * sched.getLastLr(); // → [0.04] (maxLr / divFactor 25)
+ * sched.step();
+ * sched.step();
+ * sched.getLastLr(); // → [1] (the peak, at pctStart 0.3 · 10 − 1)
+ * opt.paramGroups[0]!.momentum; // → 0.85 (momentum at its lowest)
+ * for (let i = 0; i < 7; i++) sched.step();
+ * sched.getLastLr(); // → [4e-6] (initial lr / finalDivFactor 1e4)
  */
 export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;

@@ -34,9 +34,16 @@ const BETA_INDEX: Readonly<Record<string, number>> = { beta1: 0, beta2: 1 };
 /**
  * Schedules one hyperparameter of the param groups.
  * @example
- * const wd = new ParamScheduler(opt, { key: "weightDecay", schedule: schedule.cosine({ init: 0.05, end: 0.5, steps: 100 }) });
- * const b1 = new ParamScheduler(adam, { key: "beta1", schedule: () => 0.95 });
- * // after each optimizer.step(): wd.step(); b1.step();
+ * const opt = new AdamW([param([0])], { lr: 1e-3, weightDecay: 0.05 });
+ * const wd = new ParamScheduler(opt, { key: "weightDecay", schedule: schedule.linear({ init: 0.05, end: 0.5, steps: 10 }) });
+ * const b1 = new ParamScheduler(opt, { key: "beta1", schedule: () => 0.95 });
+ * opt.paramGroups[0]!.betas; // → [0.95, 0.999]
+ * for (let i = 0; i < 5; i++) {
+ *   // opt.step() goes here
+ *   wd.step();
+ *   b1.step();
+ * }
+ * opt.paramGroups[0]!.weightDecay; // → 0.275 (halfway from 0.05 to 0.5)
  */
 export class ParamScheduler {
   readonly name = "ParamScheduler";

@@ -21,7 +21,15 @@ export interface PolynomialLROptions extends SchedulerBaseOptions {
 /**
  * Decays each group's lr polynomially to 0 over totalIters steps.
  * @example
- * const sched = new PolynomialLR(opt, { totalIters: 100, power: 2 });
+ * const opt = new SGD([param([0])], { lr: 1 });
+ * const sched = new PolynomialLR(opt, { totalIters: 4, power: 2 });
+ * sched.step();
+ * sched.getLastLr(); // → [0.5625] ((1 − 1/4)²)
+ * sched.step();
+ * sched.getLastLr(); // → [0.25]
+ * sched.step();
+ * sched.step();
+ * sched.getLastLr(); // → [0]
  */
 export class PolynomialLR extends LRScheduler {
   readonly totalIters: number;

@@ -45,8 +45,14 @@ export interface ReduceLROnPlateauOptions extends SchedulerBaseOptions {
 /**
  * Cuts the lr when a metric stops improving.
  * @example
- * const sched = new ReduceLROnPlateau(opt, { factor: 0.5, patience: 3 });
- * sched.step(validationLoss);
+ * const opt = new SGD([param([0])], { lr: 0.1 });
+ * const sched = new ReduceLROnPlateau(opt, { factor: 0.5, patience: 1 });
+ * for (const validationLoss of [1, 0.9, 0.95]) sched.step(validationLoss);
+ * opt.paramGroups[0]!.lr; // → 0.1 (one epoch without improvement is within patience)
+ * sched.step(0.92);
+ * opt.paramGroups[0]!.lr; // → 0.05 (the second bad epoch in a row cuts it)
+ * sched.step(0.8);
+ * opt.paramGroups[0]!.lr; // → 0.05
  */
 export class ReduceLROnPlateau extends LRScheduler {
   readonly mode: "min" | "max";

@@ -80,9 +80,16 @@ function undo(s: LRScheduler): void {
 /**
  * Runs schedulers one after another.
  * @example
- * const warmup = new LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
- * const cosine = new CosineAnnealingLR(opt, { tMax: 95 });
- * const sched = new SequentialLR(opt, { schedulers: [warmup, cosine], milestones: [5] });
+ * const opt = new SGD([param([0])], { lr: 1 });
+ * const warmup = new LinearLR(opt, { startFactor: 0.1, totalIters: 2 });
+ * const cosine = new CosineAnnealingLR(opt, { tMax: 4 });
+ * const sched = new SequentialLR(opt, { schedulers: [warmup, cosine], milestones: [2] });
+ * const lrs: number[] = [];
+ * for (let epoch = 0; epoch < 7; epoch++) {
+ *   lrs.push(sched.getLastLr()[0]!);
+ *   sched.step();
+ * }
+ * lrs; // → [0.1, 0.55, 1, 0.8536, 0.5, 0.1464, 0] (linear warmup, then the cosine from epoch 2)
  */
 export class SequentialLR extends LRScheduler {
   readonly schedulers: readonly LRScheduler[];

@@ -20,7 +20,14 @@ export interface StepLROptions extends SchedulerBaseOptions {
 /**
  * Decays each group's lr by gamma every stepSize steps.
  * @example
- * const sched = new StepLR(opt, { stepSize: 30, gamma: 0.1 });
+ * const opt = new SGD([param([0])], { lr: 0.1 });
+ * const sched = new StepLR(opt, { stepSize: 2, gamma: 0.5 });
+ * const lrs: number[] = [];
+ * for (let epoch = 0; epoch < 5; epoch++) {
+ *   lrs.push(opt.paramGroups[0]!.lr);
+ *   sched.step();
+ * }
+ * lrs; // → [0.1, 0.1, 0.05, 0.05, 0.025]
  */
 export class StepLR extends LRScheduler {
   readonly stepSize: number;

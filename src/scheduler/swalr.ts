@@ -28,7 +28,13 @@ export interface SWALROptions extends SchedulerBaseOptions {
 /**
  * Anneals to a constant lr for stochastic weight averaging.
  * @example
- * const swa = new SWALR(opt, { swaLr: 0.05, annealEpochs: 5 });
+ * const opt = new SGD([param([0])], { lr: 0.1 });
+ * const swa = new SWALR(opt, { swaLr: 0.05, annealEpochs: 4, annealStrategy: "linear" });
+ * swa.getLastLr(); // → [0.1]
+ * swa.step();
+ * swa.getLastLr(); // → [0.0875] (a quarter of the way to swaLr)
+ * for (let i = 0; i < 5; i++) swa.step();
+ * swa.getLastLr(); // → [0.05] (then held)
  */
 export class SWALR extends LRScheduler {
   readonly annealEpochs: number;

@@ -20,8 +20,14 @@ function field(sd: Record<string, unknown>, key: string, where: string): unknown
 /**
  * Converts torch's `scheduler.state_dict()` for `scheduler` (same class, same options).
  * @example
- * const sched = new CosineAnnealingLR(opt, { tMax: 100 });
+ * const opt = new SGD([param([0])], { lr: 0.1 });
+ * const sched = new StepLR(opt, { stepSize: 2, gamma: 0.5 });
+ * // torch: json.dumps(StepLR(SGD(params, lr=0.1), step_size=2, gamma=0.5).state_dict()) after 3 steps
+ * const torchStateJson =
+ *   '{"step_size": 2, "gamma": 0.5, "base_lrs": [0.1], "last_epoch": 3, "verbose": false, "_step_count": 4, "_get_lr_called_within_step": false, "_last_lr": [0.05]}';
  * sched.loadStateDict(fromTorchStateDict(sched, JSON.parse(torchStateJson)));
+ * sched.lastEpoch; // → 3
+ * sched.getLastLr(); // → [0.05]
  */
 export function fromTorchStateDict(scheduler: LRScheduler, torchState: unknown): SchedulerStateDict {
   const where = scheduler.name;
