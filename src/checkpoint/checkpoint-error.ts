@@ -25,9 +25,16 @@ const PREFIX: Record<CheckpointErrorCode, string> = {
 /**
  * Thrown by every checkpoint function; the message names the problem, `code` classifies it.
  * @example
- * try { loadCheckpoint(bytes, { optimizer }); } catch (e) {
- *   if (e instanceof CheckpointError && e.code === "corrupt") restoreFromBackup();
+ * const opt = new SGD([param([0])], { lr: 0.1 });
+ * const bytes = saveCheckpoint({ optimizer: opt });
+ * bytes[bytes.length - 1] ^= 0xff; // one damaged byte
+ * let code = "";
+ * try {
+ *   loadCheckpoint(bytes, { optimizer: opt });
+ * } catch (e) {
+ *   if (e instanceof CheckpointError) code = e.code; // e.g. restore from a backup on "corrupt"
  * }
+ * code; // → "corrupt"
  */
 export class CheckpointError extends Error {
   override name = "CheckpointError";

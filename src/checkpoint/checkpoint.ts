@@ -221,9 +221,21 @@ function isDataParam(p: unknown): p is Param {
  * Saves params, optimizers and schedulers (and your `extra` data) as one checkpoint, a safetensors file.
  * `bytes.buffer` is an ArrayBuffer of exactly the file.
  * @example
- * const bytes = saveCheckpoint({ params: [w, b], optimizer: opt, scheduler: sched }, { extra: { epoch: 3 } });
+ * const w = param([1, 2]);
+ * const opt = new SGD([w], { lr: 0.1, momentum: 0.9 });
+ * const sched = new StepLR(opt, { stepSize: 1, gamma: 0.5 });
+ * w.grad = new Float32Array([1, 1]);
+ * opt.step();
+ * sched.step();
+ * const bytes = saveCheckpoint({ params: [w], optimizer: opt, scheduler: sched }, { extra: { epoch: 3 } });
  * // later, or in another process, with freshly built objects of the same shape:
- * const { extra } = loadCheckpoint(bytes, { params: [w, b], optimizer: opt, scheduler: sched });
+ * const w2 = param([0, 0]);
+ * const opt2 = new SGD([w2], { lr: 0.1, momentum: 0.9 });
+ * const sched2 = new StepLR(opt2, { stepSize: 1, gamma: 0.5 });
+ * const { extra } = loadCheckpoint(bytes, { params: [w2], optimizer: opt2, scheduler: sched2 });
+ * extra?.epoch; // → 3
+ * w2.data; // → [0.9, 1.9]
+ * opt2.paramGroups[0]!.lr; // → 0.05
  */
 export function saveCheckpoint(target: CheckpointTarget, options: SaveCheckpointOptions = {}): Uint8Array {
   if (target === null || typeof target !== "object") {
@@ -389,8 +401,19 @@ function matchNames(saved: Record<string, unknown>, given: Map<string, unknown>,
  * group counts, param sizes and dtypes). Everything is verified first; if anything does not fit, a
  * CheckpointError names the problem and nothing has changed.
  * @example
- * const opt = new AdamW(params, { lr: 1e-3 });
- * loadCheckpoint(await (await fetch("run.safetensors")).arrayBuffer(), { params, optimizer: opt });
+ * const w = param([1, 2]);
+ * const bytes = saveCheckpoint({ params: { w }, optimizer: new AdamW([w], { lr: 1e-3 }) }); // or a fetched file's bytes
+ * const restored = param([0, 0]);
+ * const opt = new AdamW([restored], { lr: 1e-3 });
+ * loadCheckpoint(bytes, { params: { w: restored }, optimizer: opt });
+ * restored.data; // → [1, 2]
+ * let error = "";
+ * try {
+ *   loadCheckpoint(bytes, { params: { w: param([0, 0, 0]) } }); // the wrong size: nothing changes
+ * } catch (e) {
+ *   error = e instanceof CheckpointError ? e.code : "";
+ * }
+ * error; // → "mismatch"
  */
 export function loadCheckpoint(
   bytes: ArrayBufferLike | ArrayBufferView,

@@ -17,8 +17,10 @@ function crcTable(): Uint32Array {
 /**
  * The CRC-32 of `bytes`, continuing from `previous` (the CRC of the bytes before them) when given.
  * @example
- * crc32(new TextEncoder().encode("123456789")); // 0xcbf43926
- * crc32(second, crc32(first)) === crc32(concat(first, second)); // true
+ * crc32(new TextEncoder().encode("123456789")); // → 3421780262 (0xcbf43926, the standard check value)
+ * const first = new TextEncoder().encode("1234");
+ * const second = new TextEncoder().encode("56789");
+ * crc32(second, crc32(first)) === crc32(new TextEncoder().encode("123456789")); // → true
  */
 export function crc32(bytes: Uint8Array, previous = 0): number {
   const t = crcTable();

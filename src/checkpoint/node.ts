@@ -45,7 +45,20 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
 /**
  * Saves a checkpoint to a file, atomically: a crash mid-write never leaves a torn checkpoint.
  * @example
- * await saveCheckpointFile("run.safetensors", { params, optimizer: opt, scheduler: sched }, { extra: { epoch } });
+ * const { mkdtempSync } = await import("node:fs");
+ * const { tmpdir } = await import("node:os");
+ * const { join } = await import("node:path");
+ * const path = join(mkdtempSync(join(tmpdir(), "descent-")), "run.safetensors");
+ * const w = param([1, 2]);
+ * const opt = new SGD([w], { lr: 0.1 });
+ * const sched = new ExponentialLR(opt, { gamma: 0.5 });
+ * sched.step();
+ * await saveCheckpointFile(path, { params: [w], optimizer: opt, scheduler: sched }, { extra: { epoch: 1 } });
+ * const opt2 = new SGD([param([0, 0])], { lr: 0.1 });
+ * const sched2 = new ExponentialLR(opt2, { gamma: 0.5 });
+ * const { extra } = await loadCheckpointFile(path, { params: opt2.paramGroups[0]!.params, optimizer: opt2, scheduler: sched2 });
+ * extra?.epoch; // → 1
+ * sched2.getLastLr(); // → [0.05]
  */
 export async function saveCheckpointFile(
   path: string,
@@ -59,7 +72,18 @@ export async function saveCheckpointFile(
  * Restores a checkpoint file into params/optimizers/schedulers of the same shape; on any error (a
  * CheckpointError naming the problem) nothing has changed.
  * @example
- * const { extra } = await loadCheckpointFile("run.safetensors", { params, optimizer: opt, scheduler: sched });
+ * const { mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+ * const { tmpdir } = await import("node:os");
+ * const { join } = await import("node:path");
+ * const path = join(mkdtempSync(join(tmpdir(), "descent-")), "run.safetensors");
+ * const w = param([1, 2]);
+ * await saveCheckpointFile(path, { params: [w] }, { extra: { epoch: 7 } });
+ * const restored = param([0, 0]);
+ * const { extra } = await loadCheckpointFile(path, { params: [restored] });
+ * extra?.epoch; // → 7
+ * restored.data; // → [1, 2]
+ * writeFileSync(path, readFileSync(path).subarray(0, 100)); // a copy cut short
+ * await loadCheckpointFile(path, { params: [restored] }).catch((e) => e.code); // → "truncated"
  */
 export async function loadCheckpointFile(path: string, target: CheckpointTarget): Promise<LoadedCheckpoint> {
   return loadCheckpoint(await readFile(path), target);

@@ -67,6 +67,7 @@ function hex8(n: number): string {
  * Writes tensors and string metadata as one safetensors file with a descent checksum.
  * @example
  * const bytes = encodeSafetensors(new Map([["w", { dtype: "F32", shape: [2], data: new Float32Array([1, 2]) }]]), {});
+ * decodeSafetensors(bytes).tensors.get("w")?.data; // → [1, 2]
  */
 export function encodeSafetensors(
   tensors: ReadonlyMap<string, Tensor>,

@@ -1,5 +1,6 @@
 // Every `@example` in a JSDoc comment under SOURCE_DIRS is a program: it runs with every value
-// descent exports in scope and must finish without throwing. A line `expr; // → value` (or
+// descent exports in scope, plus its own file's exports (internal helpers such as crc32, or the
+// descent/node entry's file functions), and must finish without throwing. A line `expr; // → value` (or
 // `const x = ...; // → value`) is also a claim: the value is checked, numbers to the digits printed.
 // All examples run in one child process (tsx startup is the slow part); each gets its own test.
 
@@ -19,6 +20,7 @@ export const SOURCE_DIRS = [
   "src/clip",
   "src/scheduler",
   "src/schedule",
+  "src/checkpoint",
 ] as const;
 
 /** Examples that still need the reader's context (`params`, `model`, loops): reported as todo until rewritten. */
@@ -125,9 +127,21 @@ async function runAll(examples: readonly Example[]): Promise<Map<string, Outcome
   const names = Object.keys(descent).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
   const header = `import { ${names.join(", ")} } from ${JSON.stringify(indexUrl)};\n${EXPECT_SOURCE}\n`;
   const dir = mkdtempSync(join(tmpdir(), "descent-examples-"));
+  const ownImports = new Map<string, string>();
+  for (const source of new Set(examples.map((e) => e.where.split(":")[0]!))) {
+    const url = pathToFileURL(join(root, source)).href;
+    const own = Object.keys(await import(url)).filter(
+      (n) => /^[A-Za-z_$][\w$]*$/.test(n) && !names.includes(n),
+    );
+    ownImports.set(
+      source,
+      own.length > 0 ? `import { ${own.join(", ")} } from ${JSON.stringify(url)};\n` : "",
+    );
+  }
   const files = examples.map((example, i) => {
     const file = join(dir, `example-${i}.mts`);
-    writeFileSync(file, `${header}// ${example.where}\n${withChecks(example.code)}\nexport {};\n`);
+    const own = ownImports.get(example.where.split(":")[0]!) ?? "";
+    writeFileSync(file, `${header}${own}// ${example.where}\n${withChecks(example.code)}\nexport {};\n`);
     return { where: example.where, url: pathToFileURL(file).href };
   });
   const resultsFile = join(dir, "results.json");
