@@ -18,30 +18,32 @@ export { type Param, type ParamOptions, Parameter, param } from "./core/param.js
 export type { StateRecord, StateValue } from "./core/state.js";
 export { OptionError } from "./core/validate.js";
 
+// optimizers, one a file
 export { Adadelta, type AdadeltaOptions } from "./optim/adadelta.js";
 export { Adafactor, type AdafactorOptions } from "./optim/adafactor.js";
 export { Adagrad, type AdagradOptions } from "./optim/adagrad.js";
 export { Adam, type AdamOptions } from "./optim/adam.js";
-export { AdamW, type AdamWOptions } from "./optim/adamw.js";
-export { GradientAccumulation, type GradientAccumulationOptions } from "./optim/gradient-accumulation.js";
-export { LAMB, type LAMBOptions } from "./optim/lamb.js";
-export { Lion, type LionOptions } from "./optim/lion.js";
-export { Lookahead, type LookaheadOptions } from "./optim/lookahead.js";
-export { Muon, type MuonAdjustLrFn, type MuonOptions } from "./optim/muon.js";
-export { OptimizerWrapper, type WrappedStateDict } from "./optim/optimizer-wrapper.js";
 export { Adamax, type AdamaxOptions } from "./optim/adamax.js";
+export { AdamW, type AdamWOptions } from "./optim/adamw.js";
 export { ASGD, type ASGDOptions } from "./optim/asgd.js";
+export { LAMB, type LAMBOptions } from "./optim/lamb.js";
 export { LBFGS, type LBFGSOptions } from "./optim/lbfgs.js";
+export { Lion, type LionOptions } from "./optim/lion.js";
+export { Muon, type MuonAdjustLrFn, type MuonOptions } from "./optim/muon.js";
 export { NAdam, type NAdamOptions } from "./optim/nadam.js";
 export { RAdam, type RAdamOptions } from "./optim/radam.js";
 export { RMSprop, type RMSpropOptions } from "./optim/rmsprop.js";
+export { Rprop, type RpropOptions } from "./optim/rprop.js";
 export {
   ScheduleFreeAdamW,
   type ScheduleFreeAdamWOptions,
 } from "./optim/schedule-free-adamw.js";
 export { ScheduleFreeSGD, type ScheduleFreeSGDOptions } from "./optim/schedule-free-sgd.js";
-export { Rprop, type RpropOptions } from "./optim/rprop.js";
 export { SGD, type SGDOptions } from "./optim/sgd.js";
+// wrappers over any optimizer
+export { GradientAccumulation, type GradientAccumulationOptions } from "./optim/gradient-accumulation.js";
+export { Lookahead, type LookaheadOptions } from "./optim/lookahead.js";
+export { OptimizerWrapper, type WrappedStateDict } from "./optim/optimizer-wrapper.js";
 export { type OnNonFinite, SkipNonFinite, type SkipNonFiniteOptions } from "./optim/skip-non-finite.js";
 
 export { EWMA, type EWMAOptions, ewma } from "./average/ewma.js";
