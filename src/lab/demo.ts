@@ -103,7 +103,10 @@ const raceNames = ["sgd", "momentum", "adagrad", "rmsprop", "adam"];
 /**
  * Runs the demo and writes the report.
  * @example
- * const { runs, reportPath } = await runDemo({ mode: "quick" });
+ * // a real run trains six MLPs and writes report/index.html: `await runDemo({ mode: "quick" })`
+ * DEMO_MODES.quick.epochs; // → 2
+ * demoEntries()[4]?.label; // → "Adam lr=1e-3"
+ * await runDemo({ mode: "instant" as never }).catch((e) => e instanceof RangeError); // → true (valid: quick, default, full)
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const mode = options.mode ?? "default";

@@ -25,7 +25,9 @@ export const DIGITS_AVAILABLE = 10_000;
 /**
  * A train/test split of the packaged MNIST digits.
  * @example
- * const { train, test } = loadDigits({ train: 8000, test: 2000, seed: 1 });
+ * const { train, test } = loadDigits({ train: 80, test: 20, seed: 1 });
+ * train.count; // → 80
+ * test.images.length; // → 15680 (20 × 784 pixels)
  */
 export function loadDigits(options: { train: number; test: number; seed?: number }): {
   train: DigitSet;

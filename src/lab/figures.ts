@@ -84,7 +84,8 @@ export interface RaceFigureOptions {
  * Contours of the race's surface with each optimizer's path, the shared start (white circle), each end
  * (a colored cross), the known minima (stars) and a legend with each run's outcome.
  * @example
- * writeFileSync("race.svg", raceFigure(race(rosenbrock, entries)));
+ * const result = race(himmelblau, [raceOptimizer("sgd", himmelblau), raceOptimizer("adam", himmelblau)], { steps: 50 });
+ * raceFigure(result).includes("<svg"); // → true (write it to race.svg to look at it)
  */
 export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}): string {
   const fn = result.fn;
@@ -173,7 +174,7 @@ export interface SeriesFigureOptions {
 /**
  * A noisy series (gray dots) and its EWMA for each β: larger β is smoother and lags more.
  * @example
- * ewmaFigure(noisySeries(), [0.5, 0.9, 0.98]);
+ * ewmaFigure(noisySeries({ length: 100 }), [0.5, 0.9, 0.98]).includes("<svg"); // → true
  */
 export function ewmaFigure(
   series: ArrayLike<number>,
@@ -206,7 +207,7 @@ export function ewmaFigure(
  * The EWMA with β (default 0.98) started at v₀ = 0, with and without bias correction v_t / (1 − βᵗ):
  * uncorrected, the first ~1/(1 − β) values are pulled toward zero.
  * @example
- * biasCorrectionFigure(noisySeries(), 0.98);
+ * biasCorrectionFigure(noisySeries({ length: 100 }), 0.98).includes("<svg"); // → true
  */
 export function biasCorrectionFigure(
   series: ArrayLike<number>,
@@ -247,7 +248,8 @@ export interface Curve {
 /**
  * Curves of a hyperparameter over steps, e.g. the lr of one or more schedules.
  * @example
- * scheduleFigure([{ label: "onecycle", values: preview(…).lr }], { yLabel: "lr" });
+ * const { lr } = preview((opt) => new OneCycleLR(opt, { maxLr: 0.01, totalSteps: 50 }), 50);
+ * scheduleFigure([{ label: "onecycle", values: lr }], { yLabel: "lr" }).includes("<svg"); // → true
  */
 export function scheduleFigure(
   curves: readonly Curve[],
@@ -293,7 +295,8 @@ export function scheduleFigure(
 /**
  * Training curves: each raw series drawn faint, its EWMA (β, default 0.9, bias-corrected) solid on top.
  * @example
- * trainingFigure([{ label: "adam", values: losses }], { yLabel: "loss", beta: 0.95 });
+ * const losses = Array.from({ length: 60 }, (_, i) => 2.3 * Math.exp(-i / 20) + 0.1 * Math.sin(i));
+ * trainingFigure([{ label: "adam", values: losses }], { yLabel: "loss", beta: 0.95 }).includes("<svg"); // → true
  */
 export function trainingFigure(
   curves: readonly Curve[],

@@ -51,7 +51,7 @@ const TAU = 2 * Math.PI;
 /**
  * Rosenbrock's banana valley, f = (1 − x)² + 100·(y − x²)²: easy to reach the valley, slow to follow it.
  * @example
- * rosenbrock.f(1, 1); // 0
+ * rosenbrock.f(1, 1); // → 0
  */
 export const rosenbrock: TestFunction = {
   name: "rosenbrock",
@@ -75,7 +75,7 @@ export const rosenbrock: TestFunction = {
 /**
  * Beale's function: flat arms and sharp ridges around the minimum at (3, 0.5).
  * @example
- * beale.f(3, 0.5); // 0
+ * beale.f(3, 0.5); // → 0
  */
 export const beale: TestFunction = {
   name: "beale",
@@ -108,7 +108,7 @@ export const beale: TestFunction = {
 /**
  * Himmelblau's function: four global minima, all with f = 0; which one you reach depends on the path.
  * @example
- * himmelblau.f(3, 2); // 0
+ * himmelblau.f(3, 2); // → 0
  */
 export const himmelblau: TestFunction = {
   name: "himmelblau",
@@ -143,7 +143,7 @@ export const himmelblau: TestFunction = {
 /**
  * Booth's function, a plain convex quadratic with its minimum at (1, 3).
  * @example
- * booth.f(1, 3); // 0
+ * booth.f(1, 3); // → 0
  */
 export const booth: TestFunction = {
   name: "booth",
@@ -168,7 +168,7 @@ export const booth: TestFunction = {
 /**
  * Rastrigin's function, 20 + Σ (v² − 10·cos 2πv): a bowl covered in regularly spaced local minima.
  * @example
- * rastrigin.f(0, 0); // 0
+ * rastrigin.f(0, 0); // → 0
  */
 export const rastrigin: TestFunction = {
   name: "rastrigin",
@@ -192,7 +192,7 @@ export const rastrigin: TestFunction = {
  * Ackley's function: a nearly flat, rippled outer region around a deep funnel at the origin.
  * The gradient is undefined at the origin itself (a cone tip); there it is taken as 0.
  * @example
- * ackley.f(0, 0); // 0 (to rounding)
+ * ackley.f(0, 0); // → 0.000000000 (to rounding)
  */
 export const ackley: TestFunction = {
   name: "ackley",
@@ -223,7 +223,7 @@ export const ackley: TestFunction = {
 /**
  * The saddle x² − y²: a minimum along x, a maximum along y, unbounded below.
  * @example
- * saddle.f(1, 2); // -3
+ * saddle.f(1, 2); // → -3
  */
 export const saddle: TestFunction = {
   name: "saddle",
@@ -251,7 +251,7 @@ const ELONGATED_HY = 4;
  * An ill-conditioned quadratic, f = (0.1·x² + 4·y²) / 2: curvature 40 times larger across the valley
  * than along it. Gradient descent is stable only for lr < 2/4 = 0.5, and then crawls along x.
  * @example
- * elongated.f(0, 0); // 0
+ * elongated.f(0, 0); // → 0
  */
 export const elongated: TestFunction = {
   name: "elongated",
@@ -281,7 +281,7 @@ const WELL_Y = 0;
  * radius ≈ 1.3 the surface is flat (gradient below 1e-3, falling like exp(−u²)); at radius ≈ 1 it drops
  * steeply into a bowl with its minimum f = 0 at the center. f rises monotonically with the distance.
  * @example
- * plateau.f(0.5, 0); // 0
+ * plateau.f(0.5, 0); // → 0
  */
 export const plateau: TestFunction = {
   name: "plateau",
@@ -321,7 +321,7 @@ const stTerm = (v: number) => 0.5 * (v ** 4 - 16 * v * v + 5 * v);
 /**
  * Styblinski–Tang, f = ½·Σ (v⁴ − 16v² + 5v): four minima; only (−2.9035, −2.9035) is global.
  * @example
- * styblinskiTang.f(-2.903534, -2.903534); // ≈ -78.332
+ * styblinskiTang.f(-2.903534, -2.903534); // → -78.332
  */
 export const styblinskiTang: TestFunction = {
   name: "styblinski-tang",
@@ -363,7 +363,9 @@ export const testFunctions: readonly TestFunction[] = Object.freeze([
 /**
  * The test surface named `name` (case-insensitive); throws a RangeError listing the valid names.
  * @example
- * testFunction("rosenbrock").minima[0]; // { x: 1, y: 1, f: 0, global: true }
+ * const [min] = testFunction("rosenbrock").minima; // { x: 1, y: 1, f: 0, global: true }
+ * min?.x; // → 1
+ * min?.global; // → true
  */
 export function testFunction(name: string): TestFunction {
   const key = typeof name === "string" ? name.toLowerCase() : name;

@@ -25,10 +25,14 @@ interface Layer {
 
 /**
  * @example
- * const net = new MLP({ sizes: [784, 64, 10], seed: 1 });
- * const opt = new Adam(net.params, { lr: 1e-3 });
- * const loss = net.lossAndGrad(images, labels, batchSize); // grads written into net.params
+ * const net = new MLP({ sizes: [4, 8, 3], seed: 1 });
+ * const opt = new Adam(net.params, { lr: 1e-2 });
+ * const x = [1, 0, 0, 0, 0, 1, 0, 0]; // a batch of 2 rows of 4 inputs
+ * const labels = [0, 2];
+ * const before = net.lossAndGrad(x, labels, 2); // grads written into net.params
  * opt.step();
+ * for (let i = 0; i < 50; i++) (net.lossAndGrad(x, labels, 2), opt.step());
+ * net.lossAndGrad(x, labels, 2) < before / 2; // → true (1.02 → 0.33)
  */
 export class MLP {
   readonly sizes: readonly number[];

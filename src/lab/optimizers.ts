@@ -142,7 +142,8 @@ export function defaultRaceLr(name: string, fn: TestFunction): number {
 /**
  * A race entry for a named optimizer; `lr` overrides the surface's suggestion.
  * @example
- * race(rosenbrock, ["sgd", "adam"].map((n) => raceOptimizer(n, rosenbrock)));
+ * const result = race(himmelblau, ["sgd", "adam"].map((n) => raceOptimizer(n, himmelblau)), { steps: 100 });
+ * result.runs[1]?.label; // → "adam"
  */
 export function raceOptimizer(
   name: string,

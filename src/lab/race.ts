@@ -65,8 +65,9 @@ export interface RaceResult {
 /**
  * Races `entries` on `fn`, each from the same start for the same number of steps.
  * @example
- * const result = race(rosenbrock, [raceOptimizer("sgd", rosenbrock), raceOptimizer("adam", rosenbrock)], { steps: 500 });
- * result.runs.map((r) => `${r.label}: ${r.summary.outcome}`); // ["sgd: moving", "adam: converged"]
+ * const result = race(himmelblau, [raceOptimizer("adam", himmelblau)], { steps: 200 });
+ * result.runs[0]?.summary.outcome; // → "converged"
+ * result.runs[0]?.summary.stepsToTolerance; // → 92
  */
 export function race(fn: TestFunction, entries: readonly RaceEntry[], options: RaceOptions = {}): RaceResult {
   checkFunction(fn);

@@ -14,7 +14,9 @@ export const FIGURE_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
  * Runs `Plot.plot` against a server-side document and returns a standalone SVG document string.
  * The options must describe a single SVG (no HTML legends or captions: legends are drawn as marks).
  * @example
+ * import * as Plot from "@observablehq/plot";
  * const svg = renderPlot({ marks: [Plot.lineY([1, 3, 2])] }); // "<svg xmlns=…>…</svg>"
+ * svg.startsWith("<svg"); // → true
  */
 export function renderPlot(options: PlotOptions): string {
   const { document } = parseHTML("<!DOCTYPE html><html><head></head><body></body></html>");
@@ -40,7 +42,8 @@ export interface PngOptions {
 /**
  * Rasterizes an SVG string to PNG bytes with resvg (loaded on first use, so SVG-only users never load it).
  * @example
- * writeFileSync("race.png", await svgToPng(svg, { width: 1000 }));
+ * const png = await svgToPng(ewmaFigure(noisySeries({ length: 50 }), [0.9]), { width: 200 });
+ * String.fromCharCode(png[1]!, png[2]!, png[3]!); // → "PNG" (write it to a .png file)
  */
 export async function svgToPng(svg: string, options: PngOptions = {}): Promise<Uint8Array> {
   const width = options.width ?? 1200;

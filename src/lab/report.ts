@@ -44,7 +44,9 @@ function inlineSvg(svg: string): string {
 /**
  * The report page.
  * @example
- * writeFileSync("report/index.html", reportHtml("descent demo", [{ heading: "Races", figures: [fig] }]));
+ * const fig = { title: "EWMA", caption: "larger β is smoother", svg: ewmaFigure(noisySeries({ length: 50 }), [0.9]) };
+ * const html = reportHtml("descent demo", [{ heading: "Averages", figures: [fig] }]);
+ * html.includes("<svg"); // → true (write it to report/index.html)
  */
 export function reportHtml(title: string, sections: readonly ReportSection[], footer?: string): string {
   const body = sections

@@ -32,8 +32,12 @@ function evaluate(
  * Trains a tf.sequential MLP (inputs → hidden ReLU layers → 10 logits) with `entry`'s descent optimizer
  * through TfjsOptimizer, on whatever TF.js backend is active.
  * @example
+ * import * as tf from "@tensorflow/tfjs";
  * await tf.setBackend("cpu");
- * const run = await trainTfjs({ label: "adam", create: (p) => new Adam(p, { lr: 1e-3 }) }, { train, test });
+ * const { train, test } = loadDigits({ train: 100, test: 50, seed: 1 });
+ * const entry = { label: "adam", create: (p: Param[]) => new Adam(p, { lr: 3e-3 }) };
+ * const run = await trainTfjs(entry, { train, test, hidden: [8], epochs: 1, batchSize: 25 });
+ * run.batchLoss.length; // → 4
  */
 export async function trainTfjs(entry: TrainEntry, options: TrainOptions): Promise<TrainRun> {
   const { train, test } = options;

@@ -68,8 +68,11 @@ function momentumOf(group: Record<string, unknown>): number | null {
 /**
  * Trains a fresh MLP (inputs → hidden → 10 classes) with `entry`'s optimizer.
  * @example
- * const run = trainMLP({ label: "adam", create: (p) => new Adam(p, { lr: 1e-3 }) }, { train, test, epochs: 3 });
- * run.final.testAccuracy; // ≈ 0.9
+ * const { train, test } = loadDigits({ train: 200, test: 100, seed: 1 });
+ * const entry = { label: "adam", create: (p: Param[]) => new Adam(p, { lr: 3e-3 }) };
+ * const run = trainMLP(entry, { train, test, hidden: [16], epochs: 2, batchSize: 20 });
+ * run.batchLoss.length; // → 20 (10 batches × 2 epochs)
+ * run.final.testAccuracy > 0.3; // → true (10 classes: chance is 0.1)
  */
 export function trainMLP(entry: TrainEntry, options: TrainOptions): TrainRun {
   const { train, test } = options;

@@ -1,13 +1,23 @@
 // Every `@example` in a JSDoc comment under SOURCE_DIRS is a program: it runs with every value
 // descent exports in scope, plus its own file's exports (internal helpers such as crc32, or the
-// descent/node entry's file functions), and must finish without throwing. A line `expr; // → value` (or
-// `const x = ...; // → value`) is also a claim: the value is checked, numbers to the digits printed.
+// descent/node entry's file functions) and the exports of its folder's index.ts where there is one
+// (so a src/lab example sees all of descent/lab, a src/tfjs one all of descent/tfjs), and must finish
+// without throwing. An example may `import` packages itself (`import * as tf from "@tensorflow/tfjs"`):
+// the programs are written under node_modules/.cache/descent-examples so bare specifiers resolve.
+// A line `expr; // → value` (or `const x = ...; // → value`) is also a claim: the value is checked, numbers to the digits printed.
 // All examples run in one child process (tsx startup is the slow part); each gets its own test.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -21,6 +31,7 @@ export const SOURCE_DIRS = [
   "src/scheduler",
   "src/schedule",
   "src/checkpoint",
+  "src/lab",
 ] as const;
 
 /** Examples that still need the reader's context (`params`, `model`, loops): reported as todo until rewritten. */
@@ -126,17 +137,22 @@ async function runAll(examples: readonly Example[]): Promise<Map<string, Outcome
   const descent = await import(indexUrl);
   const names = Object.keys(descent).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
   const header = `import { ${names.join(", ")} } from ${JSON.stringify(indexUrl)};\n${EXPECT_SOURCE}\n`;
-  const dir = mkdtempSync(join(tmpdir(), "descent-examples-"));
+  // Inside the repo, not os.tmpdir(): an example's own `import "@tensorflow/tfjs"` must resolve.
+  const cache = join(root, "node_modules", ".cache", "descent-examples");
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, "run-"));
   const ownImports = new Map<string, string>();
   for (const source of new Set(examples.map((e) => e.where.split(":")[0]!))) {
-    const url = pathToFileURL(join(root, source)).href;
-    const own = Object.keys(await import(url)).filter(
-      (n) => /^[A-Za-z_$][\w$]*$/.test(n) && !names.includes(n),
-    );
-    ownImports.set(
-      source,
-      own.length > 0 ? `import { ${own.join(", ")} } from ${JSON.stringify(url)};\n` : "",
-    );
+    const seen = new Set(names);
+    let imports = "";
+    const folderIndex = join(dirname(source), "index.ts");
+    for (const module of [source, ...(existsSync(join(root, folderIndex)) ? [folderIndex] : [])]) {
+      const url = pathToFileURL(join(root, module)).href;
+      const more = Object.keys(await import(url)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && !seen.has(n));
+      for (const n of more) seen.add(n);
+      if (more.length > 0) imports += `import { ${more.join(", ")} } from ${JSON.stringify(url)};\n`;
+    }
+    ownImports.set(source, imports);
   }
   const files = examples.map((example, i) => {
     const file = join(dir, `example-${i}.mts`);
@@ -164,7 +180,9 @@ writeFileSync(${JSON.stringify(resultsFile)}, JSON.stringify(results));
     timeout: 120_000,
   });
   assert.equal(run.status, 0, `the example runner failed:\n${run.stderr}`);
-  return new Map(Object.entries(JSON.parse(readFileSync(resultsFile, "utf8")) as Record<string, Outcome>));
+  const results = JSON.parse(readFileSync(resultsFile, "utf8")) as Record<string, Outcome>;
+  rmSync(dir, { recursive: true, force: true });
+  return new Map(Object.entries(results));
 }
 
 describe("JSDoc @example blocks", async () => {
