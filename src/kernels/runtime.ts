@@ -78,9 +78,14 @@ export function kernelsAvailable(): boolean {
  * Chooses the executor for every optimizer: `"auto"` (default) runs the WebAssembly SIMD kernels when every
  * buffer of a param lives in the arena, `"typescript"` always runs the plain TypeScript rules.
  * @example
+ * const w = param([1, -2]);
+ * const opt = new Adam([w], { lr: 0.1 });
+ * w.grad = new Float32Array([0.5, -0.5]);
  * setKernelMode("typescript"); // e.g. to compare against the portable path
  * opt.step();
  * setKernelMode("auto");
+ * kernelMode(); // → "auto"
+ * w.data; // → [0.9, -1.9]
  */
 export function setKernelMode(next: KernelMode): void {
   if (next !== "auto" && next !== "typescript") {

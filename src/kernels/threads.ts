@@ -124,10 +124,19 @@ async function spawn(data: Record<string, unknown>): Promise<AnyWorker> {
  * shared memory. Opt-in: it pays for large params (≥ `minElements` per call); small ones stay on the
  * caller. Results are bit-identical to one thread. One pool at a time.
  * @example
- * const opt = new Adam([w]);
- * const pool = await useThreads(opt, 2);
- * opt.step(); // large params are split across 2 threads
- * await pool.close();
+ * const make = () => {
+ *   const p = param(new Float32Array(100_000).fill(1));
+ *   p.grad = new Float32Array(100_000).fill(0.5);
+ *   return p;
+ * };
+ * const w = make();
+ * const opt = new Adam([w], { lr: 0.1 });
+ * const pool = await useThreads(opt, 2); // the caller plus one worker
+ * opt.step(); // the 100,000 elements are split across the 2 threads
+ * await pool.close(); // always close: open workers keep the process alive
+ * const ref = make();
+ * new Adam([ref], { lr: 0.1 }).step(); // one thread
+ * w.data.every((v, i) => v === ref.data[i]); // → true (bit-identical)
  */
 export async function useThreads(
   optimizer: OptimizerLike,

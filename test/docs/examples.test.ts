@@ -4,7 +4,8 @@
 // (so a src/lab example sees all of descent/lab, a src/tfjs one all of descent/tfjs), and must finish
 // without throwing. An example may `import` packages itself (`import * as tf from "@tensorflow/tfjs"`):
 // the programs are written under node_modules/.cache/descent-examples so bare specifiers resolve.
-// A line `expr; // → value` (or `const x = ...; // → value`) is also a claim: the value is checked, numbers to the digits printed.
+// A line `expr; // → value` (or `const x = ...; // → value`) is also a claim: the value is checked,
+// numbers to the digits printed.
 // All examples run in one child process (tsx startup is the slow part); each gets its own test.
 
 import assert from "node:assert/strict";
@@ -32,6 +33,7 @@ export const SOURCE_DIRS = [
   "src/schedule",
   "src/checkpoint",
   "src/lab",
+  "src/kernels",
 ] as const;
 
 /** Examples that still need the reader's context (`params`, `model`, loops): reported as todo until rewritten. */
