@@ -39,11 +39,18 @@ export interface SchedulerCallbackHooks {
 /**
  * A `model.fit` callback stepping `scheduler`.
  * @example
- * const sched = new OneCycleLR(tfOpt.optimizer, { maxLr: 0.01, totalSteps: epochs * batchesPerEpoch });
- * await model.fit(xs, ys, { epochs, callbacks: [schedulerCallback(sched, { per: "batch" })] });
- * const plateau = new ReduceLROnPlateau(tfOpt.optimizer, { patience: 2 });
- * const h = await model.fit(xs, ys, { validationSplit: 0.2, callbacks: [schedulerCallback(plateau)] });
- * h.history.lr; // the lr of every epoch
+ * import * as tf from "@tensorflow/tfjs";
+ * await tf.setBackend("cpu");
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+ * const tfOpt = new TfjsOptimizer(model.trainableWeights, (p) => new SGD(p, { lr: 0.1 }));
+ * model.compile({ optimizer: tfOpt, loss: "meanSquaredError" });
+ * const xs = tf.randomNormal([40, 2], 0, 1, "float32", 5);
+ * const ys = xs.sum(1, true).mul(2);
+ * const sched = new StepLR(tfOpt.optimizer, { stepSize: 2, gamma: 0.5 });
+ * const callbacks = [schedulerCallback(sched)]; // { per: "batch" } for OneCycleLR & co.
+ * const h = await model.fit(xs, ys, { epochs: 5, batchSize: 10, verbose: 0, callbacks });
+ * h.history.lr; // → [0.1, 0.1, 0.05, 0.05, 0.025] (the lr of every epoch)
+ * // ReduceLROnPlateau steps with the logs' val_loss: fit with { validationSplit: 0.2 }
  */
 export function schedulerCallback(
   scheduler: SchedulerLike,

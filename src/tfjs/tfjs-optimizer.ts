@@ -236,11 +236,19 @@ function fromBase64(b64: string): string {
 /**
  * A descent optimizer driving TensorFlow.js variables.
  * @example
- * const tfOpt = new TfjsOptimizer(model.trainableWeights, (params) => new AdamW(params, { lr: 1e-3 }), {
+ * import * as tf from "@tensorflow/tfjs";
+ * await tf.setBackend("cpu");
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+ * const make = (params: Param[]) => new AdamW(params, { lr: 0.05, weightDecay: 0.5 });
+ * const tfOpt = new TfjsOptimizer(model.trainableWeights, make, {
  *   groups: [{ match: /bias/, weightDecay: 0 }],
  * });
  * model.compile({ optimizer: tfOpt, loss: "meanSquaredError" });
- * await model.fit(xs, ys, { epochs: 3 });
+ * const xs = tf.randomNormal([40, 2], 0, 1, "float32", 5);
+ * const h = await model.fit(xs, xs.sum(1, true).mul(2), { epochs: 3, verbose: 0 });
+ * h.history.loss.length; // → 3
+ * h.history.loss[2]! < h.history.loss[0]!; // → true
+ * tfOpt.optimizer.paramGroups.map((g) => g.weightDecay); // → [0.5, 0.0] (kernel, then the bias group)
  */
 export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Optimizer {
   static className = "DescentOptimizer";

@@ -34,6 +34,7 @@ export const SOURCE_DIRS = [
   "src/checkpoint",
   "src/lab",
   "src/kernels",
+  "src/tfjs",
 ] as const;
 
 /** Examples that still need the reader's context (`params`, `model`, loops): reported as todo until rewritten. */
