@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Param } from "../core/param.js";
 import { TfjsOptimizer } from "../tfjs/index.js";
 import { mulberry32, shuffle } from "./random.js";
-import type { EpochRecord, TrainEntry, TrainOptions, TrainRun } from "./train.js";
+import { type EpochRecord, finishRun, type TrainEntry, type TrainOptions, type TrainRun } from "./train.js";
 
 function momentumOf(group: Record<string, unknown>): number | null {
   if (typeof group.momentum === "number") return group.momentum;
@@ -133,22 +133,11 @@ export async function trainTfjs(entry: TrainEntry, options: TrainOptions): Promi
       });
     }
     const trainEval = evaluate(model, images, labels);
-    const last = records[records.length - 1]!;
-    return {
-      label: entry.label,
-      batchLoss,
-      batchAccuracy,
-      lr,
-      momentum,
-      epochs: records,
-      final: {
-        trainLoss: trainEval.loss,
-        trainAccuracy: trainEval.accuracy,
-        testLoss: last.testLoss,
-        testAccuracy: last.testAccuracy,
-      },
-      seconds: (performance.now() - started) / 1000,
-    };
+    return finishRun(
+      { label: entry.label, batchLoss, batchAccuracy, lr, momentum, epochs: records },
+      trainEval,
+      started,
+    );
   } finally {
     tf.dispose([images, labels, testX, testY]);
     model.dispose();

@@ -135,14 +135,22 @@ export function trainMLP(entry: TrainEntry, options: TrainOptions): TrainRun {
     });
   }
   const trainEval = net.evaluate(train.images, train.labels, train.count);
-  const last = records[records.length - 1]!;
+  return finishRun(
+    { label: entry.label, batchLoss, batchAccuracy, lr, momentum, epochs: records },
+    trainEval,
+    started,
+  );
+}
+
+/** A run's result from its per-step series and epochs, the final training-set evaluation and its start time. */
+export function finishRun(
+  series: Omit<TrainRun, "final" | "seconds">,
+  trainEval: { loss: number; accuracy: number },
+  started: number,
+): TrainRun {
+  const last = series.epochs[series.epochs.length - 1]!;
   return {
-    label: entry.label,
-    batchLoss,
-    batchAccuracy,
-    lr,
-    momentum,
-    epochs: records,
+    ...series,
     final: {
       trainLoss: trainEval.loss,
       trainAccuracy: trainEval.accuracy,
