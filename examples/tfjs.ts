@@ -1,5 +1,5 @@
 // The README's "With TensorFlow.js" example, run by test/tfjs/readme-example.test.ts (which also checks that
-// the README shows this file, with "descent" and "descent/tfjs" in place of the source paths).
+// the README shows this file, with "descent-optim" and "descent-optim/tfjs" in place of the source paths).
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { AdamW, OneCycleLR, ReduceLROnPlateau } from "../src/index.js";

@@ -1,4 +1,4 @@
-// Checkpoint files in Node (the "descent/node" entry; the core stays browser-safe). Writes are atomic:
+// Checkpoint files in Node (the "descent-optim/node" entry; the core stays browser-safe). Writes are atomic:
 // the bytes go to a temporary file beside the target, are fsynced, and the file is renamed over the
 // target (then the directory is fsynced), so a crash leaves either the old checkpoint or the new one,
 // never a torn file.

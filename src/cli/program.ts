@@ -443,7 +443,7 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
     .addOption(new Option("--full", "more data, a wider network, more epochs").conflicts("quick"))
     .option(
       "--tfjs",
-      "train a tf.sequential model through descent/tfjs's TfjsOptimizer (TF.js cpu backend, slower)",
+      "train a tf.sequential model through descent-optim/tfjs's TfjsOptimizer (TF.js cpu backend, slower)",
     )
     .option("--out-dir <dir>", "where index.html goes", "report")
     .option("--seed <n>", "seed of the weights, the split and the batch order", "1")

@@ -55,7 +55,7 @@ export interface DemoOptions {
   readonly mode?: DemoMode;
   /**
    * "arrays" (default): the MLP on plain typed arrays; "tfjs": a tf.sequential model trained with model.fit
-   * through descent/tfjs's TfjsOptimizer on TF.js's cpu backend (several times slower).
+   * through descent-optim/tfjs's TfjsOptimizer on TF.js's cpu backend (several times slower).
    */
   readonly backend?: "arrays" | "tfjs";
   /** Directory for index.html (default "report"). */
@@ -169,7 +169,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const sections: ReportSection[] = [
     {
       heading: "Training a small MLP on MNIST digits",
-      intro: `${config.train} training and ${config.test} test digits from the mnist package; an MLP 784 → ${config.hidden.join(" → ")} → 10 (ReLU, softmax cross-entropy) ${backend === "tfjs" ? "as a tf.sequential model trained with model.fit through descent/tfjs's TfjsOptimizer" : "on plain typed arrays"}, ${config.epochs} epoch(s) of batches of ${config.batchSize}; every optimizer starts from the same weights and sees the same batches.`,
+      intro: `${config.train} training and ${config.test} test digits from the mnist package; an MLP 784 → ${config.hidden.join(" → ")} → 10 (ReLU, softmax cross-entropy) ${backend === "tfjs" ? "as a tf.sequential model trained with model.fit through descent-optim/tfjs's TfjsOptimizer" : "on plain typed arrays"}, ${config.epochs} epoch(s) of batches of ${config.batchSize}; every optimizer starts from the same weights and sees the same batches.`,
       tables: [
         {
           title: "Summary",

@@ -1,4 +1,4 @@
-// descent/lab: test surfaces, optimizer races, figures and the demo. Named re-exports only.
+// descent-optim/lab: test surfaces, optimizer races, figures and the demo. Named re-exports only.
 
 export {
   type DemoConfig,

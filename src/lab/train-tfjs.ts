@@ -1,5 +1,5 @@
 // The demo's MLP as a TensorFlow.js model (tf.sequential of dense layers) trained with model.fit through
-// descent/tfjs's TfjsOptimizer: the same optimizer factories, schedulers (stepped per batch), batch order
+// descent-optim/tfjs's TfjsOptimizer: the same optimizer factories, schedulers (stepped per batch), batch order
 // and records as trainMLP, so the two paths are interchangeable in the demo.
 
 import * as tf from "@tensorflow/tfjs";

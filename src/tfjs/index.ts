@@ -1,4 +1,4 @@
-// descent/tfjs: descent's optimizers and schedulers for TensorFlow.js models. Named re-exports only.
+// descent-optim/tfjs: descent's optimizers and schedulers for TensorFlow.js models. Named re-exports only.
 
 export {
   type LayerVariableLike,

@@ -1,7 +1,7 @@
 // Every `@example` in a JSDoc comment under SOURCE_DIRS is a program: it runs with every value
 // descent exports in scope, plus its own file's exports (internal helpers such as crc32, or the
-// descent/node entry's file functions) and the exports of its folder's index.ts where there is one
-// (so a src/lab example sees all of descent/lab, a src/tfjs one all of descent/tfjs), and must finish
+// descent-optim/node entry's file functions) and the exports of its folder's index.ts where there is one
+// (so a src/lab example sees all of descent-optim/lab, a src/tfjs one all of descent-optim/tfjs), and must finish
 // without throwing. An example may `import` packages itself (`import * as tf from "@tensorflow/tfjs"`):
 // the programs are written under node_modules/.cache/descent-examples so bare specifiers resolve.
 // A line `expr; // → value` (or `const x = ...; // → value`) is also a claim: the value is checked,

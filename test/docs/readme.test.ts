@@ -1,5 +1,5 @@
-// The README's TypeScript examples are programs: each ```ts block runs (imports of "descent",
-// "descent/tfjs" and "descent/lab" point at the sources) and must exit cleanly. A block preceded by
+// The README's TypeScript examples are programs: each ```ts block runs (imports of "descent-optim",
+// "descent-optim/tfjs" and "descent-optim/lab" point at the sources) and must exit cleanly. A block preceded by
 // `<!-- not-run: reason -->` is skipped and says why.
 
 import assert from "node:assert/strict";
@@ -14,10 +14,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
 
 const ENTRIES: Record<string, string> = {
-  descent: "src/index.ts",
-  "descent/tfjs": "src/tfjs/index.ts",
-  "descent/lab": "src/lab/index.ts",
-  "descent/node": "src/checkpoint/node.ts",
+  "descent-optim": "src/index.ts",
+  "descent-optim/tfjs": "src/tfjs/index.ts",
+  "descent-optim/lab": "src/lab/index.ts",
+  "descent-optim/node": "src/checkpoint/node.ts",
 };
 
 interface Block {
@@ -48,7 +48,7 @@ describe("README examples", () => {
   const dir = mkdtempSync(join(tmpdir(), "descent-readme-"));
   for (const block of found) {
     it(`the block at README.md:${block.line} runs`, () => {
-      const code = block.code.replace(/from "(descent(?:\/[a-z]+)?)"/g, (m, name: string) => {
+      const code = block.code.replace(/from "(descent-optim(?:\/[a-z]+)?)"/g, (m, name: string) => {
         const target = ENTRIES[name];
         return target ? `from ${JSON.stringify(pathToFileURL(join(root, target)).href)}` : m;
       });

@@ -12,8 +12,8 @@ const examplePath = join(root, "examples", "tfjs.ts");
 function asInReadme(source: string): string {
   return source
     .replace(/^(\/\/.*\n)+/, "")
-    .replace('from "../src/index.js"', 'from "descent"')
-    .replace('from "../src/tfjs/index.js"', 'from "descent/tfjs"')
+    .replace('from "../src/index.js"', 'from "descent-optim"')
+    .replace('from "../src/tfjs/index.js"', 'from "descent-optim/tfjs"')
     .trim();
 }
 

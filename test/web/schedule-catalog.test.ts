@@ -89,7 +89,7 @@ test("the generated TypeScript and PyTorch name the same classes and options", (
     milestone: 10,
   });
   const ts = typescriptCode(d);
-  assert.match(ts, /import \{ SGD, LinearLR, CosineAnnealingLR, SequentialLR \} from "descent";/);
+  assert.match(ts, /import \{ SGD, LinearLR, CosineAnnealingLR, SequentialLR \} from "descent-optim";/);
   assert.match(ts, /new LinearLR\(optimizer, \{ startFactor: 0\.1, endFactor: 1, totalIters: 10 \}\)/);
   assert.match(ts, /new SequentialLR\(optimizer, \{ schedulers: \[first, second\], milestones: \[10\] \}\)/);
   const py = pytorchCode(d);

@@ -223,7 +223,7 @@ export function typescriptCode(d: Design): string {
   const [s1, s2] = spans(d);
   const classes = ["SGD", d.first.spec.id, ...(d.next ? [d.next.spec.id, "SequentialLR"] : [])];
   const lines = [
-    `import { ${[...new Set(classes)].join(", ")} } from "descent";`,
+    `import { ${[...new Set(classes)].join(", ")} } from "descent-optim";`,
     "",
     `const lr = ${tsValue(d.lr)};`,
     `const optimizer = new SGD(params, { lr, momentum: ${tsValue(d.momentum)} });`,
