@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { formatTable, runCli } from "../../src/cli/program.js";
+import { plainEnv } from "../helpers/child-env.js";
 
 async function cli(...argv: string[]) {
   let stdout = "";
@@ -228,7 +229,10 @@ describe("descent CLI", () => {
 
   test("the real binary exits 2 on bad input and 0 on --help", () => {
     const run = (...argv: string[]) =>
-      spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...argv], { encoding: "utf8" });
+      spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...argv], {
+        encoding: "utf8",
+        env: plainEnv(),
+      });
     const bad = run("race", "nowhere");
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /valid names: rosenbrock/);

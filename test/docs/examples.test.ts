@@ -22,6 +22,7 @@ import {
 import { dirname, join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { plainEnv } from "../helpers/child-env.js";
 
 /** Folders whose examples are run; add a folder once its examples are self-contained. */
 export const SOURCE_DIRS = [
@@ -180,6 +181,7 @@ writeFileSync(${JSON.stringify(resultsFile)}, JSON.stringify(results));
   const run = spawnSync(process.execPath, ["--import", "tsx", runner], {
     cwd: root,
     encoding: "utf8",
+    env: plainEnv(),
     timeout: 120_000,
   });
   assert.equal(run.status, 0, `the example runner failed:\n${run.stderr}`);

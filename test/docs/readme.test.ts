@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { plainEnv } from "../helpers/child-env.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
@@ -57,6 +58,7 @@ describe("README examples", () => {
       const run = spawnSync(process.execPath, ["--import", "tsx", file], {
         cwd: root,
         encoding: "utf8",
+        env: plainEnv(),
         timeout: 120_000,
       });
       assert.equal(run.status, 0, `README.md:${block.line} failed:\n${run.stderr}\n${run.stdout}`);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { DEMO_MODES, demoEntries, runDemo } from "../../src/lab/index.js";
+import { plainEnv } from "../helpers/child-env.js";
 
 const count = (s: string, needle: string) => s.split(needle).length - 1;
 
@@ -17,6 +18,7 @@ describe("demo", () => {
         ["--import", "tsx", "src/cli/main.ts", "demo", "--quick", "--out-dir", dir, "--json"],
         {
           encoding: "utf8",
+          env: plainEnv(),
         },
       );
       assert.equal(out.status, 0, out.stderr);

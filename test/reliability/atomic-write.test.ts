@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { readCheckpoint } from "../../src/checkpoint/checkpoint.js";
+import { plainEnv } from "../helpers/child-env.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "descent-crash-"));
@@ -20,7 +21,7 @@ function crashAfter(path: string, afterSaves: number, delayMs: number): Promise<
     const child = spawn(
       process.execPath,
       ["--import", "tsx", join(root, "test/reliability/crash-writer.ts"), path, String(1 << 20)],
-      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+      { cwd: root, env: plainEnv(), stdio: ["ignore", "pipe", "pipe"] },
     );
     let saved = 0;
     let stderr = "";

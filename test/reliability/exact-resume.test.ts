@@ -15,6 +15,7 @@ import { CONFORMANCE, sameBits, stateFingerprint } from "../helpers/conformance-
 import { OPTIMIZERS } from "../helpers/optimizers.js";
 import { CHECKPOINT_AT, type ResumeRun, resumeCases, TOTAL_STEPS } from "./resume-cases.js";
 import { SCHEDULER_CASES } from "./scheduler-cases.js";
+import { plainEnv } from "../helpers/child-env.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "descent-resume-"));
@@ -41,7 +42,7 @@ before(async () => {
   const result = spawnSync(
     process.execPath,
     ["--import", "tsx", join(root, "test/reliability/resume-child.ts"), dir],
-    { cwd: root, encoding: "utf8", timeout: 60_000 },
+    { cwd: root, encoding: "utf8", env: plainEnv(), timeout: 60_000 },
   );
   child = { status: result.status, stdout: result.stdout, stderr: result.stderr };
 });

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { plainEnv } from "../helpers/child-env.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const examplePath = join(root, "examples", "tfjs.ts");
@@ -37,6 +38,7 @@ describe("examples/tfjs.ts (the README's TensorFlow.js example)", () => {
     const run = spawnSync(process.execPath, ["--import", "tsx", examplePath], {
       cwd: root,
       encoding: "utf8",
+      env: plainEnv(),
       timeout: 120_000,
     });
     assert.equal(run.status, 0, `examples/tfjs.ts failed:\n${run.stderr}\n${run.stdout}`);
