@@ -36,6 +36,7 @@ export const SOURCE_DIRS = [
   "src/lab",
   "src/kernels",
   "src/tfjs",
+  "src/torch",
 ] as const;
 
 /** Examples that still need the reader's context (`params`, `model`, loops): reported as todo until rewritten. */

@@ -19,6 +19,7 @@ const ENTRIES: Record<string, string> = {
   "descent-optim/tfjs": "src/tfjs/index.ts",
   "descent-optim/lab": "src/lab/index.ts",
   "descent-optim/node": "src/checkpoint/node.ts",
+  "descent-optim/torch": "src/torch/index.ts",
 };
 
 interface Block {

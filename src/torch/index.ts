@@ -1,0 +1,24 @@
+// descent-optim/torch: read and write torch.save files on bytes, in Node and in the browser, and map their
+// optimizer, scheduler and model state onto descent's. Depends on the core, never the reverse.
+
+export {
+  allowedGlobals,
+  DEFAULT_PICKLE_LIMITS,
+  type PickleLimits,
+  type PickleValue,
+  TorchGlobal,
+  Tuple,
+} from "./pickle.js";
+export {
+  DTYPES,
+  type TensorArray,
+  type ToArrayOptions,
+  type TorchDtype,
+  TorchStorage,
+  TorchTensor,
+  torchTensor,
+} from "./tensor.js";
+export { TorchFormatError, type TorchFormatErrorCode } from "./torch-format-error.js";
+export { type TorchLoadOptions, torchLoad } from "./torch-load.js";
+export { type TorchSaveOptions, torchSave } from "./torch-save.js";
+export { DEFAULT_ZIP_LIMITS, type ZipLimits } from "./zip.js";
