@@ -1,0 +1,14 @@
+// descent-optim/webgpu: descent's optimizers over GPUBuffers, the update rules run as WGSL kernels.
+
+export { chunkElements } from "./executor.js";
+export {
+  type GpuParamGroup,
+  type GpuParamGroupInit,
+  type GpuRule,
+  type GpuState,
+  readBuffer,
+  type RuleArgs,
+  WebGpuOptimizer,
+} from "./optimizer.js";
+export { Adam, AdamW, CPU_ONLY_OPTIMIZERS, GPU_OPTIMIZERS, GPU_RULES, gpuOptimizer } from "./optimizers.js";
+export { GpuParam, type GpuParamOptions, gpuParam } from "./param.js";

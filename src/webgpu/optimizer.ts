@@ -1,0 +1,485 @@
+/// <reference types="@webgpu/types" />
+// The GPU optimizer: torch.optim's param groups, options and state dicts over GpuParams, with the update
+// rule run as a WGSL kernel. Everything a CPU optimizer checks is checked by the CPU class itself (a twin
+// over stand-in params validates options and loaded state dicts), so messages and formats are the same.
+// step() computes each param's per-step scalars on the CPU, writes them into one uniform buffer, encodes
+// every param's dispatches into one compute pass and submits: it never waits for the GPU.
+
+import type { BaseOptions, HookHandle, OptimizerStateDict, ParamGroupInit } from "../core/optimizer.js";
+import { addHook, paramLabel } from "../core/optimizer.js";
+import { describe, type Param } from "../core/param.js";
+import type { StateRecord, StateValue } from "../core/state.js";
+import { optionError } from "../core/validate.js";
+import {
+  chunkElements,
+  chunks,
+  fillerBuffers,
+  layoutFor,
+  pipelineFor,
+  UniformBlock,
+  variantIndex,
+  workgroups,
+} from "./executor.js";
+import { WGSL_KERNELS, type WgslKernel } from "./kernels.js";
+import { checkBuffer, GpuParam } from "./param.js";
+
+/** A GPU param's state: numbers (step counts) and GPU buffers, named as the CPU class names them. */
+export type GpuState = Record<string, number | GPUBuffer>;
+
+/** What one step of a rule binds: a buffer (or null: the variant never touches it), flags and scalars. */
+export interface RuleArgs {
+  buffers: Record<string, GPUBuffer | null>;
+  flags: Record<string, boolean>;
+  scalars: Record<string, number>;
+}
+
+/** How a CPU optimizer class runs on the GPU: its kernel and how its update() prepares the rule's args. */
+export interface GpuRule<O extends BaseOptions> {
+  /** The key of the kernel in WGSL_KERNELS. */
+  readonly kernel: string;
+  /** The CPU class (its options, defaults, validation and state-dict checks are used as they are). */
+  readonly cpu: new (
+    params: Param[] | ParamGroupInit[],
+    options: Partial<O>,
+  ) => CpuTwin<O>;
+  /**
+   * One step of one param: updates `state` (creating it, and any buffer, through `zeros`) as the CPU
+   * class does, and returns the state (undefined: the param keeps none) and the rule's args.
+   */
+  prepare(
+    p: GpuParam,
+    grad: GPUBuffer,
+    state: GpuState | undefined,
+    group: O,
+    zeros: () => GPUBuffer,
+  ): { state: GpuState | undefined; args: RuleArgs };
+}
+
+/** What the executor uses of a CPU optimizer. */
+export interface CpuTwin<O extends BaseOptions> {
+  readonly defaults: Readonly<O>;
+  readonly paramGroups: ReadonlyArray<Record<string, unknown>>;
+  readonly state: ReadonlyMap<Param, unknown>;
+  loadStateDict(stateDict: OptimizerStateDict): void;
+}
+
+export type GpuParamGroup<O extends BaseOptions = BaseOptions> = O & {
+  params: GpuParam[];
+  [key: string]: unknown;
+};
+
+export interface GpuParamGroupInit {
+  params: GpuParam[];
+  [option: string]: unknown;
+}
+
+interface Dispatch {
+  buffers: readonly GPUBuffer[];
+  uniformGeneration: number;
+  bindGroups: GPUBindGroup[];
+  slots: number[];
+}
+
+const STATE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+function isGpuParam(value: unknown): value is GpuParam {
+  return value instanceof GpuParam;
+}
+
+function standIn(p: GpuParam): Param {
+  return { data: new Float32Array(p.size), grad: null, shape: p.shape, ...(p.name ? { name: p.name } : {}) };
+}
+
+export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
+  readonly defaults: Readonly<O>;
+  readonly device: GPUDevice;
+  paramGroups: GpuParamGroup<O>[] = [];
+  readonly state = new Map<GpuParam, GpuState>();
+  readonly #rule: GpuRule<O>;
+  readonly #kernel: WgslKernel;
+  readonly #name: string;
+  readonly #uniforms: UniformBlock;
+  readonly #dispatches = new Map<GpuParam, Dispatch>();
+  readonly #preHooks = new Set<(o: this) => void>();
+  readonly #postHooks = new Set<(o: this) => void>();
+  readonly #probe: Param = { data: new Float32Array(1), grad: null, shape: [1] };
+
+  constructor(
+    rule: GpuRule<O>,
+    params: readonly GpuParam[] | readonly GpuParamGroupInit[],
+    options: Partial<O>,
+  ) {
+    this.#rule = rule;
+    const kernel = WGSL_KERNELS[rule.kernel];
+    if (kernel === undefined) throw new Error(`descent-optim/webgpu: no WGSL kernel '${rule.kernel}'`);
+    this.#kernel = kernel;
+    // the CPU class checks the options (with its own messages) and gives the defaults
+    const probe = new rule.cpu([this.#probe], options);
+    this.#name = probe.constructor.name;
+    this.defaults = probe.defaults;
+    if (!Array.isArray(params)) {
+      optionError(
+        `${this.#name}: params must be an array of GPU params or param groups, got ${describe(params)}`,
+      );
+    }
+    if (params.length === 0) optionError(`${this.#name}: optimizer got an empty parameter list`);
+    const first = params[0] as unknown;
+    const groups: GpuParamGroupInit[] =
+      first !== null && typeof first === "object" && "params" in first
+        ? (params as GpuParamGroupInit[])
+        : [{ params: params as GpuParam[] }];
+    const device = firstDevice(groups, this.#name);
+    this.device = device;
+    this.#uniforms = new UniformBlock(device);
+    const built: GpuParamGroup<O>[] = [];
+    for (const g of groups) built.push(this.#buildGroup(g, built));
+    this.paramGroups = built;
+  }
+
+  /** The class name (the CPU class's). */
+  get name(): string {
+    return this.#name;
+  }
+
+  addParamGroup(group: GpuParamGroupInit): void {
+    this.paramGroups.push(this.#buildGroup(group, this.paramGroups));
+  }
+
+  #buildGroup(init: GpuParamGroupInit, existing: readonly GpuParamGroup<O>[]): GpuParamGroup<O> {
+    const name = this.#name;
+    if (init === null || typeof init !== "object" || !Array.isArray(init.params)) {
+      optionError(`${name}: a param group must be an object with a 'params' array, got ${describe(init)}`);
+    }
+    if (init.params.length === 0) optionError(`${name}: a param group has an empty 'params' list`);
+    const seen = new Set<GpuParam>();
+    init.params.forEach((p, i) => {
+      if (!isGpuParam(p))
+        optionError(`${name}: params[${i}] is not a GpuParam (make one with gpuParam()), got ${describe(p)}`);
+      if (p.device !== this.device) optionError(`${name}: params[${i}] lives on another GPUDevice`);
+      if (seen.has(p))
+        optionError(`${name}: param ${paramLabel(p as never, i)} appears twice in one param group`);
+      seen.add(p);
+    });
+    for (const g of existing) {
+      for (const p of g.params) {
+        if (seen.has(p)) optionError(`${name}: some parameters appear in more than one parameter group`);
+      }
+    }
+    const group = { ...this.defaults } as Record<string, unknown>;
+    for (const [key, value] of Object.entries(init)) {
+      if (key !== "params" && value !== undefined) group[key] = value;
+    }
+    group.params = [...init.params];
+    this.#validate(group as GpuParamGroup<O>);
+    return group as GpuParamGroup<O>;
+  }
+
+  /** The CPU class's checks of a group's options (keys a scheduler added are not options: left out). */
+  #validate(group: GpuParamGroup<O>): void {
+    const options: Record<string, unknown> = {};
+    for (const key of Object.keys(this.defaults)) options[key] = group[key];
+    new this.#rule.cpu([this.#probe], options as Partial<O>);
+  }
+
+  step(closure?: () => number): number | undefined {
+    if (this.#preHooks.size > 0) for (const hook of this.#preHooks) hook(this);
+    let loss: number | undefined;
+    if (closure !== undefined) {
+      if (typeof closure !== "function") optionError(`${this.#name}.step: closure must be a function`);
+      loss = closure();
+    }
+    this.#checkReady();
+    const work: Array<{ p: GpuParam; args: RuleArgs }> = [];
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        const grad = p.grad;
+        if (grad === null || grad === undefined) continue;
+        const zeros = () =>
+          this.device.createBuffer({
+            size: p.size * 4,
+            usage: STATE_USAGE,
+            label: `descent state ${p.name ?? ""}`,
+          });
+        const { state, args } = this.#rule.prepare(p, grad, this.state.get(p), group, zeros);
+        if (state === undefined) this.state.delete(p);
+        else this.state.set(p, state);
+        work.push({ p, args });
+      }
+    }
+    if (work.length > 0) this.#encode(work);
+    if (this.#postHooks.size > 0) for (const hook of this.#postHooks) hook(this);
+    return loss;
+  }
+
+  #checkReady(): void {
+    for (const group of this.paramGroups) {
+      this.#validate(group);
+      group.params.forEach((p, i) => {
+        if (p.grad === null || p.grad === undefined) return;
+        checkBuffer(p.grad, p.size, `${this.#name}.step: grad of ${paramLabel(p as never, i)}`);
+      });
+    }
+  }
+
+  #encode(work: Array<{ p: GpuParam; args: RuleArgs }>): void {
+    const kernel = this.#kernel;
+    const pass = kernel.passes[0]!;
+    if (kernel.passes.length !== 1 || pass.dispatch !== "elements") {
+      throw new Error(`${this.#name}: multi-pass kernels (${kernel.rule}) are not run by this executor yet`);
+    }
+    const perChunk = chunkElements(this.device);
+    const { zeroGate, unused } = fillerBuffers(this.device);
+    const names = pass.bindings.map((b) => b.name);
+    // every slot is handed out before any bind group is made: a grown uniform buffer replaces the old one
+    const planned = work.map(({ p, args }) => {
+      const ranges = chunks(p.size, perChunk);
+      const buffers = pass.bindings.map((b) => {
+        if (b.name === "gate") return zeroGate;
+        if (!(b.name in args.buffers)) throw new Error(`${this.#name}: no buffer for binding '${b.name}'`);
+        return args.buffers[b.name] ?? unused;
+      });
+      const scalars = kernel.scalars.map((s) => {
+        const v = args.scalars[s];
+        if (typeof v !== "number") throw new Error(`${this.#name}: no value for scalar '${s}'`);
+        return v;
+      });
+      return {
+        p,
+        ranges,
+        buffers,
+        scalars,
+        variant: variantIndex(kernel, args.flags),
+        slots: this.#slotsFor(p, ranges.length),
+      };
+    });
+    const encoder = this.device.createCommandEncoder({ label: `descent ${this.#name}.step` });
+    const computePass = encoder.beginComputePass();
+    for (const { p, ranges, buffers, scalars, variant, slots } of planned) {
+      const bindGroups = this.#bindGroupsFor(p, buffers, ranges, names);
+      computePass.setPipeline(pipelineFor(this.device, kernel, pass, variant));
+      ranges.forEach(([start, length], c) => {
+        this.#uniforms.write(slots[c]!, length, start / 256, scalars);
+        computePass.setBindGroup(0, bindGroups[c]!);
+        const [x, y] = workgroups(length);
+        computePass.dispatchWorkgroups(x, y);
+      });
+    }
+    computePass.end();
+    this.#uniforms.flush();
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** The param's uniform slots, one per chunk (kept across steps). */
+  #slotsFor(p: GpuParam, count: number): number[] {
+    let d = this.#dispatches.get(p);
+    if (d === undefined || d.slots.length !== count) {
+      d = {
+        buffers: [],
+        uniformGeneration: -1,
+        bindGroups: [],
+        slots: Array.from({ length: count }, () => this.#uniforms.slot()),
+      };
+      this.#dispatches.set(p, d);
+    }
+    return d.slots;
+  }
+
+  /** The param's bind groups (one per chunk), rebuilt only when a bound buffer changed. */
+  #bindGroupsFor(
+    p: GpuParam,
+    buffers: readonly GPUBuffer[],
+    ranges: ReadonlyArray<[number, number]>,
+    names: readonly string[],
+  ): GPUBindGroup[] {
+    const d = this.#dispatches.get(p)!;
+    const uniform = this.#uniforms.buffer;
+    const same =
+      d.uniformGeneration === this.#uniforms.generation &&
+      d.buffers.length === buffers.length &&
+      d.buffers.every((b, j) => b === buffers[j]);
+    if (!same) {
+      const pass = this.#kernel.passes[0]!;
+      const layout = layoutFor(this.device, this.#kernel, pass);
+      d.bindGroups = ranges.map(([start, length], c) =>
+        this.device.createBindGroup({
+          layout,
+          entries: [
+            ...buffers.map((buffer, j) => ({
+              binding: j,
+              resource:
+                names[j] === "gate" || buffer.size < p.size * 4
+                  ? { buffer }
+                  : { buffer, offset: start * 4, size: length * 4 },
+            })),
+            {
+              binding: names.length,
+              resource: { buffer: uniform, offset: d.slots[c]!, size: this.#kernel.uniformSize },
+            },
+          ],
+        }),
+      );
+      d.buffers = buffers;
+      d.uniformGeneration = this.#uniforms.generation;
+    }
+    return d.bindGroups;
+  }
+
+  /** Sets every grad to null (default, as torch); `setToNone = false` clears each grad buffer to zeros. */
+  zeroGrad(setToNone = true): void {
+    let encoder: GPUCommandEncoder | null = null;
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        if (setToNone) p.grad = null;
+        else if (p.grad) {
+          encoder ??= this.device.createCommandEncoder();
+          encoder.clearBuffer(p.grad, 0, p.size * 4);
+        }
+      }
+    }
+    if (encoder !== null) this.device.queue.submit([encoder.finish()]);
+  }
+
+  registerStepPreHook(hook: (optimizer: this) => void): HookHandle {
+    return addHook(this.#preHooks, hook);
+  }
+
+  registerStepPostHook(hook: (optimizer: this) => void): HookHandle {
+    return addHook(this.#postHooks, hook);
+  }
+
+  /** Params across all groups, in torch's state-dict order. */
+  #orderedParams(): GpuParam[] {
+    return this.paramGroups.flatMap((g) => g.params);
+  }
+
+  /**
+   * The state dict a CPU optimizer of the same class would give (buffers as Float32Arrays): its GPU
+   * buffers are copied to mappable buffers after the work submitted so far and read back.
+   */
+  async stateDictAsync(): Promise<OptimizerStateDict> {
+    const params = this.#orderedParams();
+    const reads: Array<Promise<void>> = [];
+    const state: Record<number, StateRecord> = {};
+    params.forEach((p, i) => {
+      const s = this.state.get(p);
+      if (s === undefined) return;
+      const record: Record<string, StateValue> = {};
+      for (const [key, value] of Object.entries(s)) {
+        if (typeof value === "number") record[key] = value;
+        else
+          reads.push(
+            readBuffer(this.device, value, p.size).then((data) => {
+              record[key] = data;
+            }),
+          );
+      }
+      state[i] = record;
+    });
+    await Promise.all(reads);
+    const index = new Map(params.map((p, i) => [p, i]));
+    const paramGroups = this.paramGroups.map((g) => {
+      const out: Record<string, StateValue> = {};
+      for (const [key, value] of Object.entries(g)) {
+        if (key === "params" || typeof value === "function" || value === undefined) continue;
+        out[key] = structuredClone(value) as StateValue;
+      }
+      return { ...out, params: g.params.map((p) => index.get(p)!) };
+    });
+    return { state, paramGroups };
+  }
+
+  /**
+   * Loads a state dict made by `stateDictAsync()` or by a CPU optimizer of the same class (float32), checked
+   * by that CPU class first: on any error nothing changes. Buffers are uploaded in place.
+   */
+  async loadStateDictAsync(stateDict: OptimizerStateDict): Promise<void> {
+    const params = this.#orderedParams();
+    const standIns = params.map(standIn);
+    let k = 0;
+    const twinGroups = this.paramGroups.map((g) => {
+      const { params: ps, ...options } = g;
+      const group: ParamGroupInit = { ...options, params: standIns.slice(k, k + ps.length) };
+      k += ps.length;
+      return group;
+    });
+    const twin = new this.#rule.cpu(twinGroups, {});
+    // the CPU class checks everything (float32 buffers of the right lengths included) and throws, naming
+    // the bad value, before anything here changes
+    twin.loadStateDict(stateDict);
+    const newState = new Map<GpuParam, GpuState>();
+    standIns.forEach((standInParam, i) => {
+      const s = twin.state.get(standInParam) as Record<string, StateValue> | undefined;
+      if (s === undefined) return;
+      const p = params[i]!;
+      const old = this.state.get(p);
+      const gs: GpuState = {};
+      for (const [key, value] of Object.entries(s)) {
+        if (typeof value === "number") {
+          gs[key] = value;
+          continue;
+        }
+        const data = value as Float32Array;
+        const existing = old?.[key];
+        const buffer =
+          typeof existing === "object"
+            ? existing
+            : this.device.createBuffer({
+                size: p.size * 4,
+                usage: STATE_USAGE,
+                label: `descent state ${key}`,
+              });
+        this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+        gs[key] = buffer;
+      }
+      newState.set(p, gs);
+    });
+    // buffers the loaded state no longer has are freed
+    for (const [p, old] of this.state) {
+      const kept = newState.get(p);
+      for (const [key, value] of Object.entries(old)) {
+        if (typeof value === "object" && kept?.[key] !== value) value.destroy();
+      }
+    }
+    this.state.clear();
+    for (const [p, s] of newState) this.state.set(p, s);
+    this.paramGroups.forEach((g, gi) => {
+      const loaded = twin.paramGroups[gi]!;
+      for (const key of Object.keys(g)) if (key !== "params") delete (g as Record<string, unknown>)[key];
+      for (const [key, value] of Object.entries(loaded))
+        if (key !== "params") (g as Record<string, unknown>)[key] = value;
+    });
+  }
+
+  /** Frees the state buffers and the uniforms (the params and grads are the host's and stay). */
+  destroy(): void {
+    for (const s of this.state.values()) {
+      for (const value of Object.values(s)) if (typeof value === "object") value.destroy();
+    }
+    this.state.clear();
+    this.#dispatches.clear();
+    this.#uniforms.destroy();
+  }
+}
+
+function firstDevice(groups: readonly GpuParamGroupInit[], name: string): GPUDevice {
+  const p = groups[0]?.params?.[0];
+  if (!isGpuParam(p))
+    optionError(`${name}: params[0] is not a GpuParam (make one with gpuParam()), got ${describe(p)}`);
+  return p.device;
+}
+
+/** Reads `size` float32 values of `buffer` (after the work submitted so far). */
+export async function readBuffer(device: GPUDevice, buffer: GPUBuffer, size: number): Promise<Float32Array> {
+  const staging = device.createBuffer({
+    size: size * 4,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(buffer, 0, staging, 0, size * 4);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const data = new Float32Array(staging.getMappedRange().slice(0));
+  staging.unmap();
+  staging.destroy();
+  return data;
+}

@@ -1,0 +1,76 @@
+/// <reference types="@webgpu/types" />
+// The optimizer classes of descent-optim/webgpu: the CPU classes' names, options and state dicts, over
+// GpuParams. Optimizers with no GPU kernel are refused by name (gpuOptimizer, GPU_OPTIMIZERS).
+
+import type { AdamOptions } from "../optim/adam.js";
+import type { AdamWOptions } from "../optim/adamw.js";
+import { type GpuParamGroupInit, type GpuRule, WebGpuOptimizer } from "./optimizer.js";
+import type { GpuParam } from "./param.js";
+import { ADAM_RULE, ADAMW_RULE } from "./rules.js";
+
+type Params = readonly GpuParam[] | readonly GpuParamGroupInit[];
+
+/** Adam on the GPU (torch.optim.Adam's options, amsgrad and maximize included). */
+export class Adam extends WebGpuOptimizer<AdamOptions> {
+  constructor(params: Params, options: Partial<AdamOptions> = {}) {
+    super(ADAM_RULE, params, options);
+  }
+}
+
+/** AdamW on the GPU. */
+export class AdamW extends WebGpuOptimizer<AdamWOptions> {
+  constructor(params: Params, options: Partial<AdamWOptions> = {}) {
+    super(ADAMW_RULE, params, options);
+  }
+}
+
+const CLASSES = { Adam, AdamW } as const;
+
+/** Each GPU optimizer's rule (its kernel and its per-step preparation), by class name. */
+export const GPU_RULES: Readonly<Record<string, GpuRule<never>>> = Object.freeze({
+  Adam: ADAM_RULE as unknown as GpuRule<never>,
+  AdamW: ADAMW_RULE as unknown as GpuRule<never>,
+});
+
+/** The optimizers that run on the GPU, by class name. */
+export const GPU_OPTIMIZERS: readonly string[] = Object.freeze(Object.keys(CLASSES));
+
+/** The CPU optimizers that have no GPU kernel (they run only in descent-optim). */
+export const CPU_ONLY_OPTIMIZERS: readonly string[] = Object.freeze(
+  [
+    "SGD",
+    "Adadelta",
+    "Adafactor",
+    "Adagrad",
+    "Adamax",
+    "ASGD",
+    "LAMB",
+    "LBFGS",
+    "Lion",
+    "Muon",
+    "NAdam",
+    "RAdam",
+    "RMSprop",
+    "Rprop",
+    "ScheduleFreeAdamW",
+    "ScheduleFreeSGD",
+  ].filter((n) => !(n in CLASSES)),
+);
+
+/** Builds the GPU optimizer named `name`; an optimizer without a GPU kernel is refused by name. */
+export function gpuOptimizer(
+  name: string,
+  params: Params,
+  options: Record<string, unknown> = {},
+): WebGpuOptimizer {
+  const Class = (
+    CLASSES as unknown as Record<string, new (p: Params, o: Record<string, unknown>) => WebGpuOptimizer>
+  )[name];
+  if (Class === undefined) {
+    throw new Error(
+      `${name} has no WebGPU kernel: descent-optim/webgpu runs ${GPU_OPTIMIZERS.join(", ")}; ` +
+        `${CPU_ONLY_OPTIMIZERS.includes(name) ? `${name} runs on the CPU (descent-optim)` : `'${name}' is not a descent optimizer`}`,
+    );
+  }
+  return new Class(params, options);
+}

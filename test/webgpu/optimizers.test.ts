@@ -1,0 +1,142 @@
+// descent-optim/webgpu in headless Chromium (WebGPU on SwiftShader): every GPU optimizer against its CPU
+// class step by step (a few float32 ulps), against the recorded float32 torch traces, resumed exactly
+// GPU → CPU → GPU, chunked past the binding size, under a scheduler, and refusing bad input by name.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { closeTo, loadFixture } from "../helpers/torch-reference.js";
+import { noBrowser, openWebGpuPage, type WebGpuPage } from "../helpers/webgpu-browser.js";
+
+/** Per step, the WGSL kernel vs the rule's float32 reference (reference-f32.ts: every operation rounded). */
+const MAX_ULPS_PER_STEP = 4;
+/**
+ * Per step, the WGSL kernel vs the CPU class (the rule in float64 math, rounded once on store): the float32
+ * kernel rounds its constants first, e.g. 1 − fround(0.999) is 1.3e-5 (≈ 100 ulps) off 0.001.
+ */
+const MAX_CPU_ULPS_PER_STEP = 128;
+
+const CASES: Array<{
+  name: string;
+  options: Record<string, unknown>;
+  changes?: Record<number, Record<string, unknown>>;
+}> = [
+  { name: "Adam", options: { lr: 0.01 } },
+  { name: "Adam", options: { lr: 0.01, weightDecay: 0.1, maximize: true } },
+  { name: "Adam", options: { lr: 0.01, amsgrad: true, betas: [0.8, 0.99] } },
+  { name: "Adam", options: { lr: 0.01 }, changes: { 3: { amsgrad: true } } },
+  { name: "AdamW", options: { lr: 0.01, weightDecay: 0.1 } },
+  { name: "AdamW", options: { lr: 0.02, weightDecay: 0.05, amsgrad: true, maximize: true } },
+];
+
+describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
+  let gpu: WebGpuPage;
+  before(async () => {
+    gpu = await openWebGpuPage("test/webgpu/pages/optimizers.ts");
+  });
+  after(async () => {
+    await gpu?.close();
+  });
+
+  for (const c of CASES) {
+    test(`${c.name} ${JSON.stringify(c.options)}${c.changes ? " then amsgrad" : ""}: each step within ${MAX_ULPS_PER_STEP} ulps of the float32 rule, no map in step()`, async () => {
+      const r = await gpu.call<{ maxUlps: number[]; maxCpuUlps: number[]; maps: number }>("againstCpu", {
+        ...c,
+        sizes: [300, 7, 1],
+        steps: 5,
+        seed: 3,
+      });
+      assert.equal(r.maps, 0);
+      assert.equal(r.maxUlps.length, 5);
+      for (const [i, u] of r.maxUlps.entries()) assert.ok(u <= MAX_ULPS_PER_STEP, `step ${i + 1}: ${u} ulps`);
+      for (const [i, u] of r.maxCpuUlps.entries())
+        assert.ok(u <= MAX_CPU_ULPS_PER_STEP, `step ${i + 1}: ${u} ulps from the CPU class`);
+    });
+  }
+
+  const traces = loadFixture<{ cases: any[] }>("optimizers_float32.json").cases;
+  for (const c of traces) {
+    test(`torch float32 trace ${c.name}`, {
+      skip: ["Adam", "AdamW"].includes(c.optimizer) ? false : `${c.optimizer} has no WGSL kernel yet`,
+    }, async () => {
+      const options: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(c.options as Record<string, unknown>)) {
+        if (!["foreach", "capturable", "differentiable", "fused"].includes(k))
+          options[k.replace(/_([a-z])/g, (_m, x: string) => x.toUpperCase())] = v;
+      }
+      const params = await gpu.call<number[][][]>("torchTrace", {
+        optimizer: c.optimizer,
+        options,
+        params: c.params,
+        trace: c.trace.map((e: any) => ({ grads: e.grads })),
+      });
+      c.trace.forEach((entry: any, s: number) => {
+        entry.params.forEach((want: number[], i: number) => {
+          const why = closeTo(params[s]![i]!, want, 1e-5, `${c.name} step ${entry.step} param ${i}`);
+          assert.equal(why, null, why ?? "");
+        });
+      });
+    });
+  }
+
+  for (const [name, options] of [
+    ["Adam", { lr: 0.01, amsgrad: true }],
+    ["AdamW", { lr: 0.01 }],
+  ] as const) {
+    test(`${name}: GPU → CPU → GPU resumes exactly`, async () => {
+      const r = await gpu.call<any>("resume", { name, options, sizes: [100, 3], k: 3, m: 3 });
+      assert.deepEqual(r.cpuState, r.gpuState, "the CPU optimizer's state dict is the GPU's");
+      assert.deepEqual(r.again, r.gpuState, "the state dict survives the trip back");
+      assert.deepEqual(r.resumed, r.straight, "the resumed run is bit-identical");
+    });
+  }
+
+  test("buffers bound in chunks step exactly as whole ones", async () => {
+    const r = await gpu.call<{ whole: number[]; inChunks: number[] }>("chunked", {
+      name: "AdamW",
+      options: { lr: 0.01, amsgrad: true },
+      size: 1000,
+      chunk: 256,
+      steps: 3,
+    });
+    assert.deepEqual(r.inChunks, r.whole);
+  });
+
+  test("a scheduler's lr reaches the kernel on the next step", async () => {
+    const r = await gpu.call<{ lrs: number[][]; got: number[]; want: number[] }>("scheduled", {
+      name: "Adam",
+      options: { lr: 0.1 },
+      size: 50,
+      steps: 6,
+    });
+    assert.deepEqual(
+      r.lrs.map(([c]) => c),
+      [0.1, 0.1, 0.05, 0.05, 0.025, 0.025],
+    );
+    assert.deepEqual(
+      r.lrs.map(([, g]) => g),
+      r.lrs.map(([c]) => c),
+    );
+    const why = closeTo(r.got, r.want, 1e-5, "params after 6 scheduled steps");
+    assert.equal(why, null, why ?? "");
+  });
+
+  test("bad input is refused with a message naming it", async () => {
+    const m = await gpu.call<Record<string, string>>("refusals");
+    assert.match(m.muon!, /^Muon has no WebGPU kernel: .*Muon runs on the CPU/);
+    assert.match(m.unknown!, /'Adma' is not a descent optimizer/);
+    assert.equal(m.badLr, m.cpuBadLr);
+    assert.match(m.badLr!, /Invalid learning rate: -1/);
+    assert.match(m.notAParam!, /params\[0\] is not a GpuParam/);
+    assert.match(m.smallBuffer!, /16 bytes, fewer than the 64/);
+    assert.match(m.noStorage!, /STORAGE/);
+    assert.match(m.smallGrad!, /grad of param 0 \('w'\) has 32 bytes/);
+    assert.match(m.lrSetBad!, /Invalid learning rate: NaN/);
+  });
+
+  test("a bad state dict is refused by the CPU class's checks and changes nothing", async () => {
+    const r = await gpu.call<{ message: string; unchanged: boolean }>("badLoad");
+    assert.match(r.message, /state\[0\]\.expAvg: expected 8 elements, got 7/);
+    assert.ok(r.unchanged);
+    assert.deepEqual(gpu.problems, []);
+  });
+});

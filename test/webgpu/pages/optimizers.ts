@@ -1,0 +1,436 @@
+// The GPU optimizers in a page: each against its CPU class (the TypeScript rule; this page is not
+// cross-origin isolated, so the CPU path runs the plain rule in float64 math, rounded once on store),
+// against recorded torch traces, across GPU → CPU → GPU resumes, chunked, and under a scheduler.
+/// <reference types="@webgpu/types" />
+
+import * as cpu from "../../../src/index.js";
+import * as f32 from "../../../src/kernels/generated/reference-f32.js";
+import { setChunkElements } from "../../../src/webgpu/executor.js";
+import { WGSL_KERNELS } from "../../../src/webgpu/kernels.js";
+import {
+  GPU_RULES,
+  type GpuParam,
+  gpuOptimizer,
+  gpuParam,
+  readBuffer,
+  type WebGpuOptimizer,
+} from "../../../src/webgpu/index.js";
+
+let devicePromise: Promise<GPUDevice> | null = null;
+function device(): Promise<GPUDevice> {
+  devicePromise ??= navigator.gpu.requestAdapter().then((a) => a!.requestDevice());
+  return devicePromise;
+}
+
+const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+function upload(d: GPUDevice, data: Float32Array, target?: GPUBuffer): GPUBuffer {
+  const buffer = target ?? d.createBuffer({ size: data.byteLength, usage: USAGE });
+  d.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  return buffer;
+}
+
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function normals(n: number, next: () => number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = scale * (next() + next() + next() - 1.5) * 2;
+  return out;
+}
+
+/**
+ * |a − b| in float32 ulps of `scale`, the magnitude of what the step worked on (a result that cancels to
+ * near zero is judged by its operands' ulp, not its own).
+ */
+function ulps(a: number, b: number, scale: number): number {
+  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.POSITIVE_INFINITY;
+  const s = Math.max(Math.abs(scale), Math.abs(b), 2 ** -126);
+  const ulp = 2 ** (Math.floor(Math.log2(s)) - 23);
+  return Math.abs(a - b) / ulp;
+}
+
+type CpuClass = new (params: cpu.Param[], options: Record<string, unknown>) => cpu.Optimizer;
+const CPU_CLASSES = cpu as unknown as Record<string, CpuClass>;
+
+type Reference = (n: number, ...args: Array<Float32Array | boolean | number>) => void;
+
+/**
+ * What the float32 reference of the rule (src/kernels/generated/reference-f32.ts, every operation rounded
+ * to float32) makes of one step from `state`: the GPU rule's own per-step args, over CPU copies.
+ */
+function referenceStep(
+  name: string,
+  group: Record<string, unknown>,
+  param: Float32Array,
+  grad: Float32Array,
+  state: Record<string, unknown> | undefined,
+): { param: Float32Array; state: Record<string, Float32Array | number> } {
+  const rule = GPU_RULES[name]!;
+  const kernel = WGSL_KERNELS[rule.kernel]!;
+  const copy: Record<string, Float32Array | number> | undefined =
+    state &&
+    Object.fromEntries(
+      Object.entries(state).map(([k, v]) => [k, v instanceof Float32Array ? v.slice() : (v as number)]),
+    );
+  const p = param.slice();
+  const n = p.length;
+  const token = { buffer: p, size: n, shape: [n] } as unknown as GpuParam;
+  const prepared = rule.prepare(
+    token,
+    grad as never,
+    copy as never,
+    group as never,
+    () => new Float32Array(n) as never,
+  );
+  const args = prepared.args;
+  const scratch = new Float32Array(n);
+  const fn = (f32 as unknown as Record<string, Reference>)[`${kernel.rule}F32`]!;
+  fn(
+    n,
+    ...kernel.buffers.map((b) => (args.buffers[b] as unknown as Float32Array | null) ?? scratch),
+    ...kernel.flags.map((f) => args.flags[f]!),
+    ...kernel.scalars.map((k) => args.scalars[k]!),
+  );
+  return { param: p, state: (prepared.state ?? {}) as unknown as Record<string, Float32Array | number> };
+}
+
+export interface ReferenceCase {
+  name: string;
+  options: Record<string, unknown>;
+  sizes: number[];
+  steps: number;
+  seed: number;
+  /** Options changed before step k (1-based), e.g. { 3: { amsgrad: true } }. */
+  changes?: Record<number, Record<string, unknown>>;
+}
+
+/**
+ * Each step starts the GPU optimizer from the CPU optimizer's params and state (loaded through
+ * loadStateDictAsync), steps both on the same grads and measures, per step, the largest distance in
+ * float32 ulps between them over params and state buffers. step() must not map any buffer.
+ */
+export async function againstCpu(
+  c: ReferenceCase,
+): Promise<{ maxUlps: number[]; maxCpuUlps: number[]; maps: number }> {
+  const d = await device();
+  const next = random(c.seed);
+  const cpuParams = c.sizes.map((n, i) => cpu.param(normals(n, next), { name: `p${i}` }));
+  const gpuParams = cpuParams.map((p, i) =>
+    gpuParam(upload(d, p.data as Float32Array), [p.data.length], d, { name: `p${i}` }),
+  );
+  const grads = c.sizes.map((n) => d.createBuffer({ size: n * 4, usage: USAGE }));
+  const ref = new CPU_CLASSES[c.name]!(cpuParams, c.options);
+  const gpu = gpuOptimizer(c.name, gpuParams, c.options);
+  let maps = 0;
+  const mapAsync = GPUBuffer.prototype.mapAsync;
+  const maxUlps: number[] = [];
+  const maxCpuUlps: number[] = [];
+  for (let step = 1; step <= c.steps; step++) {
+    await gpu.loadStateDictAsync(ref.stateDict());
+    const change = c.changes?.[step];
+    if (change) for (const g of [...ref.paramGroups, ...gpu.paramGroups]) Object.assign(g, change);
+    const before = ref.stateDict();
+    const inputs = cpuParams.map((p, i) => {
+      upload(d, p.data as Float32Array, gpuParams[i]!.buffer);
+      const g = normals(p.data.length, next, 0.5);
+      const scale = new Float32Array(g.length);
+      for (let k = 0; k < g.length; k++) scale[k] = Math.max(Math.abs(g[k]!), Math.abs(p.data[k]!));
+      p.grad = g;
+      gpuParams[i]!.grad = upload(d, g, grads[i]);
+      return { scale, grad: g };
+    });
+    const references = cpuParams.map((p, i) =>
+      referenceStep(
+        c.name,
+        gpu.paramGroups[0]!,
+        p.data as Float32Array,
+        inputs[i]!.grad,
+        before.state[i] as Record<string, unknown> | undefined,
+      ),
+    );
+    GPUBuffer.prototype.mapAsync = function (...args) {
+      maps++;
+      return mapAsync.apply(this, args);
+    };
+    try {
+      gpu.step();
+    } finally {
+      GPUBuffer.prototype.mapAsync = mapAsync;
+    }
+    ref.step();
+    const scaleOf = (i: number, k: number, old: number) =>
+      Math.max(Math.abs(old), inputs[i]!.scale[k]!, inputs[i]!.scale[k]! ** 2);
+    let worst = 0;
+    let worstCpu = 0;
+    const gs = await gpu.stateDictAsync();
+    const cs = ref.stateDict();
+    for (let i = 0; i < cpuParams.length; i++) {
+      const got = await readBuffer(d, gpuParams[i]!.buffer, c.sizes[i]!);
+      const reference = references[i]!;
+      const cpuState = cs.state[i] as Record<string, unknown> | undefined;
+      const gpuState = gs.state[i] as Record<string, unknown> | undefined;
+      const oldState = before.state[i] as Record<string, unknown> | undefined;
+      const pairs: Array<[ArrayLike<number>, ArrayLike<number>, ArrayLike<number>, ArrayLike<number>]> = [
+        [got, reference.param, cpuParams[i]!.data, inputs[i]!.scale],
+      ];
+      for (const [name, value] of Object.entries(reference.state)) {
+        const mine = gpuState?.[name];
+        const theirs = cpuState?.[name];
+        if (typeof value === "number") {
+          if (mine !== value || theirs !== value)
+            throw new Error(
+              `step ${step}: ${i}.${name} is ${String(mine)} on the GPU, ${String(theirs)} on the CPU`,
+            );
+          continue;
+        }
+        if (!(mine instanceof Float32Array))
+          throw new Error(`step ${step}: the GPU state has no ${i}.${name}`);
+        if (!(theirs instanceof Float32Array))
+          throw new Error(`step ${step}: the CPU state has no ${i}.${name}`);
+        pairs.push([
+          mine,
+          value,
+          theirs,
+          (oldState?.[name] as Float32Array | undefined) ?? new Float32Array(value.length),
+        ]);
+      }
+      for (const [mine, reference, theirs, old] of pairs) {
+        for (let k = 0; k < reference.length; k++) {
+          const scale = scaleOf(i, k, old[k]!);
+          worst = Math.max(worst, ulps(mine[k]!, reference[k]!, scale));
+          worstCpu = Math.max(worstCpu, ulps(mine[k]!, theirs[k]!, scale));
+        }
+      }
+    }
+    maxCpuUlps.push(worstCpu);
+    maxUlps.push(worst);
+  }
+  gpu.destroy();
+  for (const b of [...grads, ...gpuParams.map((p) => p.buffer)]) b.destroy();
+  return { maxUlps, maxCpuUlps, maps };
+}
+
+interface TraceCase {
+  optimizer: string;
+  options: Record<string, unknown>;
+  params: Array<{ shape: number[]; init: number[] }>;
+  trace: Array<{ grads: number[][] }>;
+}
+
+/** Steps the GPU optimizer over a recorded torch case's grads; the params after every step. */
+export async function torchTrace(c: TraceCase): Promise<number[][][]> {
+  const d = await device();
+  const params = c.params.map((p, i) =>
+    gpuParam(upload(d, new Float32Array(p.init)), p.shape, d, { name: `p${i}` }),
+  );
+  const opt = gpuOptimizer(c.optimizer, params, c.options);
+  const out: number[][][] = [];
+  for (const entry of c.trace) {
+    params.forEach((p, i) => {
+      p.grad = upload(d, new Float32Array(entry.grads[i]!));
+    });
+    opt.step();
+    out.push(await Promise.all(params.map(async (p) => Array.from(await readBuffer(d, p.buffer, p.size)))));
+    for (const p of params) p.grad?.destroy();
+  }
+  opt.destroy();
+  return out;
+}
+
+async function run(
+  opt: WebGpuOptimizer,
+  params: GpuParam[],
+  grads: Float32Array[][],
+  from: number,
+  to: number,
+): Promise<void> {
+  const d = opt.device;
+  for (let s = from; s < to; s++) {
+    params.forEach((p, i) => {
+      p.grad = upload(d, grads[s]![i]!, p.grad ?? undefined);
+    });
+    opt.step();
+  }
+  await d.queue.onSubmittedWorkDone();
+}
+
+function plain(sd: cpu.OptimizerStateDict): unknown {
+  return JSON.parse(
+    JSON.stringify(sd, (_k, v) =>
+      v instanceof Float32Array || v instanceof Float64Array ? { f32: Array.from(v) } : v,
+    ),
+  );
+}
+
+/**
+ * k GPU steps, then the state moves to a CPU optimizer of the same class and back to a new GPU optimizer
+ * (params carried as values), which takes m more steps; against k + m steps uninterrupted.
+ */
+export async function resume(c: {
+  name: string;
+  options: Record<string, unknown>;
+  sizes: number[];
+  k: number;
+  m: number;
+}): Promise<{
+  straight: number[][];
+  resumed: number[][];
+  gpuState: unknown;
+  cpuState: unknown;
+  again: unknown;
+}> {
+  const d = await device();
+  const next = random(7);
+  const init = c.sizes.map((n) => normals(n, next));
+  const grads = Array.from({ length: c.k + c.m }, () => c.sizes.map((n) => normals(n, next, 0.5)));
+  const make = () => init.map((v, i) => gpuParam(upload(d, v), [v.length], d, { name: `p${i}` }));
+  const a = make();
+  const straight = gpuOptimizer(c.name, a, c.options);
+  await run(straight, a, grads, 0, c.k + c.m);
+
+  const b = make();
+  const first = gpuOptimizer(c.name, b, c.options);
+  await run(first, b, grads, 0, c.k);
+  const saved = await first.stateDictAsync();
+  const values = await Promise.all(b.map((p) => readBuffer(d, p.buffer, p.size)));
+  const onCpu = new CPU_CLASSES[c.name]!(
+    values.map((v, i) => cpu.param(v, { name: `p${i}` })),
+    c.options,
+  );
+  onCpu.loadStateDict(saved);
+  const fromCpu = onCpu.stateDict();
+  const cParams = make();
+  cParams.forEach((p, i) => {
+    upload(d, onCpu.paramGroups.flatMap((g) => g.params)[i]!.data as Float32Array, p.buffer);
+  });
+  const second = gpuOptimizer(c.name, cParams, c.options);
+  await second.loadStateDictAsync(fromCpu);
+  const again = await second.stateDictAsync();
+  await run(second, cParams, grads, c.k, c.k + c.m);
+  const read = (ps: GpuParam[]) =>
+    Promise.all(ps.map(async (p) => Array.from(await readBuffer(d, p.buffer, p.size))));
+  return {
+    straight: await read(a),
+    resumed: await read(cParams),
+    gpuState: plain(saved),
+    cpuState: plain(fromCpu),
+    again: plain(again),
+  };
+}
+
+/** The same steps with buffers bound in chunks of `chunk` elements and whole: the params of each. */
+export async function chunked(c: {
+  name: string;
+  options: Record<string, unknown>;
+  size: number;
+  chunk: number;
+  steps: number;
+}): Promise<{ whole: number[]; inChunks: number[] }> {
+  const d = await device();
+  const next = random(11);
+  const init = normals(c.size, next);
+  const grads = Array.from({ length: c.steps }, () => [normals(c.size, next, 0.5)]);
+  const go = async () => {
+    const p = gpuParam(upload(d, init), [c.size], d);
+    const opt = gpuOptimizer(c.name, [p], c.options);
+    await run(opt, [p], grads, 0, c.steps);
+    return Array.from(await readBuffer(d, p.buffer, c.size));
+  };
+  const whole = await go();
+  setChunkElements(d, c.chunk);
+  try {
+    return { whole, inChunks: await go() };
+  } finally {
+    setChunkElements(d, null);
+  }
+}
+
+/** A StepLR over the GPU optimizer and one over the CPU optimizer: the lr each step used, and the params. */
+export async function scheduled(c: {
+  name: string;
+  options: Record<string, unknown>;
+  size: number;
+  steps: number;
+}): Promise<{ lrs: number[][]; got: number[]; want: number[] }> {
+  const d = await device();
+  const next = random(5);
+  const init = normals(c.size, next);
+  const ref = new CPU_CLASSES[c.name]!([cpu.param(init)], c.options);
+  const p = gpuParam(upload(d, init), [c.size], d);
+  const gpu = gpuOptimizer(c.name, [p], c.options);
+  const s1 = new cpu.StepLR(ref, { stepSize: 2, gamma: 0.5 });
+  const s2 = new cpu.StepLR(gpu as never, { stepSize: 2, gamma: 0.5 });
+  const lrs: number[][] = [];
+  for (let k = 0; k < c.steps; k++) {
+    const g = normals(c.size, next, 0.5);
+    ref.paramGroups[0]!.params[0]!.grad = g;
+    p.grad = upload(d, g, p.grad ?? undefined);
+    ref.step();
+    gpu.step();
+    lrs.push([ref.paramGroups[0]!.lr, gpu.paramGroups[0]!.lr]);
+    s1.step();
+    s2.step();
+  }
+  const got = await readBuffer(d, p.buffer, c.size);
+  return { lrs, got: Array.from(got), want: Array.from(ref.paramGroups[0]!.params[0]!.data) };
+}
+
+/** The error message each bad use gives (or "no error"). */
+export async function refusals(): Promise<Record<string, string>> {
+  const d = await device();
+  const p = gpuParam(d.createBuffer({ size: 64, usage: USAGE }), [16], d, { name: "w" });
+  const message = (f: () => unknown) => {
+    try {
+      f();
+      return "no error";
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  return {
+    muon: message(() => gpuOptimizer("Muon", [p])),
+    unknown: message(() => gpuOptimizer("Adma", [p])),
+    badLr: message(() => gpuOptimizer("Adam", [p], { lr: -1 })),
+    cpuBadLr: message(() => new cpu.Adam([cpu.param([1])], { lr: -1 })),
+    notAParam: message(() => gpuOptimizer("Adam", [cpu.param([1]) as never])),
+    smallBuffer: message(() => gpuParam(d.createBuffer({ size: 16, usage: USAGE }), [16], d)),
+    noStorage: message(() => gpuParam(d.createBuffer({ size: 64, usage: GPUBufferUsage.COPY_DST }), [16], d)),
+    smallGrad: message(() => {
+      const opt = gpuOptimizer("Adam", [p]);
+      p.grad = d.createBuffer({ size: 32, usage: USAGE });
+      opt.step();
+    }),
+    lrSetBad: message(() => {
+      const opt = gpuOptimizer("Adam", [p]);
+      p.grad = d.createBuffer({ size: 64, usage: USAGE });
+      opt.paramGroups[0]!.lr = Number.NaN;
+      opt.step();
+    }),
+  };
+}
+
+/** loadStateDictAsync of a bad state dict: its message, and whether the optimizer's state changed. */
+export async function badLoad(): Promise<{ message: string; unchanged: boolean }> {
+  const d = await device();
+  const p = gpuParam(upload(d, new Float32Array(8).fill(1)), [8], d);
+  const opt = gpuOptimizer("Adam", [p]);
+  p.grad = upload(d, new Float32Array(8).fill(0.5));
+  opt.step();
+  const before = JSON.stringify(plain(await opt.stateDictAsync()));
+  const bad = await opt.stateDictAsync();
+  (bad.state[0] as Record<string, unknown>).expAvg = new Float32Array(7);
+  let message = "no error";
+  try {
+    await opt.loadStateDictAsync(bad);
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  return { message, unchanged: JSON.stringify(plain(await opt.stateDictAsync())) === before };
+}
