@@ -27,7 +27,7 @@ const colorAt = (i: number) => SERIES_COLORS[i % SERIES_COLORS.length]!;
 interface LegendItem {
   readonly label: string;
   readonly color: string;
-  readonly symbol?: "line" | "dot";
+  readonly symbol?: "line" | "dot" | "dash";
 }
 
 /** A legend drawn as marks in the right margin, so the figure stays one SVG (and renders to PNG). */
@@ -48,7 +48,7 @@ function legend(items: readonly LegendItem[], title?: string): Plot.Markish[] {
   items.forEach((item, i) => {
     const dy = top + i * 16;
     marks.push(
-      Plot.text([item.symbol === "dot" ? "●" : "━━"], {
+      Plot.text([item.symbol === "dot" ? "●" : item.symbol === "dash" ? "╍╍" : "━━"], {
         frameAnchor: "top-right",
         dx: 12,
         dy,
@@ -127,8 +127,8 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
     width,
     height,
     marginRight,
-    x: { domain: [x1, x2], label: "x" },
-    y: { domain: [y1, y2], label: "y" },
+    x: { domain: [x1, x2], label: axesOf(fn)[0] },
+    y: { domain: [y1, y2], label: axesOf(fn)[1] },
     color: { type: "linear", scheme: "blues" },
     marks: [
       ...marks,
@@ -368,5 +368,108 @@ function seriesPlot(
         fontWeight: "bold",
       }),
     ],
+  });
+}
+
+/** x-axis and y-axis names of a race's surface ("w", "b" on least squares). */
+const axesOf = (fn: TestFunction): readonly [string, string] =>
+  (fn as { axes?: readonly [string, string] }).axes ?? ["x", "y"];
+
+/**
+ * The full objective's loss after each step of every run of a race (log scale, gap to the minimum when
+ * the surface has one): on a sum-of-examples surface, full batch descends smoothly, SGD noisily.
+ * @example
+ * const fn = leastSquares();
+ * const result = race(fn, [1, 48].map((b) => ({ ...raceOptimizer("sgd", fn, { label: `B=${b}` }), batchSize: b })), { steps: 50 });
+ * raceLossFigure(result).includes("<svg"); // → true
+ */
+export function raceLossFigure(result: RaceResult, options: SeriesFigureOptions = {}): string {
+  const fStar = globalMinimum(result.fn);
+  const shift = Number.isFinite(fStar) ? fStar : 0;
+  const gap = Number.isFinite(fStar);
+  const marks: Plot.Markish[] = result.runs.map((run, i) => {
+    const points = Array.from(run.trajectory.loss, (l, t) => [t, l - shift] as [number, number]).filter(
+      ([, v]) => Number.isFinite(v) && (!gap || v > 0),
+    );
+    return Plot.line(points, { stroke: colorAt(i), strokeWidth: 1.5 });
+  });
+  return seriesPlot(
+    marks,
+    result.runs.map((r, i) => ({ label: r.label, color: colorAt(i) })),
+    {
+      ...options,
+      title: options.title ?? (gap ? "loss − minimum per step (log scale)" : "loss per step"),
+      xLabel: "step",
+      yLabel: gap ? "f − f*" : "f",
+      logY: gap,
+    },
+  );
+}
+
+export interface EffectiveStepFigureOptions extends SeriesFigureOptions {
+  /**
+   * "effective" (default): the effective step the optimizer's state gives each coordinate (lr/(√v + ε) …);
+   * "move": how far each coordinate actually moved, |Δx| and |Δy| per step.
+   */
+  quantity?: "effective" | "move";
+  /** Legend text for the two coordinates (default: the surface's axes, "x" and "y"). */
+  axisNames?: readonly [string, string];
+  /** Draw only the first `steps` steps (default: all). */
+  steps?: number;
+}
+
+/**
+ * Per-coordinate step sizes over the steps of a race, log scale: each run one colour, its first coordinate
+ * solid and its second dashed. Adagrad's effective step only falls; RMSprop's levels off; on the elongated
+ * bowl RMSprop and Adam move both coordinates by similar amounts where SGD's moves differ by the curvature.
+ * @example
+ * const result = race(elongated, ["adagrad", "rmsprop"].map((n) => raceOptimizer(n, elongated)), { steps: 60 });
+ * effectiveStepFigure(result).includes("<svg"); // → true
+ */
+export function effectiveStepFigure(result: RaceResult, options: EffectiveStepFigureOptions = {}): string {
+  const quantity = options.quantity ?? "effective";
+  const [ax, ay] = options.axisNames ?? axesOf(result.fn);
+  const marks: Plot.Markish[] = [];
+  const items: LegendItem[] = [];
+  result.runs.forEach((run, i) => {
+    const tr = run.trajectory;
+    let sx: ArrayLike<number>;
+    let sy: ArrayLike<number>;
+    if (quantity === "effective") {
+      if (tr.effectiveStep === undefined) return;
+      sx = tr.effectiveStep.x;
+      sy = tr.effectiveStep.y;
+    } else {
+      sx = Array.from(tr.x, (v, t) => (t === 0 ? Number.NaN : Math.abs(v - tr.x[t - 1]!)));
+      sy = Array.from(tr.y, (v, t) => (t === 0 ? Number.NaN : Math.abs(v - tr.y[t - 1]!)));
+    }
+    const last = options.steps ?? Number.POSITIVE_INFINITY;
+    const positive = (values: ArrayLike<number>) =>
+      Array.from(values, (v, t) => [t, v] as [number, number]).filter(
+        ([t, v]) => t <= last && Number.isFinite(v) && v > 0,
+      );
+    const color = colorAt(i);
+    marks.push(
+      Plot.line(positive(sx), { stroke: color, strokeWidth: 2 }),
+      Plot.line(positive(sy), { stroke: color, strokeWidth: 2, strokeDasharray: "6,4" }),
+    );
+    items.push(
+      { label: `${run.label} · ${ax}`, color },
+      { label: `${run.label} · ${ay}`, color, symbol: "dash" },
+    );
+  });
+  if (marks.length === 0) {
+    throw new RangeError("effectiveStepFigure: no run of this race has an effective step (L-BFGS has none)");
+  }
+  return seriesPlot(marks, items, {
+    ...options,
+    title:
+      options.title ??
+      (quantity === "effective"
+        ? "effective step per coordinate, from the optimizer's state"
+        : `how far each coordinate moved per step: |Δ${ax}| (solid) and |Δ${ay}| (dashed)`),
+    xLabel: "step",
+    yLabel: quantity === "effective" ? "effective step" : "|Δ| per step",
+    logY: true,
   });
 }

@@ -10,13 +10,17 @@ export {
   demoEntries,
   runDemo,
 } from "./demo.js";
+export { effectiveStep, type StepDirection } from "./effective-step.js";
 export { DIGIT_PIXELS, DIGITS_AVAILABLE, type DigitSet, loadDigits } from "./digits.js";
 export {
   biasCorrectionFigure,
   type Curve,
+  type EffectiveStepFigureOptions,
+  effectiveStepFigure,
   ewmaFigure,
   type RaceFigureOptions,
   raceFigure,
+  raceLossFigure,
   SERIES_COLORS,
   type SeriesFigureOptions,
   scheduleFigure,
@@ -58,6 +62,17 @@ export {
 export { mulberry32, noisySeries, normal, type Rng, shuffle } from "./random.js";
 export { FIGURE_FONT, type PngOptions, renderPlot, svgToPng } from "./render.js";
 export { type ReportFigure, type ReportSection, type ReportTable, reportHtml } from "./report.js";
+export {
+  batchKind,
+  batchSampler,
+  type GradientNoiseOptions,
+  isSumOfExamples,
+  type LeastSquares,
+  type LeastSquaresOptions,
+  leastSquares,
+  type SumOfExamples,
+  withGradientNoise,
+} from "./stochastic.js";
 export {
   type EpochRecord,
   type SchedulerLike,

@@ -3,15 +3,25 @@
 // point: converged (within tolerance of the global minimum), diverged (non-finite or blown far away),
 // stuck on a plateau (no gradient and no curvature), stuck in a local minimum (a listed non-global minimum,
 // or zero gradient with positive curvature), stuck at a saddle, or still moving.
+// On a sum-of-examples surface an entry may take its gradient from batches of `batchSize` examples
+// (full batch, mini-batch, SGD); the loss recorded and judged is always the full objective's.
 
 import type { OptimizerLike } from "../core/optimizer.js";
 import { type Param, param } from "../core/param.js";
+import { effectiveStep } from "./effective-step.js";
 import { globalMinimum, type Minimum, type Point, type TestFunction } from "./functions.js";
+import { mulberry32 } from "./random.js";
+import { batchSampler, checkBatchSize, isSumOfExamples } from "./stochastic.js";
 
 /** An optimizer in a race: a label for the legend and a factory over the race's single param. */
 export interface RaceEntry {
   readonly label: string;
   create(params: Param[]): OptimizerLike;
+  /**
+   * Examples per gradient on a sum-of-examples surface (1: SGD; the surface's `examples`: full batch).
+   * Absent: the exact gradient.
+   */
+  batchSize?: number;
 }
 
 export interface RaceOptions {
@@ -21,6 +31,8 @@ export interface RaceOptions {
   steps?: number;
   /** A run has converged when its loss is within `tolerance` of the global minimum (default 1e-3). */
   tolerance?: number;
+  /** Seeds the batch shuffling; every entry draws its batches from its own generator with this seed (default 0). */
+  seed?: number;
   /** Called after each entry finishes (for progress bars). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -32,6 +44,11 @@ export interface Trajectory {
   readonly x: Float64Array;
   readonly y: Float64Array;
   readonly loss: Float64Array;
+  /**
+   * The optimizer's effective step per coordinate after each step (index 0 is NaN: no step yet), read from
+   * its state by `effectiveStep`; absent for optimizers without one (L-BFGS).
+   */
+  readonly effectiveStep?: { readonly x: Float64Array; readonly y: Float64Array };
 }
 
 export interface RaceSummary {
@@ -99,10 +116,20 @@ export function race(fn: TestFunction, entries: readonly RaceEntry[], options: R
     if (labels.has(e.label))
       throw new RangeError(`race: two optimizers are labelled ${JSON.stringify(e.label)}`);
     labels.add(e.label);
+    if (e.batchSize !== undefined) {
+      if (!isSumOfExamples(fn)) {
+        throw new RangeError(
+          `race: optimizers[${i}] asks for batch size ${e.batchSize}, but ${fn.name} is not a sum of examples (use leastSquares() or withGradientNoise())`,
+        );
+      }
+      checkBatchSize(e.batchSize, fn.examples);
+    }
   });
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new RangeError(`race: seed must be an integer, got ${seed}`);
   const runs: RaceRun[] = [];
   for (const entry of entries) {
-    const trajectory = runOne(fn, entry, start, steps);
+    const trajectory = runOne(fn, entry, start, steps, seed);
     runs.push({ label: entry.label, trajectory, summary: summarize(fn, entry.label, trajectory, tolerance) });
     options.onProgress?.(runs.length, entries.length);
   }
@@ -128,12 +155,15 @@ function domainDiagonal(fn: TestFunction): number {
   return Math.hypot(fn.domain.x[1] - fn.domain.x[0], fn.domain.y[1] - fn.domain.y[0]);
 }
 
-function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number): Trajectory {
+function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number, seed: number): Trajectory {
   const p = param(new Float64Array([start.x, start.y]), { name: "xy" });
   const optimizer = entry.create([p]);
   const xs = new Float64Array(steps + 1);
   const ys = new Float64Array(steps + 1);
   const losses = new Float64Array(steps + 1);
+  const ex = new Float64Array(steps + 1).fill(Number.NaN);
+  const ey = new Float64Array(steps + 1).fill(Number.NaN);
+  let tracked = false;
   const data = p.data;
   const limit = escapeRadius(fn);
   let n = 0;
@@ -143,19 +173,40 @@ function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number)
     losses[n] = fn.f(data[0]!, data[1]!);
   };
   record();
-  // a closure, so optimizers that re-evaluate within a step (L-BFGS) work like the others
-  const closure = () => {
+  // a closure, so optimizers that re-evaluate within a step (L-BFGS) work like the others; a batched
+  // entry draws its batch once per step, and every evaluation within the step sees that batch
+  let closure = () => {
     fn.grad(data[0]!, data[1]!, p.gradBuffer());
     return fn.f(data[0]!, data[1]!);
   };
+  let nextBatch: (() => Int32Array) | null = null;
+  let batch: Int32Array = new Int32Array(0);
+  if (entry.batchSize !== undefined && isSumOfExamples(fn)) {
+    const surface = fn;
+    nextBatch = batchSampler(surface.examples, entry.batchSize, mulberry32(seed));
+    closure = () => {
+      surface.batchGrad(batch, data[0]!, data[1]!, p.gradBuffer());
+      return surface.batchLoss(batch, data[0]!, data[1]!);
+    };
+  }
   for (let t = 1; t <= steps; t++) {
+    if (nextBatch !== null) batch = nextBatch();
     optimizer.step(closure);
     n = t;
     record();
+    const step = effectiveStep(optimizer, p);
+    if (step !== null) {
+      tracked = true;
+      ex[t] = step.values[0]!;
+      ey[t] = step.values[1]!;
+    }
     const loss = losses[n]!;
     if (!Number.isFinite(loss) || Math.abs(data[0]!) > limit || Math.abs(data[1]!) > limit) break;
   }
-  return { x: xs.slice(0, n + 1), y: ys.slice(0, n + 1), loss: losses.slice(0, n + 1) };
+  const trajectory = { x: xs.slice(0, n + 1), y: ys.slice(0, n + 1), loss: losses.slice(0, n + 1) };
+  return tracked
+    ? { ...trajectory, effectiveStep: { x: ex.slice(0, n + 1), y: ey.slice(0, n + 1) } }
+    : trajectory;
 }
 
 const fmt = (v: number) =>

@@ -2,10 +2,13 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
   biasCorrectionFigure,
+  effectiveStepFigure,
   ewmaFigure,
+  leastSquares,
   noisySeries,
   race,
   raceFigure,
+  raceLossFigure,
   raceOptimizer,
   scheduleFigure,
   testFunction,
@@ -74,5 +77,39 @@ describe("figures", () => {
   test("text in figures is escaped as XML", () => {
     const svg = scheduleFigure([{ label: "a<b & c", values: [1, 2] }]);
     assert.ok(svg.includes("a&lt;b &amp; c"));
+  });
+});
+
+describe("stochastic and effective-step figures", () => {
+  test("raceLossFigure draws one loss curve per run on a log axis of the gap to the minimum", () => {
+    const fn = leastSquares();
+    const result = race(
+      fn,
+      [48, 1].map((b) => ({ ...raceOptimizer("sgd", fn, { label: `B=${b}` }), batchSize: b })),
+      { steps: 60 },
+    );
+    const svg = raceLossFigure(result);
+    assert.equal(count(svg, 'aria-label="line"'), 2);
+    assert.ok(svg.includes("B=48") && svg.includes("B=1") && svg.includes("f − f*"));
+  });
+
+  test("effectiveStepFigure draws two lines per run (one per coordinate), named by the surface's axes", () => {
+    const fn = leastSquares();
+    const result = race(
+      fn,
+      ["adagrad", "rmsprop"].map((n) => raceOptimizer(n, fn)),
+      { steps: 40 },
+    );
+    const svg = effectiveStepFigure(result);
+    assert.equal(count(svg, 'aria-label="line"'), 4);
+    assert.ok(svg.includes("adagrad · w") && svg.includes("rmsprop · b"));
+    const moves = effectiveStepFigure(result, { quantity: "move", steps: 10 });
+    assert.ok(moves.includes("|Δw|"));
+  });
+
+  test("effectiveStepFigure refuses a race whose optimizers have no effective step", () => {
+    const fn = testFunction("booth");
+    const result = race(fn, [raceOptimizer("lbfgs", fn)], { steps: 5 });
+    assert.throws(() => effectiveStepFigure(result), /no run of this race has an effective step/);
   });
 });
