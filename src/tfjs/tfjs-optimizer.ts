@@ -14,37 +14,29 @@ import {
   Optimizer,
   serialization,
   type Tensor,
-  tensor,
   engine,
   type Variable,
 } from "@tensorflow/tfjs-core";
 import type { OptimizerLike, OptimizerStateDict, ParamGroupInit } from "../core/optimizer.js";
 import { describe, type Parameter, param } from "../core/param.js";
-import type { StateRecord, StateValue } from "../core/state.js";
 import { optionError } from "../core/validate.js";
 import { clipGradNorm } from "../clip/clip-grad.js";
 import { firstNonFinite } from "../optim/skip-non-finite.js";
-import { Adadelta } from "../optim/adadelta.js";
-import { Adafactor } from "../optim/adafactor.js";
-import { Adagrad } from "../optim/adagrad.js";
-import { Adam } from "../optim/adam.js";
-import { Adamax } from "../optim/adamax.js";
-import { AdamW } from "../optim/adamw.js";
-import { ASGD } from "../optim/asgd.js";
-import { LAMB } from "../optim/lamb.js";
-import { Lion } from "../optim/lion.js";
-import { NAdam } from "../optim/nadam.js";
-import { RAdam } from "../optim/radam.js";
-import { RMSprop } from "../optim/rmsprop.js";
-import { Rprop } from "../optim/rprop.js";
-import { SGD } from "../optim/sgd.js";
+import {
+  fromBase64,
+  fromJsonValue,
+  optimizerClass,
+  optimizerName,
+  toBase64,
+  toJsonValue,
+} from "./config-codec.js";
+import { groupParams, type TfjsGroupSpec } from "./group-matching.js";
 import { readInto, type WriteMode, writeVariable } from "./transfer.js";
+import { decodeState, encodeState, type NamedTensor } from "./weights.js";
 
-/** A tensor with a name (tfjs-core does not export its own NamedTensor). */
-export interface NamedTensor {
-  name: string;
-  tensor: Tensor;
-}
+export { registerOptimizerClass } from "./config-codec.js";
+export type { TfjsGroupSpec } from "./group-matching.js";
+export type { NamedTensor } from "./weights.js";
 
 /** A model weight as `model.trainableWeights` lists it (tfjs-layers' LayerVariable). */
 export interface LayerVariableLike {
@@ -61,16 +53,6 @@ export type TfjsVariable = Variable | LayerVariableLike;
 export type OptimizerFactory<O extends OptimizerLike = OptimizerLike> = (
   params: Parameter[] | ParamGroupInit[],
 ) => O;
-
-/** A param group built from variable names: the variables it takes and its option overrides. */
-export interface TfjsGroupSpec {
-  /**
-   * Which variables: a RegExp tested against the variable's name (a layer weight's canonical name, e.g.
-   * `dense_Dense1/bias`), or a layer name (takes the variables named `<layer>/…`).
-   */
-  match: RegExp | string;
-  [option: string]: unknown;
-}
 
 export interface TfjsOptimizerOptions {
   /**
@@ -100,65 +82,12 @@ interface Entry {
   synced: object;
 }
 
-const MANIFEST = "descent/state";
-
-type OptimizerClass = new (
-  params: Parameter[] | ParamGroupInit[],
-  options?: Record<string, unknown>,
-) => OptimizerLike;
-
-const CLASSES = new Map<string, OptimizerClass>();
-for (const c of [
-  Adam,
-  AdamW,
-  SGD,
-  RMSprop,
-  Adagrad,
-  Adadelta,
-  Adamax,
-  NAdam,
-  RAdam,
-  Lion,
-  LAMB,
-  ASGD,
-  Rprop,
-  Adafactor,
-]) {
-  CLASSES.set(c.name, c as unknown as OptimizerClass);
-}
-
-/**
- * Makes an optimizer class known to `TfjsOptimizer.fromConfig` (what `tf.loadLayersModel` calls to rebuild
- * a saved model's optimizer). The built-in element-wise optimizers are registered already.
- */
-export function registerOptimizerClass(name: string, cls: OptimizerClass): void {
-  if (typeof name !== "string" || name === "")
-    optionError(`registerOptimizerClass: name must be a non-empty string, got ${describe(name)}`);
-  if (typeof cls !== "function")
-    optionError(`registerOptimizerClass: expected a class, got ${describe(cls)}`);
-  CLASSES.set(name, cls);
-}
-
-function optimizerName(opt: OptimizerLike): string {
-  const spec = (opt as unknown as { spec?: { name?: unknown } }).spec;
-  return typeof spec?.name === "string" ? spec.name : (opt.constructor?.name ?? "unknown");
-}
-
 function isLayerVariable(v: unknown): v is LayerVariableLike {
   return v !== null && typeof v === "object" && typeof (v as LayerVariableLike).read === "function";
 }
 
 function isVariable(v: unknown): v is Variable {
   return v !== null && typeof v === "object" && typeof (v as Variable).assign === "function" && "dataId" in v;
-}
-
-function matches(spec: TfjsGroupSpec, name: string): boolean {
-  const m = spec.match;
-  if (m instanceof RegExp) {
-    m.lastIndex = 0;
-    return m.test(name);
-  }
-  return name === m || name.startsWith(`${m}/`);
 }
 
 function checkOptions(options: TfjsOptimizerOptions): void {
@@ -193,44 +122,6 @@ function checkOptions(options: TfjsOptimizerOptions): void {
   if (onNonFinite !== undefined && onNonFinite !== "skip" && onNonFinite !== "error") {
     optionError(`TfjsOptimizer: onNonFinite must be "skip" or "error", got ${describe(onNonFinite)}`);
   }
-}
-
-/** JSON-safe copies of option values (RegExps as { $regexp, flags }; functions dropped). */
-function toJsonValue(value: unknown): unknown {
-  if (value instanceof RegExp) return { $regexp: value.source, flags: value.flags };
-  if (typeof value === "number" && !Number.isFinite(value)) return { $number: String(value) };
-  if (Array.isArray(value)) return value.map(toJsonValue);
-  if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      if (typeof v !== "function" && v !== undefined) out[k] = toJsonValue(v);
-    return out;
-  }
-  return value;
-}
-
-function fromJsonValue(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(fromJsonValue);
-  if (value !== null && typeof value === "object") {
-    const o = value as Record<string, unknown>;
-    if (typeof o.$regexp === "string")
-      return new RegExp(o.$regexp, typeof o.flags === "string" ? o.flags : "");
-    if (typeof o.$number === "string") return Number(o.$number);
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(o)) out[k] = fromJsonValue(v);
-    return out;
-  }
-  return value;
-}
-
-function toBase64(text: string): string {
-  let binary = "";
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(b64: string): string {
-  return new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
 }
 
 /**
@@ -362,30 +253,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
       entries.push(entry);
       byKey.set(entry.key, entry);
     });
-    const specs = this.options.groups;
-    let built: Parameter[] | ParamGroupInit[];
-    if (specs === undefined || specs.length === 0) {
-      built = entries.map((e) => e.param);
-    } else {
-      const members: Parameter[][] = specs.map(() => []);
-      const rest: Parameter[] = [];
-      for (const e of entries) {
-        const gi = specs.findIndex((s) => matches(s, e.label));
-        if (gi < 0) rest.push(e.param);
-        else members[gi]!.push(e.param);
-      }
-      const groups: ParamGroupInit[] = rest.length > 0 ? [{ params: rest }] : [];
-      specs.forEach((spec, gi) => {
-        if (members[gi]!.length === 0) {
-          optionError(
-            `TfjsOptimizer: groups[${gi}] (match ${String(spec.match)}) matches no variable; names are ${entries.map((e) => e.label).join(", ")}`,
-          );
-        }
-        const { match: _m, ...overrides } = spec;
-        groups.push({ ...overrides, params: members[gi]! });
-      });
-      built = groups;
-    }
+    const built = groupParams(entries, this.options.groups);
     const opt = this.#factory(built);
     if (
       opt === null ||
@@ -501,38 +369,8 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     if (this.#optimizer === null && this.#pending === null) return [await this.saveIterations()];
     const sd = this.#optimizer === null ? this.#pending! : this.#optimizer.stateDict();
     const labels = this.#optimizer === null ? this.#pendingLabels : this.#orderedLabels();
-    const tensors: NamedTensor[] = [];
-    const encode = (value: StateValue, path: string): unknown => {
-      if (value instanceof Float32Array || value instanceof Float64Array) {
-        const index = tensors.length;
-        tensors.push({ name: path, tensor: tensor(Float32Array.from(value), [value.length], "float32") });
-        return { $tensor: index, dtype: value instanceof Float64Array ? "float64" : "float32" };
-      }
-      if (typeof value === "number" && !Number.isFinite(value)) return { $number: String(value) };
-      if (Array.isArray(value)) return value.map((v, i) => encode(v as StateValue, `${path}/${i}`));
-      if (value !== null && typeof value === "object") {
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = encode(v as StateValue, `${path}/${k}`);
-        return out;
-      }
-      return value;
-    };
-    const state: Record<string, unknown> = {};
-    for (const [i, s] of Object.entries(sd.state))
-      state[i] = encode(s as StateValue, labels[Number(i)] ?? `param${i}`);
-    const paramGroups = sd.paramGroups.map((g) => encode(g as unknown as StateValue, "group"));
-    const manifest = JSON.stringify({
-      format: 1,
-      optimizer: this.#optimizer === null ? this.#expectName : optimizerName(this.#optimizer),
-      labels,
-      state,
-      paramGroups,
-    });
-    return [
-      await this.saveIterations(),
-      { name: MANIFEST, tensor: tensor([manifest], [1], "string") },
-      ...tensors,
-    ];
+    const optimizer = this.#optimizer === null ? this.#expectName : optimizerName(this.#optimizer);
+    return [await this.saveIterations(), ...encodeState(sd, labels, optimizer)];
   }
 
   /**
@@ -545,60 +383,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
       await this.extractIterations(weightValues);
       return;
     }
-    if (!Array.isArray(weightValues) || weightValues.length < 2) {
-      optionError(
-        `TfjsOptimizer.setWeights: expected the weights getWeights() made, got ${describe(weightValues)}`,
-      );
-    }
-    const head = weightValues[1]!;
-    if (head?.name !== MANIFEST || head.tensor?.dtype !== "string") {
-      optionError(
-        `TfjsOptimizer.setWeights: expected '${MANIFEST}' as the second weight, got ${describe(head?.name)} (weights saved by another optimizer?)`,
-      );
-    }
-    const iterations = (await weightValues[0]!.tensor.data())[0];
-    const text = (await head.tensor.data())[0] as unknown;
-    let manifest: { optimizer?: unknown; state?: unknown; paramGroups?: unknown; labels?: unknown };
-    try {
-      manifest = JSON.parse(typeof text === "string" ? text : new TextDecoder().decode(text as Uint8Array));
-    } catch (e) {
-      optionError(
-        `TfjsOptimizer.setWeights: the '${MANIFEST}' weight is not valid JSON (${(e as Error).message})`,
-      );
-    }
-    const rest = weightValues.slice(2);
-    const arrays = await Promise.all(rest.map((w) => w.tensor.data()));
-    const decode = (value: unknown): StateValue => {
-      if (Array.isArray(value)) return value.map(decode);
-      if (value !== null && typeof value === "object") {
-        const o = value as Record<string, unknown>;
-        if (typeof o.$tensor === "number") {
-          const data = arrays[o.$tensor];
-          if (!(data instanceof Float32Array))
-            optionError(
-              `TfjsOptimizer.setWeights: state refers to tensor ${o.$tensor}, which is missing or not float32`,
-            );
-          return o.dtype === "float64" ? Float64Array.from(data) : Float32Array.from(data);
-        }
-        if (typeof o.$number === "string") return Number(o.$number);
-        const out: Record<string, StateValue> = {};
-        for (const [k, v] of Object.entries(o)) out[k] = decode(v);
-        return out as StateRecord;
-      }
-      return value as StateValue;
-    };
-    if (
-      typeof manifest.state !== "object" ||
-      manifest.state === null ||
-      !Array.isArray(manifest.paramGroups)
-    ) {
-      optionError(`TfjsOptimizer.setWeights: the '${MANIFEST}' weight has no state or paramGroups`);
-    }
-    const sd = {
-      state: decode(manifest.state) as unknown as OptimizerStateDict["state"],
-      paramGroups: decode(manifest.paramGroups) as unknown as OptimizerStateDict["paramGroups"],
-    };
-    const savedName = typeof manifest.optimizer === "string" ? manifest.optimizer : null;
+    const { iterations, stateDict: sd, optimizer: savedName, labels } = await decodeState(weightValues);
     if (this.#optimizer !== null) {
       if (savedName !== null && savedName !== optimizerName(this.#optimizer)) {
         optionError(
@@ -608,7 +393,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
       this.#optimizer.loadStateDict(sd);
     } else {
       this.#pending = sd;
-      this.#pendingLabels = Array.isArray(manifest.labels) ? manifest.labels.map(String) : [];
+      this.#pendingLabels = labels;
     }
     if (typeof iterations === "number") this.iterations_ = iterations;
   }
@@ -655,7 +440,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     const name = parsed.optimizer;
     if (typeof name !== "string")
       optionError(`TfjsOptimizer.fromConfig: the config names no optimizer class, got ${describe(name)}`);
-    const Ctor = CLASSES.get(name);
+    const Ctor = optimizerClass(name);
     if (Ctor === undefined) {
       optionError(
         `TfjsOptimizer.fromConfig: unknown optimizer class '${name}'; register it with registerOptimizerClass('${name}', ${name})`,

@@ -1,0 +1,106 @@
+// The optimizer config a saved TF.js model carries: which descent class to rebuild (looked up by name), its
+// defaults and the adapter options, as JSON with RegExps and non-finite numbers kept, wrapped in base64.
+
+import type { OptimizerLike, ParamGroupInit } from "../core/optimizer.js";
+import { describe, type Parameter } from "../core/param.js";
+import { optionError } from "../core/validate.js";
+import { Adadelta } from "../optim/adadelta.js";
+import { Adafactor } from "../optim/adafactor.js";
+import { Adagrad } from "../optim/adagrad.js";
+import { Adam } from "../optim/adam.js";
+import { Adamax } from "../optim/adamax.js";
+import { AdamW } from "../optim/adamw.js";
+import { ASGD } from "../optim/asgd.js";
+import { LAMB } from "../optim/lamb.js";
+import { Lion } from "../optim/lion.js";
+import { NAdam } from "../optim/nadam.js";
+import { RAdam } from "../optim/radam.js";
+import { RMSprop } from "../optim/rmsprop.js";
+import { Rprop } from "../optim/rprop.js";
+import { SGD } from "../optim/sgd.js";
+
+export type OptimizerClass = new (
+  params: Parameter[] | ParamGroupInit[],
+  options?: Record<string, unknown>,
+) => OptimizerLike;
+
+const CLASSES = new Map<string, OptimizerClass>();
+for (const c of [
+  Adam,
+  AdamW,
+  SGD,
+  RMSprop,
+  Adagrad,
+  Adadelta,
+  Adamax,
+  NAdam,
+  RAdam,
+  Lion,
+  LAMB,
+  ASGD,
+  Rprop,
+  Adafactor,
+]) {
+  CLASSES.set(c.name, c as unknown as OptimizerClass);
+}
+
+/**
+ * Makes an optimizer class known to `TfjsOptimizer.fromConfig` (what `tf.loadLayersModel` calls to rebuild
+ * a saved model's optimizer). The built-in element-wise optimizers are registered already.
+ */
+export function registerOptimizerClass(name: string, cls: OptimizerClass): void {
+  if (typeof name !== "string" || name === "")
+    optionError(`registerOptimizerClass: name must be a non-empty string, got ${describe(name)}`);
+  if (typeof cls !== "function")
+    optionError(`registerOptimizerClass: expected a class, got ${describe(cls)}`);
+  CLASSES.set(name, cls);
+}
+
+/** The class registered under `name`, if any. */
+export function optimizerClass(name: string): OptimizerClass | undefined {
+  return CLASSES.get(name);
+}
+
+/** The name a saved optimizer is known by (its spec name for wrappers, else its class name). */
+export function optimizerName(opt: OptimizerLike): string {
+  const spec = (opt as unknown as { spec?: { name?: unknown } }).spec;
+  return typeof spec?.name === "string" ? spec.name : (opt.constructor?.name ?? "unknown");
+}
+
+/** JSON-safe copies of option values (RegExps as { $regexp, flags }; functions dropped). */
+export function toJsonValue(value: unknown): unknown {
+  if (value instanceof RegExp) return { $regexp: value.source, flags: value.flags };
+  if (typeof value === "number" && !Number.isFinite(value)) return { $number: String(value) };
+  if (Array.isArray(value)) return value.map(toJsonValue);
+  if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value))
+      if (typeof v !== "function" && v !== undefined) out[k] = toJsonValue(v);
+    return out;
+  }
+  return value;
+}
+
+export function fromJsonValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(fromJsonValue);
+  if (value !== null && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    if (typeof o.$regexp === "string")
+      return new RegExp(o.$regexp, typeof o.flags === "string" ? o.flags : "");
+    if (typeof o.$number === "string") return Number(o.$number);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(o)) out[k] = fromJsonValue(v);
+    return out;
+  }
+  return value;
+}
+
+export function toBase64(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+export function fromBase64(b64: string): string {
+  return new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+}
