@@ -1,0 +1,74 @@
+import { extname } from "node:path";
+import type { Command } from "commander";
+import { ewma } from "../../average/ewma.js";
+import { biasCorrectionFigure, ewmaFigure } from "../../lab/figures.js";
+import { noisySeries } from "../../lab/random.js";
+import { parseBetas, parseInteger, readSeries } from "../args.js";
+import { type CliIO, figureFormat, formatTable, json, writeFigure } from "../output.js";
+
+/** `descent ewma`: moving averages of a noisy series for several β. */
+export function addEwmaCommand(program: Command, io: CliIO): void {
+  program
+    .command("ewma")
+    .description("exponentially weighted moving averages of a noisy series, for several β")
+    .option("--beta <list>", "comma-separated β values in [0, 1)", "0.5,0.9,0.98")
+    .option("--bias-correction", "divide by 1 − βᵗ (and draw the with/without comparison)")
+    .option(
+      "--input <file>",
+      "average this series instead (numbers separated by spaces, commas or newlines; - for stdin)",
+    )
+    .option("--length <n>", "length of the noisy series", "365")
+    .option("--seed <n>", "seed of the noise", "7")
+    .option("--out <file>", "write the figure (.svg or .png); with --bias-correction also <file>-bias.<ext>")
+    .option("--json", "print the series and its averages as JSON")
+    .action(async (opts) => {
+      const betas = parseBetas(opts.beta);
+      const length = parseInteger(opts.length, "--length", 1);
+      const seed = parseInteger(opts.seed, "--seed", 0);
+      const correct = Boolean(opts.biasCorrection);
+      if (opts.out !== undefined) figureFormat(opts.out);
+      const series = opts.input === undefined ? noisySeries({ length, seed }) : readSeries(opts.input);
+      const averages = betas.map((beta) => ({
+        beta,
+        values: ewma(series, beta, { biasCorrection: correct }),
+      }));
+      const written: string[] = [];
+      if (opts.out !== undefined) {
+        await writeFigure(opts.out, ewmaFigure(series, betas, { biasCorrection: correct }));
+        written.push(opts.out);
+        if (correct) {
+          const ext = extname(opts.out);
+          const biasPath = `${opts.out.slice(0, -ext.length)}-bias${ext}`;
+          await writeFigure(biasPath, biasCorrectionFigure(series, Math.max(...betas)));
+          written.push(biasPath);
+        }
+      }
+      if (opts.json) {
+        io.stdout.write(json({ biasCorrection: correct, series, averages, figures: written }));
+        return;
+      }
+      // the first steps (where bias correction matters) and the last one
+      const steps = [...Array.from({ length: Math.min(5, series.length) }, (_, t) => t)];
+      if (series.length > steps.length) steps.push(series.length - 1);
+      const cells = (values: ArrayLike<number>) => steps.map((t) => values[t]!.toFixed(2));
+      io.stdout.write(
+        `${formatTable(
+          ["β", "≈ window 1/(1−β)", ...steps.map((t) => `t=${t + 1}`)],
+          [
+            ["data", "", ...cells(series)],
+            ...averages.map(({ beta, values }) => [
+              String(beta),
+              (1 / (1 - beta)).toFixed(1),
+              ...cells(values),
+            ]),
+          ],
+        )}\n`,
+      );
+      io.stdout.write(
+        correct
+          ? "(bias-corrected: v_t / (1 − βᵗ))\n"
+          : "(not bias-corrected: v_0 = 0 pulls the first values down)\n",
+      );
+      for (const path of written) io.stdout.write(`wrote ${path}\n`);
+    });
+}
