@@ -17,7 +17,42 @@
 
 import type { OptimizerLike, ParamGroup } from "../core/optimizer.js";
 import { describe } from "../core/param.js";
-import { knownKeys, optionError } from "../core/validate.js";
+import { optionError } from "../core/validate.js";
+import { checkGroupSelection, checkOptimizer, rate } from "./scheduler-options.js";
+import {
+  checkStateDict,
+  decodeNumber,
+  encodeNumber,
+  numberList,
+  type SchedulerStateDict,
+  stateInteger,
+} from "./scheduler-state.js";
+
+export {
+  checkCanCycleMomentum,
+  cyclesBeta1,
+  momentumState,
+  prepareMomentum,
+  readMomentum,
+  writeMomentum,
+} from "./momentum.js";
+export {
+  checkGroupSelection,
+  checkOptimizer,
+  checkOptions,
+  nonNegativeInteger,
+  perGroup,
+  positiveInteger,
+  rate,
+} from "./scheduler-options.js";
+export {
+  checkStateDict,
+  decodeNumber,
+  encodeNumber,
+  type SchedulerStateDict,
+  stateError,
+  stateInteger,
+} from "./scheduler-state.js";
 
 /** What a scheduler needs from an optimizer: its param groups (any `OptimizerLike` has them). */
 export type SchedulableOptimizer = Pick<OptimizerLike, "paramGroups">;
@@ -29,140 +64,6 @@ export interface SchedulerBaseOptions {
    * schedulers can drive different groups of one optimizer. Per-group option lists follow this order.
    */
   groups?: readonly number[];
-}
-
-/** A scheduler's state: JSON values only (non-finite numbers as the strings "Infinity", "-Infinity", "NaN"). */
-export interface SchedulerStateDict {
-  type: string;
-  [key: string]: unknown;
-}
-
-export function checkOptimizer(optimizer: unknown, where: string): SchedulableOptimizer {
-  const o = optimizer as SchedulableOptimizer | null;
-  if (o === null || typeof o !== "object" || !Array.isArray(o.paramGroups)) {
-    optionError(`${where}: expected an optimizer (an object with paramGroups), got ${describe(optimizer)}`);
-  }
-  if (o.paramGroups.length === 0) optionError(`${where}: the optimizer has no param groups`);
-  return o;
-}
-
-/** Checks the `groups` option; null means every group. */
-export function checkGroupSelection(
-  groups: unknown,
-  optimizer: SchedulableOptimizer,
-  where: string,
-): readonly number[] | null {
-  if (groups === undefined) return null;
-  if (!Array.isArray(groups) || groups.length === 0) {
-    optionError(`${where}: groups must be a non-empty array of param group indices, got ${describe(groups)}`);
-  }
-  const n = optimizer.paramGroups.length;
-  const seen = new Set<number>();
-  for (const g of groups) {
-    if (!Number.isInteger(g) || g < 0 || g >= n) {
-      optionError(`${where}: groups lists ${describe(g)}, but the optimizer has param groups 0..${n - 1}`);
-    }
-    if (seen.has(g)) optionError(`${where}: groups lists param group ${g} twice`);
-    seen.add(g);
-  }
-  return Object.freeze([...groups] as number[]);
-}
-
-/** torch's `_format_param`: one value for every group, or a list with exactly one per group. */
-export function perGroup(value: unknown, name: string, count: number, where: string): number[] {
-  if (Array.isArray(value)) {
-    if (value.length !== count) {
-      optionError(
-        `${where}: ${name} must have the same length as optimizer.param_groups. ${name} has ${value.length} values, param_groups has ${count}.`,
-      );
-    }
-    return [...value] as number[];
-  }
-  return new Array<number>(count).fill(value as number);
-}
-
-/** A finite number ≥ 0 (a rate or a factor); NaN, ±Infinity and negatives are refused. */
-export function rate(value: unknown, label: string, where: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    optionError(`${where}: Invalid ${label}: ${describe(value)} (expected a finite number ≥ 0)`);
-  }
-  return value;
-}
-
-export function positiveInteger(value: unknown, label: string, where: string): number {
-  if (!Number.isInteger(value) || (value as number) <= 0) {
-    optionError(`${where}: Invalid ${label}: ${describe(value)} (expected a positive integer)`);
-  }
-  return value as number;
-}
-
-export function nonNegativeInteger(value: unknown, label: string, where: string): number {
-  if (!Number.isInteger(value) || (value as number) < 0) {
-    optionError(`${where}: Invalid ${label}: ${describe(value)} (expected an integer ≥ 0)`);
-  }
-  return value as number;
-}
-
-/** Checks an options object: an object, only known keys (typos such as `step_size` are caught). */
-export function checkOptions<T extends object>(
-  options: T | undefined,
-  known: readonly string[],
-  where: string,
-): T {
-  const o = (options ?? {}) as T;
-  if (o === null || typeof o !== "object" || Array.isArray(o)) {
-    optionError(`${where}: options must be an object, got ${describe(options)}`);
-  }
-  knownKeys(o, [...known, "groups"], where);
-  return o;
-}
-
-/** Non-finite numbers as strings, so a state dict survives JSON.stringify/parse. */
-export function encodeNumber(x: number): number | string {
-  return Number.isFinite(x) ? x : String(x);
-}
-
-export function decodeNumber(value: unknown, label: string, where: string): number {
-  if (typeof value === "number") return value;
-  if (value === "Infinity") return Number.POSITIVE_INFINITY;
-  if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
-  if (value === "NaN") return Number.NaN;
-  return stateError(where, `${label} must be a number, got ${describe(value)}`);
-}
-
-export function stateError(where: string, message: string): never {
-  return optionError(`${where}.loadStateDict: ${message}`);
-}
-
-function numberList(value: unknown, length: number, label: string, where: string): number[] {
-  if (!Array.isArray(value) || value.length !== length) {
-    stateError(where, `${label} must be an array of ${length} numbers, got ${describe(value)}`);
-  }
-  return value.map((v, i) => decodeNumber(v, `${label}[${i}]`, where));
-}
-
-export function stateInteger(
-  value: unknown,
-  label: string,
-  where: string,
-  min = Number.NEGATIVE_INFINITY,
-): number {
-  if (!Number.isInteger(value) || (value as number) < min) {
-    stateError(
-      where,
-      `${label} must be an integer${min > -Infinity ? ` ≥ ${min}` : ""}, got ${describe(value)}`,
-    );
-  }
-  return value as number;
-}
-
-export function checkStateDict(stateDict: unknown, type: string): Record<string, unknown> {
-  if (stateDict === null || typeof stateDict !== "object" || Array.isArray(stateDict)) {
-    stateError(type, `expected a state dict object, got ${describe(stateDict)}`);
-  }
-  const sd = stateDict as Record<string, unknown>;
-  if (sd.type !== type) stateError(type, `this state dict is from ${describe(sd.type)}, not ${type}`);
-  return sd;
 }
 
 /**
@@ -329,61 +230,4 @@ export abstract class LRScheduler {
   protected prepareExtraState(_sd: Record<string, unknown>): () => void {
     return () => {};
   }
-}
-
-/** Reads a group's momentum for cycling: `momentum`, or β₁ of `betas`. */
-export function cyclesBeta1(group: ParamGroup): boolean {
-  return Array.isArray(group.betas);
-}
-
-export function checkCanCycleMomentum(groups: readonly ParamGroup[], where: string): boolean {
-  const useBeta1 = groups.some(cyclesBeta1);
-  for (const g of groups) {
-    if (useBeta1 ? !cyclesBeta1(g) : typeof g.momentum !== "number") {
-      optionError(
-        `${where}: optimizer must support momentum or beta1 with \`cycle_momentum\` option enabled`,
-      );
-    }
-  }
-  return useBeta1;
-}
-
-/** Writes momentum, or β₁ (a new betas array, the rest kept), as torch does. */
-export function writeMomentum(group: ParamGroup, value: number, useBeta1: boolean): void {
-  if (useBeta1) {
-    const betas = group.betas as readonly number[];
-    group.betas = [value, ...betas.slice(1)];
-  } else {
-    group.momentum = value;
-  }
-}
-
-export function readMomentum(group: ParamGroup, useBeta1: boolean): number {
-  return useBeta1 ? ((group.betas as readonly number[])[0] as number) : (group.momentum as number);
-}
-
-/** The cycled momentum of each group, for the state dict of a scheduler that cycles it. */
-export function momentumState(groups: readonly ParamGroup[], useBeta1: boolean): Record<string, unknown> {
-  return { lastMomentum: groups.map((g) => readMomentum(g, useBeta1)) };
-}
-
-/** Checks a saved `lastMomentum` and returns what writes it back into the groups. */
-export function prepareMomentum(
-  sd: Record<string, unknown>,
-  groups: readonly ParamGroup[],
-  useBeta1: boolean,
-  where: string,
-): () => void {
-  const saved = sd.lastMomentum;
-  // a state dict converted from torch has none (torch keeps it in the optimizer); the next step recomputes it
-  if (saved === undefined) return () => {};
-  if (!Array.isArray(saved) || saved.length !== groups.length) {
-    stateError(where, `lastMomentum must be an array of ${groups.length} numbers, got ${describe(saved)}`);
-  }
-  const values = saved.map((v, i) => decodeNumber(v, `lastMomentum[${i}]`, where));
-  return () => {
-    groups.forEach((g, i) => {
-      writeMomentum(g, values[i] as number, useBeta1);
-    });
-  };
 }
