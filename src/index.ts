@@ -116,6 +116,6 @@ export {
   type PreviewOptions,
   type PreviewResult,
   preview,
-} from "./schedule/preview.js";
+} from "./scheduler/preview.js";
 export { ParamScheduler, type ParamSchedulerOptions } from "./scheduler/param-scheduler.js";
 export { fromTorchStateDict } from "./scheduler/torch-state-dict.js";

@@ -5,9 +5,9 @@
 import type { ParamGroup } from "../core/optimizer.js";
 import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
-import { LRScheduler, type SchedulableOptimizer } from "../scheduler/lr-scheduler.js";
-import { stepWithMetric } from "../scheduler/sequential-lr.js";
-import { checkKeys, stepCount } from "./check.js";
+import { LRScheduler, type SchedulableOptimizer } from "./lr-scheduler.js";
+import { stepWithMetric } from "./sequential-lr.js";
+import { checkKeys, stepCount } from "../schedule/check.js";
 
 export interface PreviewOptions {
   /**

@@ -21,7 +21,7 @@ import {
   StepLR,
   schedule,
 } from "../../src/index.js";
-import { sgd } from "../scheduler/optimizers.js";
+import { sgd } from "./optimizers.js";
 
 type Factory = (opt: SchedulableOptimizer) => LRScheduler;
 

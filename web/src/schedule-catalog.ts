@@ -2,7 +2,7 @@
 // descent's `preview` (what the optimizer's group holds after 0, 1, … `scheduler.step()` calls), a
 // SequentialLR joins two of them, and the same design is written out as descent TypeScript and PyTorch code.
 
-import { preview as previewScheduler } from "../../src/schedule/preview.js";
+import { preview as previewScheduler } from "../../src/scheduler/preview.js";
 import { ConstantLR } from "../../src/scheduler/constant-lr.js";
 import { CosineAnnealingLR } from "../../src/scheduler/cosine-annealing-lr.js";
 import { CosineAnnealingWarmRestarts } from "../../src/scheduler/cosine-annealing-warm-restarts.js";
