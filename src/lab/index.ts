@@ -55,6 +55,8 @@ export {
   type RaceOptions,
   type RaceResult,
   type RaceRun,
+  RaceRunner,
+  type RaceRunnerStatus,
   type RaceSummary,
   race,
   type Trajectory,

@@ -7,7 +7,7 @@
 // (full batch, mini-batch, SGD); the loss recorded and judged is always the full objective's.
 
 import type { OptimizerLike } from "../core/optimizer.js";
-import { type Param, param } from "../core/param.js";
+import { type Param, type Parameter, param } from "../core/param.js";
 import { effectiveStep } from "./effective-step.js";
 import { globalMinimum, type Minimum, type Point, type TestFunction } from "./functions.js";
 import { mulberry32 } from "./random.js";
@@ -207,6 +207,67 @@ function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number,
   return tracked
     ? { ...trajectory, effectiveStep: { x: ex.slice(0, n + 1), y: ey.slice(0, n + 1) } }
     : trajectory;
+}
+
+export type RaceRunnerStatus = "running" | "done" | "diverged";
+
+/**
+ * One optimizer on a surface, stepped a few steps at a time (how the web lab animates a race): positions
+ * and losses grow with each step; the run is "diverged" once its loss or position is non-finite or blown
+ * far past the domain, and "done" after `steps` steps.
+ * @example
+ * const runner = new RaceRunner(himmelblau, raceOptimizer("adam", himmelblau).create, { x: 0, y: 0 }, 10);
+ * runner.advance(4);
+ * runner.losses.length; // → 5
+ * runner.advance(100);
+ * runner.status; // → "done"
+ */
+export class RaceRunner {
+  readonly param: Parameter;
+  readonly optimizer: OptimizerLike;
+  readonly xs: number[];
+  readonly ys: number[];
+  readonly losses: number[];
+  status: RaceRunnerStatus = "running";
+  readonly #fn: TestFunction;
+  readonly #steps: number;
+
+  /** Makes the param at `start` and the optimizer over it (a factory that throws leaves nothing made). */
+  constructor(fn: TestFunction, create: (params: Param[]) => OptimizerLike, start: Point, steps: number) {
+    const p = param(new Float64Array([start.x, start.y]), { name: "xy" });
+    this.optimizer = create([p]);
+    this.param = p;
+    this.#fn = fn;
+    this.#steps = steps;
+    this.xs = [start.x];
+    this.ys = [start.y];
+    this.losses = [fn.f(start.x, start.y)];
+  }
+
+  /** Runs up to `k` more steps while the run is running. */
+  advance(k: number): void {
+    const fn = this.#fn;
+    const limit = escapeRadius(fn);
+    const p = this.param;
+    const data = p.data;
+    for (let s = 0; s < k && this.status === "running"; s++) {
+      this.optimizer.step(() => {
+        fn.grad(data[0]!, data[1]!, p.gradBuffer());
+        return fn.f(data[0]!, data[1]!);
+      });
+      const x = data[0]!;
+      const y = data[1]!;
+      const loss = fn.f(x, y);
+      this.xs.push(x);
+      this.ys.push(y);
+      this.losses.push(loss);
+      if (!Number.isFinite(loss) || !Number.isFinite(x) || Math.abs(x) > limit || Math.abs(y) > limit) {
+        this.status = "diverged";
+      } else if (this.xs.length > this.#steps) {
+        this.status = "done";
+      }
+    }
+  }
 }
 
 const fmt = (v: number) =>

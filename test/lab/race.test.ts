@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Adam, SGD } from "../../src/index.js";
-import { race, raceOptimizer, testFunction } from "../../src/lab/index.js";
+import { RaceRunner, race, raceOptimizer, testFunction } from "../../src/lab/index.js";
 
 const entries = (fnName: string, names: string[], lr?: number) => {
   const fn = testFunction(fnName);
@@ -131,5 +131,38 @@ describe("race", () => {
     assert.throws(() => race(fn, []), /non-empty list/);
     assert.throws(() => race(fn, [...e, ...e]), /two optimizers are labelled "sgd"/);
     assert.throws(() => race({} as never, e), /fn must be a test function/);
+  });
+});
+
+describe("RaceRunner", () => {
+  test("stepped in pieces it follows the same path as race() in one go, and is done after its steps", () => {
+    const fn = testFunction("himmelblau");
+    const entry = raceOptimizer("adam", fn);
+    const whole = race(fn, [entry], { steps: 30 }).runs[0]!.trajectory;
+    const runner = new RaceRunner(fn, entry.create, fn.defaultStart, 30);
+    for (const k of [1, 4, 7, 100]) runner.advance(k);
+    assert.equal(runner.status, "done");
+    assert.deepEqual(runner.xs, Array.from(whole.x));
+    assert.deepEqual(runner.ys, Array.from(whole.y));
+    assert.deepEqual(runner.losses, Array.from(whole.loss));
+  });
+
+  test("a run blown past the domain is diverged and takes no more steps", () => {
+    const fn = testFunction("elongated");
+    const runner = new RaceRunner(fn, (params) => new SGD(params, { lr: 0.6 }), fn.defaultStart, 1000);
+    runner.advance(1000);
+    assert.equal(runner.status, "diverged");
+    const taken = runner.xs.length;
+    assert.ok(taken < 1001, `diverged after ${taken - 1} steps`);
+    runner.advance(10);
+    assert.equal(runner.xs.length, taken);
+  });
+
+  test("an optimizer that cannot be built throws from the constructor with its own message", () => {
+    const fn = testFunction("himmelblau");
+    assert.throws(
+      () => new RaceRunner(fn, (params) => new Adam(params, { lr: -1 }), fn.defaultStart, 5),
+      /Invalid learning rate: -1/,
+    );
   });
 });
