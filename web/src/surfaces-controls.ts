@@ -1,0 +1,183 @@
+// The surfaces panel's controls: the surface (a test function or a typed formula), one row per optimizer
+// (enabled, lr, its options) and the run settings, as a form; the panel wires their events.
+
+import type { Domain } from "../../src/lab/functions.js";
+import { testFunctions } from "../../src/lab/functions.js";
+import { h } from "./dom.js";
+import { OPTIMIZERS, type OptimizerSpec } from "./optimizer-catalog.js";
+
+/** Path colors, one per optimizer in catalog order (Observable's categorical palette, as the CLI figures). */
+export const COLORS = [
+  "#4269d0",
+  "#efb118",
+  "#ff725c",
+  "#6cc5b0",
+  "#3ca951",
+  "#ff8ab7",
+  "#a463f2",
+  "#97bbf5",
+  "#9c6b4e",
+];
+export const DEFAULT_FORMULA = "x^2 + 3*y^2 + 2*sin(2*x)";
+export const DEFAULT_DOMAIN: Domain = { x: [-3, 3], y: [-3, 3] };
+export const DEFAULT_OPTIMIZERS = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"];
+export const SPEEDS = [1, 2, 5, 10, 25];
+/** One optimizer's controls. */
+export interface OptimizerRow {
+  readonly spec: OptimizerSpec;
+  readonly color: string;
+  readonly enabled: HTMLInputElement;
+  readonly lr: HTMLInputElement;
+  readonly inputs: Map<string, HTMLInputElement>;
+  readonly error: HTMLElement;
+}
+
+export interface SurfacesControls {
+  readonly form: HTMLFormElement;
+  readonly fnSelect: HTMLSelectElement;
+  readonly description: HTMLElement;
+  readonly custom: HTMLElement;
+  readonly formula: HTMLInputElement;
+  readonly range: { x0: HTMLInputElement; x1: HTMLInputElement; y0: HTMLInputElement; y1: HTMLInputElement };
+  readonly formulaError: HTMLElement;
+  readonly gradText: HTMLElement;
+  readonly rows: readonly OptimizerRow[];
+  readonly startX: HTMLInputElement;
+  readonly startY: HTMLInputElement;
+  readonly steps: HTMLInputElement;
+  readonly speed: HTMLSelectElement;
+  readonly pause: HTMLButtonElement;
+}
+
+export function buildControls(): SurfacesControls {
+  const fnOptions = testFunctions.map((fn) => h("option", { value: fn.name }, fn.title));
+  const fnSelect = h(
+    "select",
+    { id: "fn" },
+    ...fnOptions,
+    h("option", { value: "custom" }, "Custom formula…"),
+  );
+  const description = h("p", { class: "muted", id: "fn-description" });
+  const formula = h("input", {
+    id: "formula",
+    type: "text",
+    spellcheck: "false",
+    autocomplete: "off",
+    "aria-describedby": "formula-error formula-grad",
+    value: DEFAULT_FORMULA,
+  });
+  const rangeInput = (id: string, label: string, value: number) =>
+    h("input", { id, type: "number", step: "any", value, "aria-label": label });
+  const range = {
+    x0: rangeInput("x0", "x from", DEFAULT_DOMAIN.x[0]),
+    x1: rangeInput("x1", "x to", DEFAULT_DOMAIN.x[1]),
+    y0: rangeInput("y0", "y from", DEFAULT_DOMAIN.y[0]),
+    y1: rangeInput("y1", "y to", DEFAULT_DOMAIN.y[1]),
+  };
+  const formulaError = h("p", { id: "formula-error", class: "error", role: "alert" });
+  const gradText = h("p", { id: "formula-grad", class: "muted mono" });
+  const custom = h(
+    "div",
+    { id: "custom-fields", hidden: true },
+    h("label", { for: "formula" }, "f(x, y) ="),
+    formula,
+    h("div", { class: "range" }, h("span", {}, "x ∈ ["), range.x0, ",", range.x1, "]"),
+    h("div", { class: "range" }, h("span", {}, "y ∈ ["), range.y0, ",", range.y1, "]"),
+    formulaError,
+    gradText,
+  );
+  const surfaceSet = h(
+    "fieldset",
+    {},
+    h("legend", {}, "Surface"),
+    h("label", { for: "fn" }, "Function"),
+    fnSelect,
+    description,
+    custom,
+  );
+
+  const rows: OptimizerRow[] = [];
+  const optSet = h("fieldset", { class: "optimizers" }, h("legend", {}, "Optimizers"));
+  OPTIMIZERS.forEach((spec, i) => {
+    const color = COLORS[i % COLORS.length]!;
+    const id = `opt-${spec.id}`;
+    const enabled = h("input", { type: "checkbox", id, checked: DEFAULT_OPTIMIZERS.includes(spec.id) });
+    const lr = h("input", { type: "number", id: `${id}-lr`, step: "any", min: 0, class: "lr" });
+    const inputs = new Map<string, HTMLInputElement>();
+    const extra = spec.options.map((o) => {
+      const input =
+        o.kind === "boolean"
+          ? h("input", { type: "checkbox", id: `${id}-${o.key}`, checked: o.default })
+          : h("input", {
+              type: "number",
+              id: `${id}-${o.key}`,
+              step: "any",
+              min: o.min,
+              max: o.max,
+              value: o.default,
+            });
+      inputs.set(o.key, input);
+      return h("label", { class: o.kind === "boolean" ? "check" : "" }, `${o.label} `, input);
+    });
+    const error = h("p", { class: "error", role: "alert", id: `${id}-error` });
+    const row = h(
+      "div",
+      { class: "opt-row" },
+      h(
+        "div",
+        { class: "opt-head" },
+        enabled,
+        h("label", { for: id }, h("span", { class: "swatch", style: `background:${color}` }), spec.label),
+        h("label", { for: `${id}-lr`, class: "lr-label" }, "lr"),
+        lr,
+      ),
+      extra.length > 0 ? h("details", {}, h("summary", {}, `${spec.label} options`), ...extra) : null,
+      error,
+    );
+    optSet.append(row);
+    rows.push({ spec, color, enabled, lr, inputs, error });
+  });
+
+  const startX = h("input", { type: "number", id: "start-x", step: "any" });
+  const startY = h("input", { type: "number", id: "start-y", step: "any" });
+  const steps = h("input", { type: "number", id: "steps", min: 1, max: 5000, step: 1, value: 300 });
+  const speed = h(
+    "select",
+    { id: "speed" },
+    ...SPEEDS.map((s) => h("option", { value: s, selected: s === 2 }, `${s} per frame`)),
+  );
+  const runButton = h("button", { type: "submit", id: "run" }, "Run from start");
+  const pause = h("button", { type: "button", id: "pause" }, "Pause");
+  const runSet = h(
+    "fieldset",
+    { class: "run" },
+    h("legend", {}, "Run"),
+    h("div", { class: "pair" }, h("label", {}, "start x ", startX), h("label", {}, "start y ", startY)),
+    h("div", { class: "pair" }, h("label", {}, "steps ", steps), h("label", {}, "speed ", speed)),
+    h("div", { class: "buttons" }, runButton, pause),
+  );
+
+  const form = h(
+    "form",
+    { class: "controls", "aria-label": "Surface and optimizers" },
+    surfaceSet,
+    optSet,
+    runSet,
+  );
+  return {
+    form,
+    fnSelect,
+    description,
+    custom,
+    formula,
+    range,
+    formulaError,
+    gradText,
+    rows,
+    startX,
+    startY,
+    steps,
+    speed,
+    pause,
+  };
+}
