@@ -78,6 +78,17 @@ export interface OptimizerSpec<O extends BaseOptions> {
   readonly defaults: Readonly<O>;
   /** Throws an OptionError naming the first bad option. Called for the defaults and every group. */
   validate(options: O): void;
+  /**
+   * State that only some options create (Adam's `maxExpAvgSq` with amsgrad, SGD's `momentumBuffer` with
+   * momentum), as a param's fresh entries. With `initState` these are every key the algorithm knows: a
+   * loaded state may carry them or not, whatever the options (as torch loads the state of a run whose
+   * options were changed midway).
+   */
+  optionalState?: (p: Param) => Record<string, StateValue>;
+  /** State entries that are never negative (second moments, accumulated squares): a negative one is corruption. */
+  nonNegativeState?: readonly string[];
+  /** Throws an OptionError when `p` cannot be optimized by this optimizer (Muon: a 1-D param). */
+  validateParam?: (p: Param) => void;
 }
 
 function isParam(value: unknown): value is Param {
@@ -96,6 +107,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   #preHooks = new Set<StepHook<this>>();
   #postHooks = new Set<StepHook<this>>();
   readonly #attached = new Map<string, Attachable>();
+  // the groups and each group's params as last found well-formed: step() compares identities against
+  // these (no allocation) and re-checks everything only when a hand edit changed them
+  #checkedGroups: ParamGroup<O>[] = [];
+  #checkedParams: Param[][] = [];
 
   constructor(
     params: readonly Param[] | readonly ParamGroupInit[],
@@ -115,7 +130,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     this.defaults = Object.freeze(defaults);
 
     if (!Array.isArray(params)) {
-      optionError(`${spec.name}: params must be an array of params or param groups, got ${describe(params)}`);
+      optionError(
+        `${spec.name}: params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${describe(params)} (pass an array of params or of param groups)`,
+      );
     }
     if (params.length === 0) optionError(`${spec.name}: optimizer got an empty parameter list`);
     const first = params[0] as unknown;
@@ -154,6 +171,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       }
       if (seen.has(p)) optionError(`${name}: param ${paramLabel(p, i)} appears twice in one param group`);
       seen.add(p);
+      this.spec.validateParam?.(p);
     });
     for (const g of existing) {
       for (const p of g.params) {
@@ -162,6 +180,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     }
     const group = { ...this.defaults } as Record<string, unknown>;
     for (const [key, value] of Object.entries(init)) {
+      const known = torchSpelling(key, this.defaults);
+      if (known !== null)
+        optionError(`${name}: param group option '${key}' is torch's spelling of '${known}'`);
       if (key !== "params" && value !== undefined) group[key] = value;
     }
     group.params = [...params];
@@ -193,6 +214,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
    * bad value (set by hand into `paramGroups`, or a wrong-sized grad) changes nothing.
    */
   protected checkReady(): void {
+    this.#checkGroupStructure(`${this.spec.name}.step`);
     for (const group of this.paramGroups) {
       this.spec.validate(group);
       const params = group.params;
@@ -217,6 +239,63 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
         }
       }
     }
+  }
+
+  /**
+   * Checks what a hand edit of `paramGroups` can break and torch checks at construction: groups are objects
+   * with an array of params, no param is in two places, each param suits the optimizer. The common case (the
+   * same groups holding the same params as at the last check) costs one identity comparison per param.
+   */
+  #checkGroupStructure(where: string): void {
+    const groups = this.paramGroups as unknown;
+    if (Array.isArray(groups) && groups.length === this.#checkedGroups.length) {
+      let same = true;
+      for (let gi = 0; same && gi < groups.length; gi++) {
+        const group = groups[gi] as ParamGroup<O>;
+        const checked = this.#checkedParams[gi]!;
+        if (group !== this.#checkedGroups[gi]) same = false;
+        else {
+          const params = group.params as unknown;
+          if (!Array.isArray(params) || params.length !== checked.length) same = false;
+          else for (let i = 0; same && i < checked.length; i++) same = params[i] === checked[i];
+        }
+      }
+      if (same) return;
+    }
+    const name = this.spec.name;
+    if (!Array.isArray(groups))
+      optionError(`${where}: paramGroups must be an array of param groups, got ${describe(groups)}`);
+    if (groups.length === 0) optionError(`${where}: paramGroups is empty`);
+    const placeOf = new Map<Param, string>();
+    groups.forEach((group: unknown, gi) => {
+      if (group === null || typeof group !== "object")
+        optionError(`${where}: param group ${gi} is ${describe(group)}, not an object`);
+      const params = (group as { params?: unknown }).params;
+      if (!Array.isArray(params))
+        optionError(
+          `${where}: param group ${gi}'s 'params' is ${describe(params)}, not an array (${name} reads params from an array, as set at construction)`,
+        );
+      params.forEach((p: unknown, i) => {
+        if (!isParam(p))
+          optionError(
+            `${where}: param group ${gi}, params[${i}] is not a param (expected { data: Float32Array | Float64Array, ... }), got ${describe(p)}`,
+          );
+        const place = `param group ${gi}, ${paramLabel(p, i)}`;
+        const first = placeOf.get(p);
+        if (first !== undefined)
+          optionError(
+            `${where}: ${place} is also ${first}: a param may appear only once across the param groups`,
+          );
+        placeOf.set(p, place);
+        try {
+          this.spec.validateParam?.(p);
+        } catch (e) {
+          optionError(`${where}: ${place}: ${(e as Error).message}`);
+        }
+      });
+    });
+    this.#checkedGroups = [...(groups as ParamGroup<O>[])];
+    this.#checkedParams = (groups as ParamGroup<O>[]).map((g) => [...g.params]);
   }
 
   /** Updates one group: each param with a grad, its state created on first use. */
@@ -293,6 +372,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
 
   /** A structured-clone-able copy of the state; params are referred to by index, as in torch. */
   stateDict(): OptimizerStateDict {
+    this.#checkGroupStructure(`${this.spec.name}.stateDict`);
     const params = this.orderedParams();
     const index = new Map(params.map((p, i) => [p, i]));
     const state: Record<number, StateRecord> = {};
@@ -331,6 +411,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       (k) => k !== "state" && k !== "paramGroups" && k !== "attached",
     );
     if (extra.length > 0) bad(`unexpected key '${extra[0]}'`);
+    this.#checkGroupStructure(`${name}.loadStateDict`);
     if (paramGroups.length !== this.paramGroups.length) {
       bad(
         `the state dict has ${paramGroups.length} param groups but the optimizer has ${this.paramGroups.length}`,
@@ -361,6 +442,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       const group = { ...current } as Record<string, unknown>;
       for (const [key, value] of Object.entries(saved)) {
         if (key === "params") continue;
+        const known = torchSpelling(key, current);
+        if (known !== null)
+          bad(
+            `param group ${gi} has key '${key}', torch's spelling of '${known}' (descent's keys are camelCased)`,
+          );
         if (!(key in current) && !(key in this.defaults)) continue; // keys a scheduler added are kept below
         group[key] = cloneState(value as StateValue);
       }
@@ -379,10 +465,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     for (const g of newGroups) for (const p of g.params) groupOf.set(p, g);
     const newState = new Map<Param, S>();
     for (const key of Object.keys(state)) {
-      const i = Number(key);
+      // only the canonical decimal index: '01' or '1.0' beside '1' would give one param two states
+      const i = /^(0|[1-9][0-9]*)$/.test(key) ? Number(key) : -1;
       const p = params[i];
-      if (!Number.isInteger(i) || p === undefined)
-        bad(`state refers to param ${key}, but there are ${params.length} params`);
+      if (p === undefined)
+        bad(
+          `state key ${JSON.stringify(key)} is not a param index (expected one of 0…${params.length - 1}, written as stateDict() writes them)`,
+        );
       const loaded = (state as Record<string, StateRecord>)[key]!;
       const why = this.checkLoadedState(p, loaded, groupOf.get(p)!, `state[${i}]`);
       if (why) bad(why);
@@ -428,14 +517,51 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
 
   /** Why `loaded` is not valid state for `p`, or null. Default: the shape of a fresh `initState`. */
   protected checkLoadedState(p: Param, loaded: unknown, group: ParamGroup<O>, path: string): string | null {
-    const template = this.stateTemplate(p, group);
-    return stateMismatch(loaded, template, path);
+    const template: Record<string, StateValue> = { ...(this.stateTemplate(p, group) as StateRecord) };
+    const optional = this.spec.optionalState?.(p);
+    if (optional !== undefined && loaded !== null && typeof loaded === "object") {
+      for (const [key, value] of Object.entries(optional)) {
+        if (Object.hasOwn(loaded, key)) template[key] = value;
+        else delete template[key];
+      }
+    }
+    return stateMismatch(loaded, template, path) ?? negativeEntry(loaded, this.spec.nonNegativeState, path);
   }
 
   /** What a param's state looks like (used only to check loaded state). */
   protected stateTemplate(p: Param, group: ParamGroup<O>): S {
     return this.initState(p, group);
   }
+}
+
+/**
+ * The camelCased option `key` spells the torch way (`weight_decay` for `weightDecay`), or null. Such a key
+ * would be kept beside the option and silently ignored.
+ */
+export function torchSpelling(key: string, options: object): string | null {
+  if (!key.includes("_")) return null;
+  const camel = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  return camel !== key && Object.hasOwn(options, camel) ? camel : null;
+}
+
+/** Where a never-negative state entry of `loaded` (`keys`) is negative, or null. */
+export function negativeEntry(
+  loaded: unknown,
+  keys: readonly string[] | undefined,
+  path: string,
+): string | null {
+  if (keys === undefined || loaded === null || typeof loaded !== "object") return null;
+  for (const key of keys) {
+    if (!Object.hasOwn(loaded, key)) continue;
+    const v = (loaded as Record<string, unknown>)[key];
+    if (typeof v === "number" && v < 0) return `${path}.${key} is ${v}, but it is never negative`;
+    if (v instanceof Float32Array || v instanceof Float64Array) {
+      for (let i = 0; i < v.length; i++) {
+        if (v[i]! < 0) return `${path}.${key}[${i}] is ${v[i]}, but a ${key} entry is never negative`;
+      }
+    }
+  }
+  return null;
 }
 
 /** The shared body of `Optimizer.attach` and the wrappers' `attach`. */

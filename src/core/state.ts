@@ -93,19 +93,20 @@ export function stateMismatch(
     const l = loaded as Record<string, unknown>;
     const t = template as Record<string, unknown>;
     for (const key of Object.keys(t)) {
-      if (!(key in l)) return `${path}: missing key '${key}'`;
+      if (!Object.hasOwn(l, key)) return `${path}: missing key '${key}'`;
       const why = stateMismatch(l[key], t[key], `${path}.${key}`, flexibleArrays);
       if (why) return why;
-      // a step count drives bias corrections and schedules: NaN, −1 or 2.5 can only be corruption
+      // a step count drives bias corrections and schedules: NaN, −1, 2.5 or 1e300 (past 2^53 a step
+      // no longer counts) can only be corruption
       if (key === "step" && typeof t[key] === "number") {
         const step = l[key];
-        if (typeof step === "number" && !(Number.isInteger(step) && step >= 0)) {
-          return `${path}.step: expected a non-negative integer, got ${step}`;
+        if (typeof step === "number" && !(Number.isSafeInteger(step) && step >= 0)) {
+          return `${path}.step: expected a non-negative integer, got ${step} (a step count stays below 2^53)`;
         }
       }
     }
     for (const key of Object.keys(l)) {
-      if (!(key in t)) return `${path}: unexpected key '${key}'`;
+      if (!Object.hasOwn(t, key)) return `${path}: unexpected key '${key}'`;
     }
   }
   return null;

@@ -75,7 +75,12 @@ export function adadeltaUpdate(
  */
 export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<AdadeltaOptions> = {}) {
-    super(params, options, { name: "Adadelta", defaults: ADADELTA_DEFAULTS, validate });
+    super(params, options, {
+      name: "Adadelta",
+      defaults: ADADELTA_DEFAULTS,
+      validate,
+      nonNegativeState: ["squareAvg", "accDelta"],
+    });
   }
 
   protected initState(p: Param): AdadeltaState {

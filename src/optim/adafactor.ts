@@ -207,7 +207,12 @@ export function adafactorVectorUpdate(
  */
 export class Adafactor extends Optimizer<AdafactorOptions, AdafactorState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<AdafactorOptions> = {}) {
-    super(params, options, { name: "Adafactor", defaults: ADAFACTOR_DEFAULTS, validate });
+    super(params, options, {
+      name: "Adafactor",
+      defaults: ADAFACTOR_DEFAULTS,
+      validate,
+      nonNegativeState: ["variance", "rowVar", "colVar"],
+    });
   }
 
   protected initState(p: Param): AdafactorState {

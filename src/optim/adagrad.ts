@@ -69,7 +69,12 @@ export function adagradUpdate(
  */
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<AdagradOptions> = {}) {
-    super(params, options, { name: "Adagrad", defaults: ADAGRAD_DEFAULTS, validate });
+    super(params, options, {
+      name: "Adagrad",
+      defaults: ADAGRAD_DEFAULTS,
+      validate,
+      nonNegativeState: ["sum"],
+    });
     for (const group of this.paramGroups) this.onGroupAdded(group);
   }
 

@@ -47,6 +47,12 @@ export function validateAdamOptions(o: AdamOptions): void {
   boolean(o.maximize, "maximize value");
 }
 
+/** What Adam and AdamW know of their state beyond a fresh entry: amsgrad's running max, and the signs. */
+export const ADAM_STATE_SPEC = {
+  optionalState: (p: Param) => ({ maxExpAvgSq: zerosLike(p.data) }),
+  nonNegativeState: ["expAvgSq", "maxExpAvgSq"],
+} as const;
+
 export function initAdamState(p: Param, amsgrad: boolean): AdamState {
   const state: AdamState = { step: 0, expAvg: zerosLike(p.data), expAvgSq: zerosLike(p.data) };
   if (amsgrad) state.maxExpAvgSq = zerosLike(p.data);
@@ -136,7 +142,12 @@ export function adamStep(
  */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<AdamOptions> = {}) {
-    super(params, options, { name: "Adam", defaults: ADAM_DEFAULTS, validate: validateAdamOptions });
+    super(params, options, {
+      name: "Adam",
+      defaults: ADAM_DEFAULTS,
+      validate: validateAdamOptions,
+      ...ADAM_STATE_SPEC,
+    });
   }
 
   protected initState(p: Param, group: ParamGroup<AdamOptions>): AdamState {

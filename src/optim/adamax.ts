@@ -76,7 +76,12 @@ export function adamaxUpdate(
  */
 export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<AdamaxOptions> = {}) {
-    super(params, options, { name: "Adamax", defaults: ADAMAX_DEFAULTS, validate });
+    super(params, options, {
+      name: "Adamax",
+      defaults: ADAMAX_DEFAULTS,
+      validate,
+      nonNegativeState: ["expInf"],
+    });
   }
 
   protected initState(p: Param): AdamaxState {

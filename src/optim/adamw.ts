@@ -7,6 +7,7 @@ import { Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimiz
 import type { Param } from "../core/param.js";
 import {
   ADAM_DEFAULTS,
+  ADAM_STATE_SPEC,
   type AdamOptions,
   type AdamState,
   adamStep,
@@ -25,7 +26,12 @@ export const ADAMW_DEFAULTS: Readonly<AdamWOptions> = Object.freeze({ ...ADAM_DE
  */
 export class AdamW extends Optimizer<AdamWOptions, AdamState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<AdamWOptions> = {}) {
-    super(params, options, { name: "AdamW", defaults: ADAMW_DEFAULTS, validate: validateAdamOptions });
+    super(params, options, {
+      name: "AdamW",
+      defaults: ADAMW_DEFAULTS,
+      validate: validateAdamOptions,
+      ...ADAM_STATE_SPEC,
+    });
   }
 
   protected initState(p: Param, group: ParamGroup<AdamWOptions>): AdamState {

@@ -85,7 +85,12 @@ export function asgdUpdate(
  */
 export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<ASGDOptions> = {}) {
-    super(params, options, { name: "ASGD", defaults: ASGD_DEFAULTS, validate });
+    super(params, options, {
+      name: "ASGD",
+      defaults: ASGD_DEFAULTS,
+      validate,
+      nonNegativeState: ["eta", "mu"],
+    });
   }
 
   protected initState(p: Param, group: ParamGroup<ASGDOptions>): ASGDState {

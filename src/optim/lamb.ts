@@ -122,7 +122,12 @@ export class LAMB extends Optimizer<LAMBOptions, LAMBState> {
   readonly #norms = new Float64Array(2);
 
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<LAMBOptions> = {}) {
-    super(params, options, { name: "LAMB", defaults: LAMB_DEFAULTS, validate });
+    super(params, options, {
+      name: "LAMB",
+      defaults: LAMB_DEFAULTS,
+      validate,
+      nonNegativeState: ["expAvgSq"],
+    });
   }
 
   protected initState(p: Param): LAMBState {

@@ -249,15 +249,6 @@ function checkShapes(params: readonly unknown[]): void {
   }
 }
 
-function paramsOf(params: readonly Param[] | readonly ParamGroupInit[]): unknown[] {
-  if (!Array.isArray(params)) return [];
-  return params.flatMap((x: unknown) =>
-    x !== null && typeof x === "object" && "params" in x && Array.isArray((x as ParamGroupInit).params)
-      ? (x as ParamGroupInit).params
-      : [x],
-  );
-}
-
 /**
  * Muon: SGD-momentum whose update for each weight matrix is replaced by the nearest (semi-)orthogonal
  * matrix, so every direction of the matrix moves at the same rate. For the 2-D (and ≥2-D) weights of hidden
@@ -276,14 +267,13 @@ export class Muon extends Optimizer<MuonOptions, MuonState> {
   readonly #work = new NewtonSchulzWork();
 
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<MuonOptions> = {}) {
-    checkShapes(paramsOf(params));
-    super(params, options, { name: "Muon", defaults: MUON_DEFAULTS, validate });
+    super(params, options, {
+      name: "Muon",
+      defaults: MUON_DEFAULTS,
+      validate,
+      validateParam: (p) => checkShapes([p]),
+    });
     for (const p of this.orderedParams()) this.#work.reserve(...muonMatrixShape(p.shape));
-  }
-
-  override addParamGroup(group: ParamGroupInit): void {
-    checkShapes(Array.isArray(group?.params) ? group.params : []);
-    super.addParamGroup(group);
   }
 
   protected override onGroupAdded(group: ParamGroup<MuonOptions>): void {

@@ -92,7 +92,12 @@ export function nadamUpdate(
  */
 export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<NAdamOptions> = {}) {
-    super(params, options, { name: "NAdam", defaults: NADAM_DEFAULTS, validate });
+    super(params, options, {
+      name: "NAdam",
+      defaults: NADAM_DEFAULTS,
+      validate,
+      nonNegativeState: ["muProduct", "expAvgSq"],
+    });
   }
 
   protected initState(p: Param): NAdamState {

@@ -93,7 +93,12 @@ export function radamUpdate(
  */
 export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<RAdamOptions> = {}) {
-    super(params, options, { name: "RAdam", defaults: RADAM_DEFAULTS, validate });
+    super(params, options, {
+      name: "RAdam",
+      defaults: RADAM_DEFAULTS,
+      validate,
+      nonNegativeState: ["expAvgSq"],
+    });
   }
 
   protected initState(p: Param): RAdamState {

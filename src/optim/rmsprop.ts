@@ -89,7 +89,13 @@ export function rmspropUpdate(
  */
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<RMSpropOptions> = {}) {
-    super(params, options, { name: "RMSprop", defaults: RMSPROP_DEFAULTS, validate });
+    super(params, options, {
+      name: "RMSprop",
+      defaults: RMSPROP_DEFAULTS,
+      validate,
+      optionalState: (p) => ({ momentumBuffer: zerosLike(p.data), gradAvg: zerosLike(p.data) }),
+      nonNegativeState: ["squareAvg"],
+    });
   }
 
   protected initState(p: Param, group: ParamGroup<RMSpropOptions>): RMSpropState {

@@ -90,7 +90,12 @@ export function rpropUpdate(
  */
 export class Rprop extends Optimizer<RpropOptions, RpropState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<RpropOptions> = {}) {
-    super(params, options, { name: "Rprop", defaults: RPROP_DEFAULTS, validate });
+    super(params, options, {
+      name: "Rprop",
+      defaults: RPROP_DEFAULTS,
+      validate,
+      nonNegativeState: ["stepSize"],
+    });
   }
 
   protected initState(p: Param, group: ParamGroup<RpropOptions>): RpropState {

@@ -215,7 +215,12 @@ export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<
     params: readonly Param[] | readonly ParamGroupInit[],
     options: Partial<ScheduleFreeAdamWOptions> = {},
   ) {
-    super(params, options, { name: "ScheduleFreeAdamW", defaults: SCHEDULE_FREE_ADAMW_DEFAULTS, validate });
+    super(params, options, {
+      name: "ScheduleFreeAdamW",
+      defaults: SCHEDULE_FREE_ADAMW_DEFAULTS,
+      validate,
+      nonNegativeState: ["expAvgSq"],
+    });
     for (const g of this.paramGroups) this.initGroupCounters(g, false);
   }
 

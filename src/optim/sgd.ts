@@ -79,7 +79,12 @@ export function sgdUpdate(
  */
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<SGDOptions> = {}) {
-    super(params, options, { name: "SGD", defaults: SGD_DEFAULTS, validate });
+    super(params, options, {
+      name: "SGD",
+      defaults: SGD_DEFAULTS,
+      validate,
+      optionalState: (p) => ({ momentumBuffer: zerosLike(p.data) }),
+    });
   }
 
   protected override updateGroup(group: ParamGroup<SGDOptions>): void {
@@ -117,25 +122,5 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
 
   protected update(): void {
     // SGD overrides updateGroup: its state exists only with momentum
-  }
-
-  protected override checkLoadedState(
-    p: Param,
-    loaded: unknown,
-    _group: unknown,
-    path: string,
-  ): string | null {
-    if (loaded === null || typeof loaded !== "object") return `${path}: expected an object`;
-    for (const key of Object.keys(loaded)) {
-      if (key !== "momentumBuffer") return `${path}: unexpected key '${key}'`;
-    }
-    const b = (loaded as SGDState).momentumBuffer;
-    if (b === undefined) return null;
-    if (!(b instanceof Float32Array || b instanceof Float64Array) || b.constructor !== p.data.constructor) {
-      return `${path}.momentumBuffer: expected a ${p.data.constructor.name}`;
-    }
-    if (b.length !== p.data.length)
-      return `${path}.momentumBuffer: expected ${p.data.length} elements, got ${b.length}`;
-    return null;
   }
 }

@@ -211,7 +211,7 @@ describe("Optimizer state dicts", () => {
     assert.throws(() => opt.loadStateDict(badLr), /param group 0: Invalid learning rate: -3/);
     const badIndex = structuredClone(good);
     badIndex.state = { 5: good.state[0]! };
-    assert.throws(() => opt.loadStateDict(badIndex), /state refers to param 5/);
+    assert.throws(() => opt.loadStateDict(badIndex), /state key "5" is not a param index/);
     const after = JSON.stringify(opt.stateDict(), (_k, v) =>
       ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v,
     );

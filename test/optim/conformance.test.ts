@@ -308,11 +308,11 @@ for (const row of CONFORMANCE) {
       const firstState = Object.values(good.state)[0] as Record<string, unknown> | undefined;
       if (typeof firstState?.step === "number") {
         const key = Object.keys(good.state)[0]!;
-        for (const step of [2.5, -1, Number.NaN]) {
+        for (const step of [2.5, -1, Number.NaN, 1e300, 2 ** 53]) {
           attempts.push([
             `a step count of ${step}`,
             (sd) => Object.assign((sd.state as Record<string, object>)[key]!, { step }),
-            new RegExp(`step: expected a non-negative integer, got ${step}`),
+            new RegExp(`step: expected a non-negative integer, got ${String(step).replace("+", "\\+")}`),
           ]);
         }
       }
