@@ -118,4 +118,4 @@ export {
   preview,
 } from "./scheduler/preview.js";
 export { ParamScheduler, type ParamSchedulerOptions } from "./scheduler/param-scheduler.js";
-export { fromTorchStateDict } from "./scheduler/torch-state-dict.js";
+export { fromTorchStateDict, toTorchStateDict } from "./scheduler/torch-state-dict.js";

@@ -8,7 +8,7 @@
 
 import { describe } from "../core/param.js";
 import { ChainedScheduler } from "./chained-scheduler.js";
-import { type LRScheduler, type SchedulerStateDict, stateError } from "./lr-scheduler.js";
+import { decodeNumber, type LRScheduler, type SchedulerStateDict, stateError } from "./lr-scheduler.js";
 import { ReduceLROnPlateau } from "./reduce-lr-on-plateau.js";
 import { SequentialLR } from "./sequential-lr.js";
 
@@ -84,5 +84,85 @@ export function fromTorchStateDict(scheduler: LRScheduler, torchState: unknown):
     out.tI = field(sd, "T_i", where);
     out.tCur = field(sd, "T_cur", where);
   }
+  return out;
+}
+
+const TORCH_SCHEDULERS = new Set([
+  "LambdaLR",
+  "MultiplicativeLR",
+  "StepLR",
+  "MultiStepLR",
+  "ConstantLR",
+  "LinearLR",
+  "ExponentialLR",
+  "PolynomialLR",
+  "CosineAnnealingLR",
+  "CosineAnnealingWarmRestarts",
+  "CyclicLR",
+  "OneCycleLR",
+  "ReduceLROnPlateau",
+  "SequentialLR",
+  "ChainedScheduler",
+  "SWALR",
+]);
+
+const decoded = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(decoded)
+    : typeof v === "string"
+      ? decodeNumber(v, "value", "toTorchStateDict")
+      : v;
+
+/**
+ * The other direction: `scheduler`'s state in torch's `state_dict()` layout, for torch's
+ * `scheduler.load_state_dict(...)` (which updates the scheduler's attributes from it, so the options stay
+ * the constructor's there too). Infinities are numbers here (for torchSave), not JSON strings.
+ * @example
+ * const opt = new SGD([param([0])], { lr: 0.1 });
+ * const sched = new StepLR(opt, { stepSize: 2, gamma: 0.5 });
+ * for (let i = 0; i < 3; i++) sched.step();
+ * const torchState = toTorchStateDict(sched);
+ * torchState.last_epoch; // → 3
+ * torchState._last_lr; // → [0.05]
+ */
+export function toTorchStateDict(scheduler: LRScheduler): Record<string, unknown> {
+  const where = scheduler.name;
+  if (!TORCH_SCHEDULERS.has(where)) stateError(where, "has no torch.optim.lr_scheduler equivalent");
+  const sd = scheduler.stateDict() as Record<string, unknown>;
+  const lastLr = decoded(sd.lastLr);
+  if (scheduler instanceof SequentialLR || scheduler instanceof ChainedScheduler) {
+    const subs = scheduler.schedulers.map((s) => toTorchStateDict(s));
+    if (scheduler instanceof ChainedScheduler) return { _last_lr: lastLr, _schedulers: subs };
+    return {
+      _milestones: [...(sd.milestones as number[])],
+      last_epoch: sd.lastEpoch,
+      _last_lr: lastLr,
+      _schedulers: subs,
+    };
+  }
+  if (scheduler instanceof ReduceLROnPlateau) {
+    return {
+      min_lrs: decoded(sd.minLrs),
+      cooldown_counter: sd.cooldownCounter,
+      last_epoch: sd.lastEpoch,
+      _last_lr: lastLr,
+      best: decoded(sd.best),
+      num_bad_epochs: sd.numBadEpochs,
+    };
+  }
+  const out: Record<string, unknown> = {
+    base_lrs: decoded(sd.baseLrs),
+    last_epoch: decoded(sd.lastEpoch),
+    _step_count: sd.stepCount,
+    _get_lr_called_within_step: false,
+    _last_lr: lastLr,
+  };
+  if (where === "CosineAnnealingWarmRestarts") {
+    out.T_i = sd.tI;
+    out.T_cur = sd.tCur;
+  }
+  // torch's LambdaLR.load_state_dict pops lr_lambdas (None for functions, which are not saved)
+  if (where === "LambdaLR" || where === "MultiplicativeLR")
+    out.lr_lambdas = (sd.baseLrs as unknown[]).map(() => null);
   return out;
 }

@@ -22,3 +22,18 @@ export { TorchFormatError, type TorchFormatErrorCode } from "./torch-format-erro
 export { type TorchLoadOptions, torchLoad } from "./torch-load.js";
 export { type TorchSaveOptions, torchSave } from "./torch-save.js";
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from "./zip.js";
+export {
+  type FromTorchModelOptions,
+  fromTorchModelState,
+  toTorchModelState,
+} from "./model-state.js";
+export {
+  camelName,
+  fromTorchOptimizerState,
+  TORCH_OPTIMIZERS,
+  type ToTorchOptimizerOptions,
+  type TorchVersion,
+  toTorchOptimizerState,
+  torchName,
+} from "./optimizer-state.js";
+export { loadTorchRun, type TorchRun, toTorchRun } from "./run-state.js";

@@ -173,6 +173,15 @@ function buildAllowList(): Map<string, Callable | StorageType | TorchGlobal> {
   allowed.set(TENSOR_CLASS.name, TENSOR_CLASS);
   allowed.set(PARAMETER_CLASS.name, PARAMETER_CLASS);
   allowed.set("collections.OrderedDict", new Callable("collections.OrderedDict", orderedDict));
+  // MultiStepLR keeps its milestones in a Counter: Counter({milestone: count}) is read as that dict
+  allowed.set(
+    "collections.Counter",
+    new Callable("collections.Counter", (a) => {
+      const counts = a[0] ?? new Map();
+      if (!(counts instanceof Map)) fail("corrupt", `collections.Counter(${show(counts)})`);
+      return counts;
+    }),
+  );
   allowed.set(
     "torch._tensor._rebuild_from_type_v2",
     new Callable("torch._tensor._rebuild_from_type_v2", (a) => {
