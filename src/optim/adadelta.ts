@@ -12,6 +12,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import type { Param } from "../core/param.js";
 import { boolean, inRange, nonNegative } from "../core/validate.js";
 import { runAdadeltaUpdate } from "../kernels/generated/adadelta.js";
+import { maximized, withL2 } from "./rule-helpers.js";
 
 export interface AdadeltaOptions extends BaseOptions {
   lr: number;
@@ -39,23 +40,38 @@ function validate(o: AdadeltaOptions): void {
   boolean(o.maximize, "maximize value");
 }
 
+/** The buffers of `adadeltaUpdate`. */
+export interface AdadeltaBuffers {
+  param: Buffer;
+  grad: Buffer;
+  squareAvg: Buffer;
+  accDelta: Buffer;
+}
+
+/** The flags of `adadeltaUpdate`. */
+export interface AdadeltaFlags {
+  maximize: boolean;
+}
+
+/** The per-call scalars of `adadeltaUpdate`. */
+export interface AdadeltaScalars {
+  lr: number;
+  rho: number;
+  eps: number;
+  weightDecay: number;
+}
+
 /** The fused Adadelta element loop. */
 export function adadeltaUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  squareAvg: Buffer,
-  accDelta: Buffer,
-  maximize: boolean,
-  lr: number,
-  rho: number,
-  eps: number,
-  weightDecay: number,
+  { param, grad, squareAvg, accDelta }: AdadeltaBuffers,
+  { maximize }: AdadeltaFlags,
+  { lr, rho, eps, weightDecay }: AdadeltaScalars,
 ): void {
   const w = 1 - rho;
   for (let i = 0; i < n; i++) {
     const theta = param[i]!;
-    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    const g = withL2(maximized(grad[i]!, maximize), weightDecay, theta);
     const v = rho * squareAvg[i]! + w * g * g;
     squareAvg[i] = v;
     const delta = (Math.sqrt(accDelta[i]! + eps) / Math.sqrt(v + eps)) * g;
@@ -91,15 +107,9 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
     state.step += 1;
     runAdadeltaUpdate(
       p.data.length,
-      p.data,
-      grad,
-      state.squareAvg,
-      state.accDelta,
-      group.maximize,
-      group.lr,
-      group.rho,
-      group.eps,
-      group.weightDecay,
+      { param: p.data, grad, squareAvg: state.squareAvg, accDelta: state.accDelta },
+      { maximize: group.maximize },
+      { lr: group.lr, rho: group.rho, eps: group.eps, weightDecay: group.weightDecay },
     );
   }
 }

@@ -13,6 +13,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import type { Param } from "../core/param.js";
 import { boolean, nonNegative } from "../core/validate.js";
 import { runAdagradUpdate } from "../kernels/generated/adagrad.js";
+import { maximized, withL2 } from "./rule-helpers.js";
 
 export interface AdagradOptions extends BaseOptions {
   lr: number;
@@ -43,19 +44,34 @@ function validate(o: AdagradOptions): void {
   boolean(o.maximize, "maximize value");
 }
 
+/** The buffers of `adagradUpdate`. */
+export interface AdagradBuffers {
+  param: Buffer;
+  grad: Buffer;
+  sum: Buffer;
+}
+
+/** The flags of `adagradUpdate`. */
+export interface AdagradFlags {
+  maximize: boolean;
+}
+
+/** The per-call scalars of `adagradUpdate`. */
+export interface AdagradScalars {
+  clr: number;
+  weightDecay: number;
+  eps: number;
+}
+
 export function adagradUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  sum: Buffer,
-  maximize: boolean,
-  clr: number,
-  weightDecay: number,
-  eps: number,
+  { param, grad, sum }: AdagradBuffers,
+  { maximize }: AdagradFlags,
+  { clr, weightDecay, eps }: AdagradScalars,
 ): void {
   for (let i = 0; i < n; i++) {
     const theta = param[i]!;
-    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    const g = withL2(maximized(grad[i]!, maximize), weightDecay, theta);
     const s = sum[i]! + g * g;
     sum[i] = s;
     param[i] = theta - clr * (g / (Math.sqrt(s) + eps));
@@ -93,13 +109,9 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
     const clr = group.lr / (1 + (state.step - 1) * group.lrDecay);
     runAdagradUpdate(
       p.data.length,
-      p.data,
-      grad,
-      state.sum,
-      group.maximize,
-      clr,
-      group.weightDecay,
-      group.eps,
+      { param: p.data, grad, sum: state.sum },
+      { maximize: group.maximize },
+      { clr, weightDecay: group.weightDecay, eps: group.eps },
     );
   }
 }

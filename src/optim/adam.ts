@@ -12,6 +12,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
 import { runAdamUpdate } from "../kernels/generated/adam.js";
+import { emaSq, lerp, maximized, withL2 } from "./rule-helpers.js";
 
 export interface AdamOptions extends BaseOptions {
   lr: number;
@@ -59,33 +60,48 @@ export function initAdamState(p: Param, amsgrad: boolean): AdamState {
   return state;
 }
 
+/** The buffers of `adamUpdate`. */
+export interface AdamBuffers {
+  param: Buffer;
+  grad: Buffer;
+  expAvg: Buffer;
+  expAvgSq: Buffer;
+  maxExpAvgSq: Buffer;
+}
+
+/** The flags of `adamUpdate`. */
+export interface AdamFlags {
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+/** The per-call scalars of `adamUpdate`. */
+export interface AdamScalars {
+  decay: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  stepSize: number;
+  inverseBiasCorrection2Sqrt: number;
+  eps: number;
+}
+
 /**
  * The fused Adam/AdamW element loop. `decay` is the multiplier applied to θ first (AdamW's
  * 1 − lr·weightDecay; 1 for Adam), `weightDecay` the L2 coefficient added to the gradient (0 for AdamW).
  */
 export function adamUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  expAvg: Buffer,
-  expAvgSq: Buffer,
-  maxExpAvgSq: Buffer,
-  amsgrad: boolean,
-  maximize: boolean,
-  decay: number,
-  weightDecay: number,
-  beta1: number,
-  beta2: number,
-  stepSize: number,
-  inverseBiasCorrection2Sqrt: number,
-  eps: number,
+  { param, grad, expAvg, expAvgSq, maxExpAvgSq }: AdamBuffers,
+  { amsgrad, maximize }: AdamFlags,
+  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps }: AdamScalars,
 ): void {
   const w = 1 - beta1;
   for (let i = 0; i < n; i++) {
     const theta = param[i]! * decay;
-    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
-    const m = expAvg[i]! + w * (g - expAvg[i]!);
-    const v = beta2 * expAvgSq[i]! + (1 - beta2) * g * g;
+    const g = withL2(maximized(grad[i]!, maximize), weightDecay, theta);
+    const m = lerp(expAvg[i]!, g, w);
+    const v = emaSq(expAvgSq[i]!, g, beta2);
     expAvg[i] = m;
     expAvgSq[i] = v;
     let vHat = v;
@@ -114,20 +130,23 @@ export function adamStep(
   const biasCorrection2 = 1 - beta2 ** state.step;
   runAdamUpdate(
     p.data.length,
-    p.data,
-    grad,
-    state.expAvg,
-    state.expAvgSq,
-    state.maxExpAvgSq ?? state.expAvgSq,
-    group.amsgrad,
-    group.maximize,
-    decay,
-    weightDecay,
-    beta1,
-    beta2,
-    group.lr / biasCorrection1,
-    1 / Math.sqrt(biasCorrection2),
-    group.eps,
+    {
+      param: p.data,
+      grad,
+      expAvg: state.expAvg,
+      expAvgSq: state.expAvgSq,
+      maxExpAvgSq: state.maxExpAvgSq ?? state.expAvgSq,
+    },
+    { amsgrad: group.amsgrad, maximize: group.maximize },
+    {
+      decay,
+      weightDecay,
+      beta1,
+      beta2,
+      stepSize: group.lr / biasCorrection1,
+      inverseBiasCorrection2Sqrt: 1 / Math.sqrt(biasCorrection2),
+      eps: group.eps,
+    },
   );
 }
 

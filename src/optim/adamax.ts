@@ -12,6 +12,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
 import { runAdamaxUpdate } from "../kernels/generated/adamax.js";
+import { lerp, maximized, withL2 } from "./rule-helpers.js";
 
 export interface AdamaxOptions extends BaseOptions {
   lr: number;
@@ -39,25 +40,40 @@ function validate(o: AdamaxOptions): void {
   boolean(o.maximize, "maximize value");
 }
 
+/** The buffers of `adamaxUpdate`. */
+export interface AdamaxBuffers {
+  param: Buffer;
+  grad: Buffer;
+  expAvg: Buffer;
+  expInf: Buffer;
+}
+
+/** The flags of `adamaxUpdate`. */
+export interface AdamaxFlags {
+  maximize: boolean;
+}
+
+/** The per-call scalars of `adamaxUpdate`. */
+export interface AdamaxScalars {
+  clr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
 /** The fused Adamax element loop; `clr` is lr/(1 − β1ᵗ). */
 export function adamaxUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  expAvg: Buffer,
-  expInf: Buffer,
-  maximize: boolean,
-  clr: number,
-  beta1: number,
-  beta2: number,
-  eps: number,
-  weightDecay: number,
+  { param, grad, expAvg, expInf }: AdamaxBuffers,
+  { maximize }: AdamaxFlags,
+  { clr, beta1, beta2, eps, weightDecay }: AdamaxScalars,
 ): void {
   const w = 1 - beta1;
   for (let i = 0; i < n; i++) {
     const theta = param[i]!;
-    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
-    const m = expAvg[i]! + w * (g - expAvg[i]!);
+    const g = withL2(maximized(grad[i]!, maximize), weightDecay, theta);
+    const m = lerp(expAvg[i]!, g, w);
     expAvg[i] = m;
     const u = Math.max(beta2 * expInf[i]!, Math.abs(g) + eps);
     expInf[i] = u;
@@ -94,16 +110,15 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
     const beta2 = group.betas[1];
     runAdamaxUpdate(
       p.data.length,
-      p.data,
-      grad,
-      state.expAvg,
-      state.expInf,
-      group.maximize,
-      group.lr / (1 - beta1 ** state.step),
-      beta1,
-      beta2,
-      group.eps,
-      group.weightDecay,
+      { param: p.data, grad, expAvg: state.expAvg, expInf: state.expInf },
+      { maximize: group.maximize },
+      {
+        clr: group.lr / (1 - beta1 ** state.step),
+        beta1,
+        beta2,
+        eps: group.eps,
+        weightDecay: group.weightDecay,
+      },
     );
   }
 }

@@ -13,6 +13,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import { describe, type Param } from "../core/param.js";
 import { boolean, finite, nonNegative, optionError } from "../core/validate.js";
 import { runAsgdUpdate } from "../kernels/generated/asgd.js";
+import { maximized, withL2 } from "./rule-helpers.js";
 
 export interface ASGDOptions extends BaseOptions {
   lr: number;
@@ -45,23 +46,38 @@ function validate(o: ASGDOptions): void {
   boolean(o.maximize, "maximize value");
 }
 
+/** The buffers of `asgdUpdate`. */
+export interface ASGDBuffers {
+  param: Buffer;
+  grad: Buffer;
+  ax: Buffer;
+}
+
+/** The flags of `asgdUpdate`. */
+export interface ASGDFlags {
+  maximize: boolean;
+  averaging: boolean;
+}
+
+/** The per-call scalars of `asgdUpdate`. */
+export interface ASGDScalars {
+  eta: number;
+  lambd: number;
+  mu: number;
+  weightDecay: number;
+}
+
 /** The fused ASGD element loop; `averaging` is μ ≠ 1 (else ax copies θ). */
 export function asgdUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  ax: Buffer,
-  maximize: boolean,
-  averaging: boolean,
-  eta: number,
-  lambd: number,
-  mu: number,
-  weightDecay: number,
+  { param, grad, ax }: ASGDBuffers,
+  { maximize, averaging }: ASGDFlags,
+  { eta, lambd, mu, weightDecay }: ASGDScalars,
 ): void {
   const decay = 1 - lambd * eta;
   for (let i = 0; i < n; i++) {
     const theta = param[i]!;
-    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    const g = withL2(maximized(grad[i]!, maximize), weightDecay, theta);
     param[i] = theta * decay - eta * g;
     // the average follows the stored (rounded) param, as torch's does
     const stored = param[i]!;
@@ -103,15 +119,9 @@ export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
     const { lr, lambd, alpha, t0 } = group;
     runAsgdUpdate(
       p.data.length,
-      p.data,
-      grad,
-      state.ax,
-      group.maximize,
-      state.mu !== 1,
-      state.eta,
-      lambd,
-      state.mu,
-      group.weightDecay,
+      { param: p.data, grad, ax: state.ax },
+      { maximize: group.maximize, averaging: state.mu !== 1 },
+      { eta: state.eta, lambd, mu: state.mu, weightDecay: group.weightDecay },
     );
     state.eta = lr / (1 + lambd * lr * state.step) ** alpha;
     state.mu = 1 / Math.max(1, state.step - t0);

@@ -13,6 +13,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
 import { runLambUpdate } from "../kernels/generated/lamb.js";
+import { ema, emaSq, maximized } from "./rule-helpers.js";
 
 export interface LAMBOptions extends BaseOptions {
   lr: number;
@@ -40,73 +41,80 @@ function validate(o: LAMBOptions): void {
   boolean(o.maximize, "maximize value");
 }
 
-/**
- * The trust ratio's reduction: ‖θ‖² into `out[0]` and ‖r‖² into `out[1]`, where r is the direction
- * `lambUpdate` will take (computed from the moments as they will be after this step, with the same
- * expressions, so the two loops agree exactly). Reads only; `out` is a preallocated pair.
- */
-export function lambNorms(
-  n: number,
-  param: Buffer,
-  grad: Buffer,
-  expAvg: Buffer,
-  expAvgSq: Buffer,
-  out: Float64Array,
-  maximize: boolean,
+/** The buffers of `lambUpdate`. */
+export interface LAMBBuffers {
+  param: Buffer;
+  grad: Buffer;
+  expAvg: Buffer;
+  expAvgSq: Buffer;
+}
+
+/** The flags of `lambUpdate`. */
+export interface LAMBFlags {
+  maximize: boolean;
+}
+
+/** The per-call scalars of `lambUpdate`. */
+export interface LAMBScalars {
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  biasCorrection1: number;
+  biasCorrection2: number;
+  eps: number;
+  lr: number;
+}
+
+/** The direction r LAMB scales, from the moments as they are after this step. */
+export function lambDirection(
+  m: number,
+  v: number,
+  theta: number,
   weightDecay: number,
-  beta1: number,
-  beta2: number,
   biasCorrection1: number,
   biasCorrection2: number,
   eps: number,
+): number {
+  return m / biasCorrection1 / (Math.sqrt(v / biasCorrection2) + eps) + weightDecay * theta;
+}
+
+/** ‖θ‖/‖r‖ from the squared norms, 1 when either is 0 (a fresh zero layer, or a zero update). */
+export function trustRatio(paramNormSq: number, updateNormSq: number): number {
+  return paramNormSq > 0 && updateNormSq > 0 ? Math.sqrt(paramNormSq) / Math.sqrt(updateNormSq) : 1;
+}
+
+/**
+ * One LAMB step on one param: the first loop reduces ‖θ‖² and ‖r‖² (reading only), the second moves θ by
+ * lr·trust ratio along r and stores the moments.
+ */
+export function lambUpdate(
+  n: number,
+  { param, grad, expAvg, expAvgSq }: LAMBBuffers,
+  { maximize }: LAMBFlags,
+  { weightDecay, beta1, beta2, biasCorrection1, biasCorrection2, eps, lr }: LAMBScalars,
 ): void {
   let paramSq = 0;
   let updateSq = 0;
   for (let i = 0; i < n; i++) {
     const theta = param[i]!;
-    const g = maximize ? -grad[i]! : grad[i]!;
-    const m = beta1 * expAvg[i]! + (1 - beta1) * g;
-    const v = beta2 * expAvgSq[i]! + (1 - beta2) * g * g;
-    const r = m / biasCorrection1 / (Math.sqrt(v / biasCorrection2) + eps) + weightDecay * theta;
+    const g = maximized(grad[i]!, maximize);
+    const m = ema(expAvg[i]!, g, beta1);
+    const v = emaSq(expAvgSq[i]!, g, beta2);
+    const r = lambDirection(m, v, theta, weightDecay, biasCorrection1, biasCorrection2, eps);
     paramSq += theta * theta;
     updateSq += r * r;
   }
-  out[0] = paramSq;
-  out[1] = updateSq;
-}
-
-/** The fused LAMB element loop; `stepSize` is lr times the trust ratio. */
-export function lambUpdate(
-  n: number,
-  param: Buffer,
-  grad: Buffer,
-  expAvg: Buffer,
-  expAvgSq: Buffer,
-  maximize: boolean,
-  weightDecay: number,
-  beta1: number,
-  beta2: number,
-  biasCorrection1: number,
-  biasCorrection2: number,
-  eps: number,
-  stepSize: number,
-): void {
+  const stepSize = lr * trustRatio(paramSq, updateSq);
   for (let i = 0; i < n; i++) {
     const theta = param[i]!;
-    const g = maximize ? -grad[i]! : grad[i]!;
-    const m = beta1 * expAvg[i]! + (1 - beta1) * g;
-    const v = beta2 * expAvgSq[i]! + (1 - beta2) * g * g;
-    const r = m / biasCorrection1 / (Math.sqrt(v / biasCorrection2) + eps) + weightDecay * theta;
+    const g = maximized(grad[i]!, maximize);
+    const m = ema(expAvg[i]!, g, beta1);
+    const v = emaSq(expAvgSq[i]!, g, beta2);
+    const r = lambDirection(m, v, theta, weightDecay, biasCorrection1, biasCorrection2, eps);
     expAvg[i] = m;
     expAvgSq[i] = v;
     param[i] = theta - stepSize * r;
   }
-}
-
-/** ‖θ‖/‖r‖ from the squared norms, 1 when either is 0 (a fresh zero layer, or a zero update). */
-export function trustRatio(paramNormSq: number, updateNormSq: number): number {
-  if (paramNormSq > 0 && updateNormSq > 0) return Math.sqrt(paramNormSq) / Math.sqrt(updateNormSq);
-  return 1;
 }
 
 /**
@@ -119,8 +127,6 @@ export function trustRatio(paramNormSq: number, updateNormSq: number): number {
  * opt.step(); // r = [1, 1]·(1/(1 + 1e-6)), ratio = 5/‖r‖: w moves by 0.01·5/√2 per coordinate
  */
 export class LAMB extends Optimizer<LAMBOptions, LAMBState> {
-  readonly #norms = new Float64Array(2);
-
   constructor(params: readonly Param[] | readonly ParamGroupInit[], options: Partial<LAMBOptions> = {}) {
     super(params, options, {
       name: "LAMB",
@@ -136,43 +142,20 @@ export class LAMB extends Optimizer<LAMBOptions, LAMBState> {
 
   protected update(p: Param, grad: Buffer, state: LAMBState, group: ParamGroup<LAMBOptions>): void {
     state.step += 1;
-    const beta1 = group.betas[0];
-    const beta2 = group.betas[1];
-    const bc1 = 1 - beta1 ** state.step;
-    const bc2 = 1 - beta2 ** state.step;
-    const n = p.data.length;
-    const { expAvg, expAvgSq } = state;
-    const { maximize, weightDecay, eps } = group;
-    lambNorms(
-      n,
-      p.data,
-      grad,
-      expAvg,
-      expAvgSq,
-      this.#norms,
-      maximize,
-      weightDecay,
-      beta1,
-      beta2,
-      bc1,
-      bc2,
-      eps,
-    );
-    const ratio = trustRatio(this.#norms[0]!, this.#norms[1]!);
+    const [beta1, beta2] = group.betas;
     runLambUpdate(
-      n,
-      p.data,
-      grad,
-      expAvg,
-      expAvgSq,
-      maximize,
-      weightDecay,
-      beta1,
-      beta2,
-      bc1,
-      bc2,
-      eps,
-      group.lr * ratio,
+      p.data.length,
+      { param: p.data, grad, expAvg: state.expAvg, expAvgSq: state.expAvgSq },
+      { maximize: group.maximize },
+      {
+        weightDecay: group.weightDecay,
+        beta1,
+        beta2,
+        biasCorrection1: 1 - beta1 ** state.step,
+        biasCorrection2: 1 - beta2 ** state.step,
+        eps: group.eps,
+        lr: group.lr,
+      },
     );
   }
 }

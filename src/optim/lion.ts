@@ -12,6 +12,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
 import { runLionUpdate } from "../kernels/generated/lion.js";
+import { ema, maximized } from "./rule-helpers.js";
 
 export interface LionOptions extends BaseOptions {
   lr: number;
@@ -37,24 +38,39 @@ function validate(o: LionOptions): void {
   boolean(o.maximize, "maximize value");
 }
 
+/** The buffers of `lionUpdate`. */
+export interface LionBuffers {
+  param: Buffer;
+  grad: Buffer;
+  expAvg: Buffer;
+}
+
+/** The flags of `lionUpdate`. */
+export interface LionFlags {
+  maximize: boolean;
+}
+
+/** The per-call scalars of `lionUpdate`. */
+export interface LionScalars {
+  decay: number;
+  lr: number;
+  beta1: number;
+  beta2: number;
+}
+
 /** The fused Lion element loop; `decay` is 1 − lr·weightDecay. */
 export function lionUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  expAvg: Buffer,
-  maximize: boolean,
-  decay: number,
-  lr: number,
-  beta1: number,
-  beta2: number,
+  { param, grad, expAvg }: LionBuffers,
+  { maximize }: LionFlags,
+  { decay, lr, beta1, beta2 }: LionScalars,
 ): void {
   for (let i = 0; i < n; i++) {
-    const g = maximize ? -grad[i]! : grad[i]!;
+    const g = maximized(grad[i]!, maximize);
     const m = expAvg[i]!;
-    const c = beta1 * m + (1 - beta1) * g;
+    const c = ema(m, g, beta1);
     param[i] = param[i]! * decay - lr * Math.sign(c);
-    expAvg[i] = beta2 * m + (1 - beta2) * g;
+    expAvg[i] = ema(m, g, beta2);
   }
 }
 
@@ -81,14 +97,9 @@ export class Lion extends Optimizer<LionOptions, LionState> {
     const beta2 = group.betas[1];
     runLionUpdate(
       p.data.length,
-      p.data,
-      grad,
-      state.expAvg,
-      group.maximize,
-      1 - group.lr * group.weightDecay,
-      group.lr,
-      beta1,
-      beta2,
+      { param: p.data, grad, expAvg: state.expAvg },
+      { maximize: group.maximize },
+      { decay: 1 - group.lr * group.weightDecay, lr: group.lr, beta1, beta2 },
     );
   }
 }

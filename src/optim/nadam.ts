@@ -13,6 +13,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
 import { runNadamUpdate } from "../kernels/generated/nadam.js";
+import { emaSq, lerp, maximized, withL2 } from "./rule-helpers.js";
 
 export interface NAdamOptions extends BaseOptions {
   lr: number;
@@ -46,6 +47,31 @@ function validate(o: NAdamOptions): void {
   boolean(o.maximize, "maximize value");
 }
 
+/** The buffers of `nadamUpdate`. */
+export interface NAdamBuffers {
+  param: Buffer;
+  grad: Buffer;
+  expAvg: Buffer;
+  expAvgSq: Buffer;
+}
+
+/** The flags of `nadamUpdate`. */
+export interface NAdamFlags {
+  maximize: boolean;
+}
+
+/** The per-call scalars of `nadamUpdate`. */
+export interface NAdamScalars {
+  decay: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  biasCorrection2: number;
+  eps: number;
+  gradCoef: number;
+  avgCoef: number;
+}
+
 /**
  * The fused NAdam element loop. `decay` multiplies θ first (1 − lr·weightDecay when decoupled, else 1);
  * `weightDecay` is the L2 coefficient (0 when decoupled). `gradCoef` and `avgCoef` are the (negative)
@@ -53,26 +79,16 @@ function validate(o: NAdamOptions): void {
  */
 export function nadamUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  expAvg: Buffer,
-  expAvgSq: Buffer,
-  maximize: boolean,
-  decay: number,
-  weightDecay: number,
-  beta1: number,
-  beta2: number,
-  biasCorrection2: number,
-  eps: number,
-  gradCoef: number,
-  avgCoef: number,
+  { param, grad, expAvg, expAvgSq }: NAdamBuffers,
+  { maximize }: NAdamFlags,
+  { decay, weightDecay, beta1, beta2, biasCorrection2, eps, gradCoef, avgCoef }: NAdamScalars,
 ): void {
   const w = 1 - beta1;
   for (let i = 0; i < n; i++) {
     let theta = param[i]! * decay;
-    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
-    const m = expAvg[i]! + w * (g - expAvg[i]!);
-    const v = beta2 * expAvgSq[i]! + (1 - beta2) * g * g;
+    const g = withL2(maximized(grad[i]!, maximize), weightDecay, theta);
+    const m = lerp(expAvg[i]!, g, w);
+    const v = emaSq(expAvgSq[i]!, g, beta2);
     expAvg[i] = m;
     expAvgSq[i] = v;
     const denom = Math.sqrt(v / biasCorrection2) + eps;
@@ -117,19 +133,18 @@ export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
     const decoupled = group.decoupledWeightDecay && weightDecay !== 0;
     runNadamUpdate(
       p.data.length,
-      p.data,
-      grad,
-      state.expAvg,
-      state.expAvgSq,
-      group.maximize,
-      decoupled ? 1 - lr * weightDecay : 1,
-      decoupled ? 0 : weightDecay,
-      beta1,
-      beta2,
-      1 - beta2 ** step,
-      group.eps,
-      (-lr * (1 - mu)) / (1 - state.muProduct),
-      (-lr * muNext) / (1 - muProductNext),
+      { param: p.data, grad, expAvg: state.expAvg, expAvgSq: state.expAvgSq },
+      { maximize: group.maximize },
+      {
+        decay: decoupled ? 1 - lr * weightDecay : 1,
+        weightDecay: decoupled ? 0 : weightDecay,
+        beta1,
+        beta2,
+        biasCorrection2: 1 - beta2 ** step,
+        eps: group.eps,
+        gradCoef: (-lr * (1 - mu)) / (1 - state.muProduct),
+        avgCoef: (-lr * muNext) / (1 - muProductNext),
+      },
     );
   }
 }

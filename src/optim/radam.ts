@@ -13,6 +13,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import type { Param } from "../core/param.js";
 import { betas, boolean, nonNegative } from "../core/validate.js";
 import { runRadamUpdate } from "../kernels/generated/radam.js";
+import { emaSq, lerp, maximized, withL2 } from "./rule-helpers.js";
 
 export interface RAdamOptions extends BaseOptions {
   lr: number;
@@ -43,34 +44,49 @@ function validate(o: RAdamOptions): void {
   boolean(o.maximize, "maximize value");
 }
 
+/** The buffers of `radamUpdate`. */
+export interface RAdamBuffers {
+  param: Buffer;
+  grad: Buffer;
+  expAvg: Buffer;
+  expAvgSq: Buffer;
+}
+
+/** The flags of `radamUpdate`. */
+export interface RAdamFlags {
+  maximize: boolean;
+  rectify: boolean;
+}
+
+/** The per-call scalars of `radamUpdate`. */
+export interface RAdamScalars {
+  decay: number;
+  weightDecay: number;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  biasCorrection1: number;
+  biasCorrection2Sqrt: number;
+  eps: number;
+  rect: number;
+}
+
 /**
  * The fused RAdam element loop. `rectify` is ρt > 5; `rect` the rectification term r; `decay` multiplies
  * θ first (decoupled weight decay), `weightDecay` is the L2 coefficient (0 when decoupled).
  */
 export function radamUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  expAvg: Buffer,
-  expAvgSq: Buffer,
-  maximize: boolean,
-  rectify: boolean,
-  decay: number,
-  weightDecay: number,
-  lr: number,
-  beta1: number,
-  beta2: number,
-  biasCorrection1: number,
-  biasCorrection2Sqrt: number,
-  eps: number,
-  rect: number,
+  { param, grad, expAvg, expAvgSq }: RAdamBuffers,
+  { maximize, rectify }: RAdamFlags,
+  { decay, weightDecay, lr, beta1, beta2, biasCorrection1, biasCorrection2Sqrt, eps, rect }: RAdamScalars,
 ): void {
   const w = 1 - beta1;
   for (let i = 0; i < n; i++) {
     const theta = param[i]! * decay;
-    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
-    const m = expAvg[i]! + w * (g - expAvg[i]!);
-    const v = beta2 * expAvgSq[i]! + (1 - beta2) * g * g;
+    const g = withL2(maximized(grad[i]!, maximize), weightDecay, theta);
+    const m = lerp(expAvg[i]!, g, w);
+    const v = emaSq(expAvgSq[i]!, g, beta2);
     expAvg[i] = m;
     expAvgSq[i] = v;
     const corrected = (m / biasCorrection1) * lr;
@@ -121,21 +137,19 @@ export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
     const decoupled = group.decoupledWeightDecay && weightDecay !== 0;
     runRadamUpdate(
       p.data.length,
-      p.data,
-      grad,
-      state.expAvg,
-      state.expAvgSq,
-      group.maximize,
-      rectify,
-      decoupled ? 1 - lr * weightDecay : 1,
-      decoupled ? 0 : weightDecay,
-      lr,
-      beta1,
-      beta2,
-      biasCorrection1,
-      biasCorrection2 ** 0.5,
-      group.eps,
-      rect,
+      { param: p.data, grad, expAvg: state.expAvg, expAvgSq: state.expAvgSq },
+      { maximize: group.maximize, rectify },
+      {
+        decay: decoupled ? 1 - lr * weightDecay : 1,
+        weightDecay: decoupled ? 0 : weightDecay,
+        lr,
+        beta1,
+        beta2,
+        biasCorrection1,
+        biasCorrection2Sqrt: biasCorrection2 ** 0.5,
+        eps: group.eps,
+        rect,
+      },
     );
   }
 }

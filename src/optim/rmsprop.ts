@@ -10,6 +10,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import type { Param } from "../core/param.js";
 import { boolean, nonNegative } from "../core/validate.js";
 import { runRmspropUpdate } from "../kernels/generated/rmsprop.js";
+import { lerp, maximized, withL2 } from "./rule-helpers.js";
 
 export interface RMSpropOptions extends BaseOptions {
   lr: number;
@@ -43,31 +44,46 @@ function validate(o: RMSpropOptions): void {
   boolean(o.maximize, "maximize value");
 }
 
+/** The buffers of `rmspropUpdate`. */
+export interface RMSpropBuffers {
+  param: Buffer;
+  grad: Buffer;
+  squareAvg: Buffer;
+  gradAvg: Buffer;
+  momentumBuffer: Buffer;
+}
+
+/** The flags of `rmspropUpdate`. */
+export interface RMSpropFlags {
+  centered: boolean;
+  useMomentum: boolean;
+  maximize: boolean;
+}
+
+/** The per-call scalars of `rmspropUpdate`. */
+export interface RMSpropScalars {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+}
+
 export function rmspropUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  squareAvg: Buffer,
-  gradAvg: Buffer,
-  momentumBuffer: Buffer,
-  centered: boolean,
-  useMomentum: boolean,
-  maximize: boolean,
-  lr: number,
-  alpha: number,
-  eps: number,
-  weightDecay: number,
-  momentum: number,
+  { param, grad, squareAvg, gradAvg, momentumBuffer }: RMSpropBuffers,
+  { centered, useMomentum, maximize }: RMSpropFlags,
+  { lr, alpha, eps, weightDecay, momentum }: RMSpropScalars,
 ): void {
   const w = 1 - alpha;
   for (let i = 0; i < n; i++) {
     const theta = param[i]!;
-    const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    const g = withL2(maximized(grad[i]!, maximize), weightDecay, theta);
     const s = alpha * squareAvg[i]! + w * g * g;
     squareAvg[i] = s;
     let avg = s;
     if (centered) {
-      const ga = gradAvg[i]! + w * (g - gradAvg[i]!);
+      const ga = lerp(gradAvg[i]!, g, w);
       gradAvg[i] = ga;
       avg = s - ga * ga;
     }
@@ -112,19 +128,21 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     if (group.centered) state.gradAvg ??= zerosLike(p.data);
     runRmspropUpdate(
       p.data.length,
-      p.data,
-      grad,
-      state.squareAvg,
-      state.gradAvg ?? state.squareAvg,
-      state.momentumBuffer ?? state.squareAvg,
-      group.centered,
-      group.momentum > 0,
-      group.maximize,
-      group.lr,
-      group.alpha,
-      group.eps,
-      group.weightDecay,
-      group.momentum,
+      {
+        param: p.data,
+        grad,
+        squareAvg: state.squareAvg,
+        gradAvg: state.gradAvg ?? state.squareAvg,
+        momentumBuffer: state.momentumBuffer ?? state.squareAvg,
+      },
+      { centered: group.centered, useMomentum: group.momentum > 0, maximize: group.maximize },
+      {
+        lr: group.lr,
+        alpha: group.alpha,
+        eps: group.eps,
+        weightDecay: group.weightDecay,
+        momentum: group.momentum,
+      },
     );
   }
 }

@@ -13,6 +13,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import { describe, type Param } from "../core/param.js";
 import { boolean, nonNegative, optionError, pair } from "../core/validate.js";
 import { runRpropUpdate } from "../kernels/generated/rprop.js";
+import { maximized } from "./rule-helpers.js";
 
 export interface RpropOptions extends BaseOptions {
   lr: number;
@@ -54,21 +55,36 @@ function validate(o: RpropOptions): void {
   boolean(o.maximize, "maximize value");
 }
 
+/** The buffers of `rpropUpdate`. */
+export interface RpropBuffers {
+  param: Buffer;
+  grad: Buffer;
+  prev: Buffer;
+  stepSize: Buffer;
+}
+
+/** The flags of `rpropUpdate`. */
+export interface RpropFlags {
+  maximize: boolean;
+}
+
+/** The per-call scalars of `rpropUpdate`. */
+export interface RpropScalars {
+  etaMinus: number;
+  etaPlus: number;
+  stepSizeMin: number;
+  stepSizeMax: number;
+}
+
 /** The fused Rprop element loop. */
 export function rpropUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  prev: Buffer,
-  stepSize: Buffer,
-  maximize: boolean,
-  etaMinus: number,
-  etaPlus: number,
-  stepSizeMin: number,
-  stepSizeMax: number,
+  { param, grad, prev, stepSize }: RpropBuffers,
+  { maximize }: RpropFlags,
+  { etaMinus, etaPlus, stepSizeMin, stepSizeMax }: RpropScalars,
 ): void {
   for (let i = 0; i < n; i++) {
-    let g = maximize ? -grad[i]! : grad[i]!;
+    let g = maximized(grad[i]!, maximize);
     const s = g * prev[i]!;
     const factor = s > 0 ? etaPlus : s < 0 ? etaMinus : s === 0 ? 1 : s;
     const size = Math.min(Math.max(stepSize[i]! * factor, stepSizeMin), stepSizeMax);
@@ -110,15 +126,9 @@ export class Rprop extends Optimizer<RpropOptions, RpropState> {
     const [stepSizeMin, stepSizeMax] = group.stepSizes;
     runRpropUpdate(
       p.data.length,
-      p.data,
-      grad,
-      state.prev,
-      state.stepSize,
-      group.maximize,
-      etaMinus,
-      etaPlus,
-      stepSizeMin,
-      stepSizeMax,
+      { param: p.data, grad, prev: state.prev, stepSize: state.stepSize },
+      { maximize: group.maximize },
+      { etaMinus, etaPlus, stepSizeMin, stepSizeMax },
     );
   }
 }

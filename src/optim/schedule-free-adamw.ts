@@ -16,6 +16,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import { describe, type Param } from "../core/param.js";
 import { boolean, finite, inRange, integer, nonNegative, optionError, pair } from "../core/validate.js";
 import { runScheduleFreeAdamWUpdate } from "../kernels/generated/schedule-free-adamw.js";
+import { emaSq, lerp, withL2 } from "./rule-helpers.js";
 
 export interface ScheduleFreeAdamWOptions extends BaseOptions {
   lr: number;
@@ -106,29 +107,39 @@ export function scheduleFreeSwap(n: number, param: Buffer, z: Buffer, weight: nu
   }
 }
 
+/** The buffers of `scheduleFreeAdamWUpdate`. */
+export interface ScheduleFreeAdamWBuffers {
+  param: Buffer;
+  grad: Buffer;
+  z: Buffer;
+  expAvgSq: Buffer;
+}
+
+/** The per-call scalars of `scheduleFreeAdamWUpdate`. */
+export interface ScheduleFreeAdamWScalars {
+  beta2: number;
+  biasCorrection2: number;
+  eps: number;
+  weightDecay: number;
+  ckp1: number;
+  yStep: number;
+  lr: number;
+}
+
 /** The fused Schedule-Free AdamW element loop; `yStep` is lrₖ·(β1·(1 − c) − 1). */
 export function scheduleFreeAdamWUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  z: Buffer,
-  expAvgSq: Buffer,
-  beta2: number,
-  biasCorrection2: number,
-  eps: number,
-  weightDecay: number,
-  ckp1: number,
-  yStep: number,
-  lr: number,
+  { param, grad, z, expAvgSq }: ScheduleFreeAdamWBuffers,
+  { beta2, biasCorrection2, eps, weightDecay, ckp1, yStep, lr }: ScheduleFreeAdamWScalars,
 ): void {
   for (let i = 0; i < n; i++) {
     const g = grad[i]!;
     const y = param[i]!;
     const zi = z[i]!;
-    const v = beta2 * expAvgSq[i]! + (1 - beta2) * g * g;
+    const v = emaSq(expAvgSq[i]!, g, beta2);
     expAvgSq[i] = v;
-    const d = g / (Math.sqrt(v / biasCorrection2) + eps) + weightDecay * y;
-    param[i] = y + ckp1 * (zi - y) + yStep * d;
+    const d = withL2(g / (Math.sqrt(v / biasCorrection2) + eps), weightDecay, y);
+    param[i] = lerp(y, zi, ckp1) + yStep * d;
     z[i] = zi - lr * d;
   }
 }
@@ -250,17 +261,8 @@ export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<
       }
       runScheduleFreeAdamWUpdate(
         p.data.length,
-        p.data,
-        grad,
-        state.z,
-        state.expAvgSq,
-        beta2,
-        biasCorrection2,
-        group.eps,
-        group.weightDecay,
-        ckp1,
-        yStep,
-        lr,
+        { param: p.data, grad, z: state.z, expAvgSq: state.expAvgSq },
+        { beta2, biasCorrection2, eps: group.eps, weightDecay: group.weightDecay, ckp1, yStep, lr },
       );
     }
     g.k += 1;

@@ -18,6 +18,7 @@ import {
   validateScheduleFreeCommon,
 } from "./schedule-free-adamw.js";
 import { runScheduleFreeSgdUpdate } from "../kernels/generated/schedule-free-sgd.js";
+import { lerp, withL2 } from "./rule-helpers.js";
 
 export interface ScheduleFreeSGDOptions extends BaseOptions {
   lr: number;
@@ -47,22 +48,32 @@ function validate(o: ScheduleFreeSGDOptions): void {
   }
 }
 
+/** The buffers of `scheduleFreeSgdUpdate`. */
+export interface ScheduleFreeSGDBuffers {
+  param: Buffer;
+  grad: Buffer;
+  z: Buffer;
+}
+
+/** The per-call scalars of `scheduleFreeSgdUpdate`. */
+export interface ScheduleFreeSGDScalars {
+  weightDecay: number;
+  ckp1: number;
+  yStep: number;
+  lr: number;
+}
+
 /** The fused Schedule-Free SGD element loop; `yStep` is lrₖ·(momentum·(1 − c) − 1). */
 export function scheduleFreeSgdUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  z: Buffer,
-  weightDecay: number,
-  ckp1: number,
-  yStep: number,
-  lr: number,
+  { param, grad, z }: ScheduleFreeSGDBuffers,
+  { weightDecay, ckp1, yStep, lr }: ScheduleFreeSGDScalars,
 ): void {
   for (let i = 0; i < n; i++) {
     const y = param[i]!;
     const zi = z[i]!;
-    const d = grad[i]! + weightDecay * y;
-    param[i] = y + ckp1 * (zi - y) + yStep * d;
+    const d = withL2(grad[i]!, weightDecay, y);
+    param[i] = lerp(y, zi, ckp1) + yStep * d;
     z[i] = zi - lr * d;
   }
 }
@@ -111,7 +122,11 @@ export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOption
         state = this.initState(p);
         this.state.set(p, state);
       }
-      runScheduleFreeSgdUpdate(p.data.length, p.data, grad, state.z, group.weightDecay, ckp1, yStep, lr);
+      runScheduleFreeSgdUpdate(
+        p.data.length,
+        { param: p.data, grad, z: state.z },
+        { weightDecay: group.weightDecay, ckp1, yStep, lr },
+      );
     }
     g.k += 1;
   }

@@ -11,6 +11,7 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import type { Param } from "../core/param.js";
 import { boolean, finite, nonNegative, optionError } from "../core/validate.js";
 import { runSgdUpdate } from "../kernels/generated/sgd.js";
+import { maximized, withL2 } from "./rule-helpers.js";
 
 export interface SGDOptions extends BaseOptions {
   lr: number;
@@ -45,24 +46,39 @@ function validate(o: SGDOptions): void {
   }
 }
 
+/** The buffers of `sgdUpdate`. */
+export interface SGDBuffers {
+  param: Buffer;
+  grad: Buffer;
+  momentumBuffer: Buffer;
+}
+
+/** The flags of `sgdUpdate`. */
+export interface SGDFlags {
+  useMomentum: boolean;
+  firstStep: boolean;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+/** The per-call scalars of `sgdUpdate`. */
+export interface SGDScalars {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+}
+
 /** The fused SGD element loop; `firstStep` makes the momentum buffer a copy of the gradient, as torch. */
 export function sgdUpdate(
   n: number,
-  param: Buffer,
-  grad: Buffer,
-  momentumBuffer: Buffer,
-  useMomentum: boolean,
-  firstStep: boolean,
-  nesterov: boolean,
-  maximize: boolean,
-  lr: number,
-  momentum: number,
-  dampening: number,
-  weightDecay: number,
+  { param, grad, momentumBuffer }: SGDBuffers,
+  { useMomentum, firstStep, nesterov, maximize }: SGDFlags,
+  { lr, momentum, dampening, weightDecay }: SGDScalars,
 ): void {
   for (let i = 0; i < n; i++) {
     const theta = param[i]!;
-    let g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * theta;
+    let g = withL2(maximized(grad[i]!, maximize), weightDecay, theta);
     if (useMomentum) {
       const b = firstStep ? g : momentum * momentumBuffer[i]! + (1 - dampening) * g;
       momentumBuffer[i] = b;
@@ -101,17 +117,14 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
       const buffer = state?.momentumBuffer ?? grad; // unused without momentum
       runSgdUpdate(
         p.data.length,
-        p.data,
-        grad,
-        buffer,
-        useMomentum,
-        firstStep,
-        group.nesterov,
-        group.maximize,
-        group.lr,
-        group.momentum,
-        group.dampening,
-        group.weightDecay,
+        { param: p.data, grad, momentumBuffer: buffer },
+        { useMomentum, firstStep, nesterov: group.nesterov, maximize: group.maximize },
+        {
+          lr: group.lr,
+          momentum: group.momentum,
+          dampening: group.dampening,
+          weightDecay: group.weightDecay,
+        },
       );
     }
   }

@@ -32,6 +32,24 @@ function assertSameBits(actual: Buffer, expected: Buffer, what: string): void {
 
 const bufferNames = (kinds: string): number => [...kinds].filter((k) => k === "b").length;
 
+const entryOf = (rule: string) => KERNEL_TABLE.find((e) => e.rule === rule)!;
+
+/** The rule's argument kinds in order (n, then each group's members): what makeCase fills. */
+const ruleKinds = (rule: string): string =>
+  `n${entryOf(rule)
+    .groups.map((g) => g.kind[0]!.repeat(g.names.length))
+    .join("")}`;
+
+/** Positional arguments [n, a, b, …] as the rule's grouped call [n, { a, b }, { … }, …]. */
+function grouped(rule: string, args: readonly unknown[]): unknown[] {
+  const out: unknown[] = [args[0]];
+  let j = 1;
+  for (const g of entryOf(rule).groups) {
+    out.push(Object.fromEntries(g.names.map((name) => [name, args[j++]])));
+  }
+  return out;
+}
+
 /** Arguments for one call: arena buffers (kernel path) and plain copies (reference path). */
 function makeCase(kinds: string, n: number, dtype: "float32" | "float64", flagBits: number, seed: number) {
   const random = rng(seed);
@@ -89,16 +107,16 @@ describe("the WebAssembly SIMD kernels", () => {
       const copy = (args: unknown[]) => args.map((x) => (ArrayBuffer.isView(x) ? (x as Buffer).slice() : x));
       for (let bits = 0; bits < 1 << flags; bits++) {
         for (const n of [0, 1, 3, 5, 8, 17, 1031]) {
-          const { inArena, plain } = makeCase(entry.kinds, n, entry.dtype, bits, 1000 * bits + n);
+          const { inArena, plain } = makeCase(ruleKinds(entry.rule), n, entry.dtype, bits, 1000 * bits + n);
           // the fallback: plain arrays (not in the arena) through the dispatcher, against the rule itself
           const fallback = copy(plain);
           const ruleArgs = copy(plain);
           // three steps, so state written by one step is read by the next
           for (let step = 0; step < 3; step++) {
-            run(...inArena);
-            rule(...plain);
-            run(...fallback);
-            tsRule(...ruleArgs);
+            run(...grouped(entry.rule, inArena));
+            rule(...grouped(entry.rule, plain));
+            run(...grouped(entry.rule, fallback));
+            tsRule(...grouped(entry.rule, ruleArgs));
           }
           for (let j = 1; j < inArena.length; j++) {
             if (ArrayBuffer.isView(inArena[j])) {
@@ -116,9 +134,9 @@ describe("the WebAssembly SIMD kernels", () => {
   it("a float32 kernel step differs from the float64-math TypeScript rule only by float32 rounding", async () => {
     const { runAdamUpdate } = await import("../../src/kernels/generated/adam.js");
     const { adamUpdate } = await import("../../src/optim/adam.js");
-    const { inArena, plain } = makeCase("nbbbbbffsssssss", 4099, "float32", 0, 7);
-    (runAdamUpdate as AnyFn)(...inArena);
-    (adamUpdate as AnyFn)(...plain);
+    const { inArena, plain } = makeCase(ruleKinds("adamUpdate"), 4099, "float32", 0, 7);
+    (runAdamUpdate as AnyFn)(...grouped("adamUpdate", inArena));
+    (adamUpdate as AnyFn)(...grouped("adamUpdate", plain));
     const k = inArena[1] as Float32Array;
     const t = plain[1] as Float32Array;
     let differ = 0;
@@ -140,12 +158,12 @@ describe("the WebAssembly SIMD kernels", () => {
       (p, g, _m) => [p, g, allocBuffer(n - 1, "float32")], // shorter than n: never handed to wasm
     ];
     for (const make of cases) {
-      const { inArena } = makeCase("nbbbffffssss", n, "float32", 0, 3);
+      const { inArena } = makeCase(ruleKinds("sgdUpdate"), n, "float32", 0, 3);
       const [p, g, m] = make(inArena[1] as Buffer, inArena[2] as Buffer, inArena[3] as Buffer);
       const expected = [p.slice(), g.slice(), m.slice()] as const;
       const args = [n, p, g, m, true, false, false, false, 0.1, 0.9, 0, 0.01];
-      (runSgdUpdate as AnyFn)(...args);
-      (sgdUpdate as AnyFn)(n, ...expected, ...args.slice(4));
+      (runSgdUpdate as AnyFn)(...grouped("sgdUpdate", args));
+      (sgdUpdate as AnyFn)(...grouped("sgdUpdate", [n, ...expected, ...args.slice(4)]));
       assertSameBits(p, expected[0], "param");
       assertSameBits(m, expected[2], "momentum buffer");
     }
@@ -154,15 +172,15 @@ describe("the WebAssembly SIMD kernels", () => {
   it("setKernelMode('typescript') makes arena buffers take the TypeScript rule, and rejects unknown modes", async () => {
     const { runAdagradUpdate } = await import("../../src/kernels/generated/adagrad.js");
     const { adagradUpdate } = await import("../../src/optim/adagrad.js");
-    const { inArena, plain } = makeCase("nbbbfsss", 1000, "float32", 0, 11);
+    const { inArena, plain } = makeCase(ruleKinds("adagradUpdate"), 1000, "float32", 0, 11);
     setKernelMode("typescript");
     try {
       assert.equal(kernels(), null);
-      (runAdagradUpdate as AnyFn)(...inArena);
+      (runAdagradUpdate as AnyFn)(...grouped("adagradUpdate", inArena));
     } finally {
       setKernelMode("auto");
     }
-    (adagradUpdate as AnyFn)(...plain);
+    (adagradUpdate as AnyFn)(...grouped("adagradUpdate", plain));
     assertSameBits(inArena[1] as Buffer, plain[1] as Buffer, "param");
     assert.throws(() => setKernelMode("fast" as never), /expected "auto" or "typescript", got fast/);
   });

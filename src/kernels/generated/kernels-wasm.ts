@@ -36,43 +36,53 @@ export interface KernelExports {
   scheduleFreeSgdUpdate_f64(n: number, param: number, grad: number, z: number, weightDecay: number, ckp1: number, yStep: number, lr: number): void;
 }
 
-/** One kernel: its rule, the rule's file in src/optim, dtype, export, and argument kinds (n, buffer, flag, scalar). */
+/** One group of a rule's signature (after n): its kind and member names, in order. */
+export interface KernelGroup {
+  readonly kind: "buffer" | "flag" | "scalar";
+  readonly names: readonly string[];
+}
+
+/**
+ * One kernel: its rule, the rule's file in src/optim, dtype, export, the export's argument kinds (n, buffer,
+ * flag, scalar) and the rule's own grouped signature.
+ */
 export interface KernelEntry {
   readonly rule: string;
   readonly file: string;
   readonly dtype: "float32" | "float64";
   readonly name: keyof KernelExports;
   readonly kinds: string;
+  readonly groups: readonly KernelGroup[];
 }
 
 /** Kernel index → entry; the thread pool calls kernels by index. */
 export const KERNEL_TABLE: ReadonlyArray<KernelEntry> = [
-  { rule: "adamUpdate", file: "adam", dtype: "float32", name: "adamUpdate_f32", kinds: "nbbbbbffsssssss" },
-  { rule: "adamUpdate", file: "adam", dtype: "float64", name: "adamUpdate_f64", kinds: "nbbbbbffsssssss" },
-  { rule: "sgdUpdate", file: "sgd", dtype: "float32", name: "sgdUpdate_f32", kinds: "nbbbffffssss" },
-  { rule: "sgdUpdate", file: "sgd", dtype: "float64", name: "sgdUpdate_f64", kinds: "nbbbffffssss" },
-  { rule: "rmspropUpdate", file: "rmsprop", dtype: "float32", name: "rmspropUpdate_f32", kinds: "nbbbbbfffsssss" },
-  { rule: "rmspropUpdate", file: "rmsprop", dtype: "float64", name: "rmspropUpdate_f64", kinds: "nbbbbbfffsssss" },
-  { rule: "adagradUpdate", file: "adagrad", dtype: "float32", name: "adagradUpdate_f32", kinds: "nbbbfsss" },
-  { rule: "adagradUpdate", file: "adagrad", dtype: "float64", name: "adagradUpdate_f64", kinds: "nbbbfsss" },
-  { rule: "adadeltaUpdate", file: "adadelta", dtype: "float32", name: "adadeltaUpdate_f32", kinds: "nbbbbfssss" },
-  { rule: "adadeltaUpdate", file: "adadelta", dtype: "float64", name: "adadeltaUpdate_f64", kinds: "nbbbbfssss" },
-  { rule: "adamaxUpdate", file: "adamax", dtype: "float32", name: "adamaxUpdate_f32", kinds: "nbbbbfsssss" },
-  { rule: "adamaxUpdate", file: "adamax", dtype: "float64", name: "adamaxUpdate_f64", kinds: "nbbbbfsssss" },
-  { rule: "asgdUpdate", file: "asgd", dtype: "float32", name: "asgdUpdate_f32", kinds: "nbbbffssss" },
-  { rule: "asgdUpdate", file: "asgd", dtype: "float64", name: "asgdUpdate_f64", kinds: "nbbbffssss" },
-  { rule: "nadamUpdate", file: "nadam", dtype: "float32", name: "nadamUpdate_f32", kinds: "nbbbbfssssssss" },
-  { rule: "nadamUpdate", file: "nadam", dtype: "float64", name: "nadamUpdate_f64", kinds: "nbbbbfssssssss" },
-  { rule: "radamUpdate", file: "radam", dtype: "float32", name: "radamUpdate_f32", kinds: "nbbbbffsssssssss" },
-  { rule: "radamUpdate", file: "radam", dtype: "float64", name: "radamUpdate_f64", kinds: "nbbbbffsssssssss" },
-  { rule: "rpropUpdate", file: "rprop", dtype: "float32", name: "rpropUpdate_f32", kinds: "nbbbbfssss" },
-  { rule: "rpropUpdate", file: "rprop", dtype: "float64", name: "rpropUpdate_f64", kinds: "nbbbbfssss" },
-  { rule: "lionUpdate", file: "lion", dtype: "float32", name: "lionUpdate_f32", kinds: "nbbbfssss" },
-  { rule: "lionUpdate", file: "lion", dtype: "float64", name: "lionUpdate_f64", kinds: "nbbbfssss" },
-  { rule: "lambUpdate", file: "lamb", dtype: "float32", name: "lambUpdate_f32", kinds: "nbbbbfsssssss" },
-  { rule: "lambUpdate", file: "lamb", dtype: "float64", name: "lambUpdate_f64", kinds: "nbbbbfsssssss" },
-  { rule: "scheduleFreeAdamWUpdate", file: "schedule-free-adamw", dtype: "float32", name: "scheduleFreeAdamWUpdate_f32", kinds: "nbbbbsssssss" },
-  { rule: "scheduleFreeAdamWUpdate", file: "schedule-free-adamw", dtype: "float64", name: "scheduleFreeAdamWUpdate_f64", kinds: "nbbbbsssssss" },
-  { rule: "scheduleFreeSgdUpdate", file: "schedule-free-sgd", dtype: "float32", name: "scheduleFreeSgdUpdate_f32", kinds: "nbbbssss" },
-  { rule: "scheduleFreeSgdUpdate", file: "schedule-free-sgd", dtype: "float64", name: "scheduleFreeSgdUpdate_f64", kinds: "nbbbssss" },
+  { rule: "adamUpdate", file: "adam", dtype: "float32", name: "adamUpdate_f32", kinds: "nbbbbbffsssssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg", "expAvgSq", "maxExpAvgSq"] }, { kind: "flag", names: ["amsgrad", "maximize"] }, { kind: "scalar", names: ["decay", "weightDecay", "beta1", "beta2", "stepSize", "inverseBiasCorrection2Sqrt", "eps"] }] },
+  { rule: "adamUpdate", file: "adam", dtype: "float64", name: "adamUpdate_f64", kinds: "nbbbbbffsssssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg", "expAvgSq", "maxExpAvgSq"] }, { kind: "flag", names: ["amsgrad", "maximize"] }, { kind: "scalar", names: ["decay", "weightDecay", "beta1", "beta2", "stepSize", "inverseBiasCorrection2Sqrt", "eps"] }] },
+  { rule: "sgdUpdate", file: "sgd", dtype: "float32", name: "sgdUpdate_f32", kinds: "nbbbffffssss", groups: [{ kind: "buffer", names: ["param", "grad", "momentumBuffer"] }, { kind: "flag", names: ["useMomentum", "firstStep", "nesterov", "maximize"] }, { kind: "scalar", names: ["lr", "momentum", "dampening", "weightDecay"] }] },
+  { rule: "sgdUpdate", file: "sgd", dtype: "float64", name: "sgdUpdate_f64", kinds: "nbbbffffssss", groups: [{ kind: "buffer", names: ["param", "grad", "momentumBuffer"] }, { kind: "flag", names: ["useMomentum", "firstStep", "nesterov", "maximize"] }, { kind: "scalar", names: ["lr", "momentum", "dampening", "weightDecay"] }] },
+  { rule: "rmspropUpdate", file: "rmsprop", dtype: "float32", name: "rmspropUpdate_f32", kinds: "nbbbbbfffsssss", groups: [{ kind: "buffer", names: ["param", "grad", "squareAvg", "gradAvg", "momentumBuffer"] }, { kind: "flag", names: ["centered", "useMomentum", "maximize"] }, { kind: "scalar", names: ["lr", "alpha", "eps", "weightDecay", "momentum"] }] },
+  { rule: "rmspropUpdate", file: "rmsprop", dtype: "float64", name: "rmspropUpdate_f64", kinds: "nbbbbbfffsssss", groups: [{ kind: "buffer", names: ["param", "grad", "squareAvg", "gradAvg", "momentumBuffer"] }, { kind: "flag", names: ["centered", "useMomentum", "maximize"] }, { kind: "scalar", names: ["lr", "alpha", "eps", "weightDecay", "momentum"] }] },
+  { rule: "adagradUpdate", file: "adagrad", dtype: "float32", name: "adagradUpdate_f32", kinds: "nbbbfsss", groups: [{ kind: "buffer", names: ["param", "grad", "sum"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["clr", "weightDecay", "eps"] }] },
+  { rule: "adagradUpdate", file: "adagrad", dtype: "float64", name: "adagradUpdate_f64", kinds: "nbbbfsss", groups: [{ kind: "buffer", names: ["param", "grad", "sum"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["clr", "weightDecay", "eps"] }] },
+  { rule: "adadeltaUpdate", file: "adadelta", dtype: "float32", name: "adadeltaUpdate_f32", kinds: "nbbbbfssss", groups: [{ kind: "buffer", names: ["param", "grad", "squareAvg", "accDelta"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["lr", "rho", "eps", "weightDecay"] }] },
+  { rule: "adadeltaUpdate", file: "adadelta", dtype: "float64", name: "adadeltaUpdate_f64", kinds: "nbbbbfssss", groups: [{ kind: "buffer", names: ["param", "grad", "squareAvg", "accDelta"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["lr", "rho", "eps", "weightDecay"] }] },
+  { rule: "adamaxUpdate", file: "adamax", dtype: "float32", name: "adamaxUpdate_f32", kinds: "nbbbbfsssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg", "expInf"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["clr", "beta1", "beta2", "eps", "weightDecay"] }] },
+  { rule: "adamaxUpdate", file: "adamax", dtype: "float64", name: "adamaxUpdate_f64", kinds: "nbbbbfsssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg", "expInf"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["clr", "beta1", "beta2", "eps", "weightDecay"] }] },
+  { rule: "asgdUpdate", file: "asgd", dtype: "float32", name: "asgdUpdate_f32", kinds: "nbbbffssss", groups: [{ kind: "buffer", names: ["param", "grad", "ax"] }, { kind: "flag", names: ["maximize", "averaging"] }, { kind: "scalar", names: ["eta", "lambd", "mu", "weightDecay"] }] },
+  { rule: "asgdUpdate", file: "asgd", dtype: "float64", name: "asgdUpdate_f64", kinds: "nbbbffssss", groups: [{ kind: "buffer", names: ["param", "grad", "ax"] }, { kind: "flag", names: ["maximize", "averaging"] }, { kind: "scalar", names: ["eta", "lambd", "mu", "weightDecay"] }] },
+  { rule: "nadamUpdate", file: "nadam", dtype: "float32", name: "nadamUpdate_f32", kinds: "nbbbbfssssssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg", "expAvgSq"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["decay", "weightDecay", "beta1", "beta2", "biasCorrection2", "eps", "gradCoef", "avgCoef"] }] },
+  { rule: "nadamUpdate", file: "nadam", dtype: "float64", name: "nadamUpdate_f64", kinds: "nbbbbfssssssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg", "expAvgSq"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["decay", "weightDecay", "beta1", "beta2", "biasCorrection2", "eps", "gradCoef", "avgCoef"] }] },
+  { rule: "radamUpdate", file: "radam", dtype: "float32", name: "radamUpdate_f32", kinds: "nbbbbffsssssssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg", "expAvgSq"] }, { kind: "flag", names: ["maximize", "rectify"] }, { kind: "scalar", names: ["decay", "weightDecay", "lr", "beta1", "beta2", "biasCorrection1", "biasCorrection2Sqrt", "eps", "rect"] }] },
+  { rule: "radamUpdate", file: "radam", dtype: "float64", name: "radamUpdate_f64", kinds: "nbbbbffsssssssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg", "expAvgSq"] }, { kind: "flag", names: ["maximize", "rectify"] }, { kind: "scalar", names: ["decay", "weightDecay", "lr", "beta1", "beta2", "biasCorrection1", "biasCorrection2Sqrt", "eps", "rect"] }] },
+  { rule: "rpropUpdate", file: "rprop", dtype: "float32", name: "rpropUpdate_f32", kinds: "nbbbbfssss", groups: [{ kind: "buffer", names: ["param", "grad", "prev", "stepSize"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["etaMinus", "etaPlus", "stepSizeMin", "stepSizeMax"] }] },
+  { rule: "rpropUpdate", file: "rprop", dtype: "float64", name: "rpropUpdate_f64", kinds: "nbbbbfssss", groups: [{ kind: "buffer", names: ["param", "grad", "prev", "stepSize"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["etaMinus", "etaPlus", "stepSizeMin", "stepSizeMax"] }] },
+  { rule: "lionUpdate", file: "lion", dtype: "float32", name: "lionUpdate_f32", kinds: "nbbbfssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["decay", "lr", "beta1", "beta2"] }] },
+  { rule: "lionUpdate", file: "lion", dtype: "float64", name: "lionUpdate_f64", kinds: "nbbbfssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["decay", "lr", "beta1", "beta2"] }] },
+  { rule: "lambUpdate", file: "lamb", dtype: "float32", name: "lambUpdate_f32", kinds: "nbbbbfsssssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg", "expAvgSq"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["weightDecay", "beta1", "beta2", "biasCorrection1", "biasCorrection2", "eps", "lr"] }] },
+  { rule: "lambUpdate", file: "lamb", dtype: "float64", name: "lambUpdate_f64", kinds: "nbbbbfsssssss", groups: [{ kind: "buffer", names: ["param", "grad", "expAvg", "expAvgSq"] }, { kind: "flag", names: ["maximize"] }, { kind: "scalar", names: ["weightDecay", "beta1", "beta2", "biasCorrection1", "biasCorrection2", "eps", "lr"] }] },
+  { rule: "scheduleFreeAdamWUpdate", file: "schedule-free-adamw", dtype: "float32", name: "scheduleFreeAdamWUpdate_f32", kinds: "nbbbbsssssss", groups: [{ kind: "buffer", names: ["param", "grad", "z", "expAvgSq"] }, { kind: "scalar", names: ["beta2", "biasCorrection2", "eps", "weightDecay", "ckp1", "yStep", "lr"] }] },
+  { rule: "scheduleFreeAdamWUpdate", file: "schedule-free-adamw", dtype: "float64", name: "scheduleFreeAdamWUpdate_f64", kinds: "nbbbbsssssss", groups: [{ kind: "buffer", names: ["param", "grad", "z", "expAvgSq"] }, { kind: "scalar", names: ["beta2", "biasCorrection2", "eps", "weightDecay", "ckp1", "yStep", "lr"] }] },
+  { rule: "scheduleFreeSgdUpdate", file: "schedule-free-sgd", dtype: "float32", name: "scheduleFreeSgdUpdate_f32", kinds: "nbbbssss", groups: [{ kind: "buffer", names: ["param", "grad", "z"] }, { kind: "scalar", names: ["weightDecay", "ckp1", "yStep", "lr"] }] },
+  { rule: "scheduleFreeSgdUpdate", file: "schedule-free-sgd", dtype: "float64", name: "scheduleFreeSgdUpdate_f64", kinds: "nbbbssss", groups: [{ kind: "buffer", names: ["param", "grad", "z"] }, { kind: "scalar", names: ["weightDecay", "ckp1", "yStep", "lr"] }] },
 ];
