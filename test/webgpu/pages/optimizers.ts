@@ -59,7 +59,8 @@ function ulps(a: number, b: number, scale: number): number {
 type CpuClass = new (params: cpu.Param[], options: Record<string, unknown>) => cpu.Optimizer;
 const CPU_CLASSES = cpu as unknown as Record<string, CpuClass>;
 
-type Reference = (n: number, ...args: Array<Float32Array | boolean | number>) => void;
+/** A float32 reference rule: n, then one object per group (buffers, flags when it has any, scalars). */
+type Reference = (n: number, ...groups: Array<Record<string, Float32Array | boolean | number>>) => void;
 
 /**
  * What the float32 reference of the rule (src/kernels/generated/reference-f32.ts, every operation rounded
@@ -92,11 +93,14 @@ function referenceStep(
   const args = prepared.args;
   const scratch = new Float32Array(n);
   const fn = (f32 as unknown as Record<string, Reference>)[`${kernel.rule}F32`]!;
+  const flags = Object.fromEntries(kernel.flags.map((f) => [f, args.flags[f]!]));
   fn(
     n,
-    ...kernel.buffers.map((b) => (args.buffers[b] as unknown as Float32Array | null) ?? scratch),
-    ...kernel.flags.map((f) => args.flags[f]!),
-    ...kernel.scalars.map((k) => args.scalars[k]!),
+    Object.fromEntries(
+      kernel.buffers.map((b) => [b, (args.buffers[b] as unknown as Float32Array | null) ?? scratch]),
+    ),
+    ...(kernel.flags.length > 0 ? [flags] : []),
+    Object.fromEntries(kernel.scalars.map((k) => [k, args.scalars[k]!])),
   );
   return { param: p, state: (prepared.state ?? {}) as unknown as Record<string, Float32Array | number> };
 }
