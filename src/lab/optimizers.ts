@@ -1,129 +1,51 @@
 // Optimizers by short name, for races and the CLI: "sgd", "momentum", "adam", … each with a learning rate
-// taken from the surface's suggestion unless one is given.
+// taken from the surface's suggestion unless one is given. The names and their options are the lab presets
+// of src/optim/registry.ts (the web lab's catalog derives from the same rows).
 
-import type { OptimizerLike } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
-import { Adadelta } from "../optim/adadelta.js";
-import { Adagrad } from "../optim/adagrad.js";
-import { Adam } from "../optim/adam.js";
-import { Adamax } from "../optim/adamax.js";
-import { AdamW } from "../optim/adamw.js";
-import { LBFGS } from "../optim/lbfgs.js";
-import { Lion } from "../optim/lion.js";
-import { NAdam } from "../optim/nadam.js";
-import { RAdam } from "../optim/radam.js";
-import { RMSprop } from "../optim/rmsprop.js";
-import { Rprop } from "../optim/rprop.js";
-import { SGD } from "../optim/sgd.js";
+import { type LabPreset, type LabValues, OPTIMIZER_REGISTRY, type OptimizerRow } from "../optim/registry.js";
 import type { TestFunction } from "./functions.js";
 import type { RaceEntry } from "./race.js";
 
-interface Preset {
-  /** Which of the surface's suggested learning rates applies ("fixed": always `lrScale`). */
-  readonly kind: "sgd" | "adaptive" | "fixed";
-  /** Adagrad's steps shrink as 1/√t, so it starts from a larger multiple of the suggestion. */
-  readonly lrScale: number;
-  readonly make: (params: Param[], lr: number) => OptimizerLike;
-  readonly description: string;
+/** The registry's lab presets by id, in the registry's order. */
+const PRESETS: ReadonlyMap<string, { readonly row: OptimizerRow; readonly preset: LabPreset }> = new Map(
+  OPTIMIZER_REGISTRY.flatMap((row) => row.lab.map((preset) => [preset.id, { row, preset }] as const)),
+);
+
+/** Every control's default (lr excluded). */
+export function presetDefaults(preset: LabPreset): LabValues {
+  const out: LabValues = {};
+  for (const c of preset.controls) out[c.key] = c.default;
+  return out;
 }
 
-const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
-  sgd: {
-    kind: "sgd",
-    lrScale: 1,
-    make: (p, lr) => new SGD(p, { lr }),
-    description: "plain gradient descent",
-  },
-  momentum: {
-    kind: "sgd",
-    lrScale: 1,
-    make: (p, lr) => new SGD(p, { lr, momentum: 0.9 }),
-    description: "SGD with heavy-ball momentum 0.9",
-  },
-  nesterov: {
-    kind: "sgd",
-    lrScale: 1,
-    make: (p, lr) => new SGD(p, { lr, momentum: 0.9, nesterov: true }),
-    description: "SGD with Nesterov momentum 0.9",
-  },
-  adagrad: {
-    kind: "adaptive",
-    lrScale: 10,
-    make: (p, lr) => new Adagrad(p, { lr }),
-    description: "Adagrad (per-coordinate steps shrinking with the summed squared gradients)",
-  },
-  rmsprop: {
-    kind: "adaptive",
-    lrScale: 0.2,
-    make: (p, lr) => new RMSprop(p, { lr }),
-    description: "RMSprop (steps scaled by a running RMS of the gradient)",
-  },
-  adam: {
-    kind: "adaptive",
-    lrScale: 1,
-    make: (p, lr) => new Adam(p, { lr }),
-    description: "Adam (momentum + RMS scaling, bias-corrected)",
-  },
-  adamw: {
-    kind: "adaptive",
-    lrScale: 1,
-    make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }),
-    description: "AdamW (Adam with decoupled weight decay 0.01)",
-  },
-  adamax: {
-    kind: "adaptive",
-    lrScale: 1,
-    make: (p, lr) => new Adamax(p, { lr }),
-    description: "Adamax (Adam with an infinity-norm second moment)",
-  },
-  nadam: {
-    kind: "adaptive",
-    lrScale: 1,
-    make: (p, lr) => new NAdam(p, { lr }),
-    description: "NAdam (Adam with Nesterov momentum)",
-  },
-  radam: {
-    kind: "adaptive",
-    lrScale: 1,
-    make: (p, lr) => new RAdam(p, { lr }),
-    description: "RAdam (Adam with the variance of the adaptive lr rectified early on)",
-  },
-  adadelta: {
-    kind: "fixed",
-    lrScale: 1,
-    make: (p, lr) => new Adadelta(p, { lr }),
-    description: "Adadelta (steps scaled by the ratio of running RMS of updates and gradients; lr 1)",
-  },
-  lion: {
-    kind: "adaptive",
-    lrScale: 0.3,
-    make: (p, lr) => new Lion(p, { lr }),
-    description: "Lion (the sign of an interpolated momentum: every coordinate moves by lr)",
-  },
-  rprop: {
-    kind: "adaptive",
-    lrScale: 0.2,
-    make: (p, lr) => new Rprop(p, { lr }),
-    description: "Rprop (per-coordinate step sizes that grow while the gradient sign holds)",
-  },
-  lbfgs: {
-    kind: "fixed",
-    lrScale: 1,
-    make: (p, lr) => new LBFGS(p, { lr, lineSearchFn: "strong_wolfe" }),
-    description: "L-BFGS with a strong-Wolfe line search (several evaluations a step; lr 1)",
-  },
-});
+/** The learning rate a preset starts with on `fn`: the surface's suggestion times its scale. */
+export function presetLr(preset: LabPreset, fn: Pick<TestFunction, "suggestedLr">): number {
+  const base = preset.lrKind === "fixed" ? 1 : fn.suggestedLr[preset.lrKind];
+  return Number((base * preset.lrScale).toPrecision(12));
+}
+
+/** A preset's optimizer over `params` for control values (the web lab's inputs). */
+export function makePreset(
+  row: OptimizerRow,
+  preset: LabPreset,
+  params: Param[],
+  lr: number,
+  values: LabValues,
+) {
+  return new row.cls(params, { lr, ...preset.fromControls(values) });
+}
 
 /** The short optimizer names a race accepts. */
-export const raceOptimizerNames: readonly string[] = Object.freeze(Object.keys(PRESETS));
+export const raceOptimizerNames: readonly string[] = Object.freeze([...PRESETS.keys()]);
 
 /** A one-line description of a race optimizer name. */
 export function describeRaceOptimizer(name: string): string {
-  return preset(name).description;
+  return preset(name).preset.description;
 }
 
-function preset(name: string): Preset {
-  const found = typeof name === "string" ? PRESETS[name.toLowerCase()] : undefined;
+function preset(name: string): { row: OptimizerRow; preset: LabPreset } {
+  const found = typeof name === "string" ? PRESETS.get(name.toLowerCase()) : undefined;
   if (found === undefined) {
     throw new RangeError(
       `unknown optimizer ${JSON.stringify(name)}; valid names: ${raceOptimizerNames.join(", ")}`,
@@ -134,9 +56,7 @@ function preset(name: string): Preset {
 
 /** The learning rate a named optimizer uses on `fn` when none is given. */
 export function defaultRaceLr(name: string, fn: TestFunction): number {
-  const p = preset(name);
-  const base = p.kind === "fixed" ? 1 : fn.suggestedLr[p.kind];
-  return Number((base * p.lrScale).toPrecision(12));
+  return presetLr(preset(name).preset, fn);
 }
 
 /**
@@ -150,10 +70,11 @@ export function raceOptimizer(
   fn: TestFunction,
   options: { lr?: number; label?: string } = {},
 ): RaceEntry {
-  const p = preset(name);
+  const { row, preset: p } = preset(name);
   const lr = options.lr ?? defaultRaceLr(name, fn);
   if (!(typeof lr === "number" && lr >= 0 && Number.isFinite(lr))) {
     throw new RangeError(`Invalid learning rate: ${lr}`);
   }
-  return { label: options.label ?? name.toLowerCase(), create: (params) => p.make(params, lr) };
+  const ctorOptions = { lr, ...p.fromControls(presetDefaults(p)), ...p.raceOptions };
+  return { label: options.label ?? name.toLowerCase(), create: (params) => new row.cls(params, ctorOptions) };
 }

@@ -6,18 +6,6 @@ import { testFunctions } from "../../src/lab/functions.js";
 import { h } from "./dom.js";
 import { OPTIMIZERS, type OptimizerSpec } from "./optimizer-catalog.js";
 
-/** Path colors, one per optimizer in catalog order (Observable's categorical palette, as the CLI figures). */
-export const COLORS = [
-  "#4269d0",
-  "#efb118",
-  "#ff725c",
-  "#6cc5b0",
-  "#3ca951",
-  "#ff8ab7",
-  "#a463f2",
-  "#97bbf5",
-  "#9c6b4e",
-];
 export const DEFAULT_FORMULA = "x^2 + 3*y^2 + 2*sin(2*x)";
 export const DEFAULT_DOMAIN: Domain = { x: [-3, 3], y: [-3, 3] };
 export const DEFAULT_OPTIMIZERS = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"];
@@ -98,8 +86,8 @@ export function buildControls(): SurfacesControls {
 
   const rows: OptimizerRow[] = [];
   const optSet = h("fieldset", { class: "optimizers" }, h("legend", {}, "Optimizers"));
-  OPTIMIZERS.forEach((spec, i) => {
-    const color = COLORS[i % COLORS.length]!;
+  OPTIMIZERS.forEach((spec) => {
+    const color = spec.color;
     const id = `opt-${spec.id}`;
     const enabled = h("input", { type: "checkbox", id, checked: DEFAULT_OPTIMIZERS.includes(spec.id) });
     const lr = h("input", { type: "number", id: `${id}-lr`, step: "any", min: 0, class: "lr" });
