@@ -4,45 +4,17 @@
 import type { OptimizerLike, ParamGroupInit } from "../core/optimizer.js";
 import { describe, type Parameter } from "../core/param.js";
 import { optionError } from "../core/validate.js";
-import { Adadelta } from "../optim/adadelta.js";
-import { Adafactor } from "../optim/adafactor.js";
-import { Adagrad } from "../optim/adagrad.js";
-import { Adam } from "../optim/adam.js";
-import { Adamax } from "../optim/adamax.js";
-import { AdamW } from "../optim/adamw.js";
-import { ASGD } from "../optim/asgd.js";
-import { LAMB } from "../optim/lamb.js";
-import { Lion } from "../optim/lion.js";
-import { NAdam } from "../optim/nadam.js";
-import { RAdam } from "../optim/radam.js";
-import { RMSprop } from "../optim/rmsprop.js";
-import { Rprop } from "../optim/rprop.js";
-import { SGD } from "../optim/sgd.js";
+import { OPTIMIZER_REGISTRY } from "../optim/registry.js";
 
 export type OptimizerClass = new (
   params: Parameter[] | ParamGroupInit[],
   options?: Record<string, unknown>,
 ) => OptimizerLike;
 
-const CLASSES = new Map<string, OptimizerClass>();
-for (const c of [
-  Adam,
-  AdamW,
-  SGD,
-  RMSprop,
-  Adagrad,
-  Adadelta,
-  Adamax,
-  NAdam,
-  RAdam,
-  Lion,
-  LAMB,
-  ASGD,
-  Rprop,
-  Adafactor,
-]) {
-  CLASSES.set(c.name, c as unknown as OptimizerClass);
-}
+// the registry's rows marked tfjs: the gradient-step optimizers (no closure, no train/eval switch)
+const CLASSES = new Map<string, OptimizerClass>(
+  OPTIMIZER_REGISTRY.filter((row) => row.tfjs).map((row) => [row.name, row.cls as unknown as OptimizerClass]),
+);
 
 /**
  * Makes an optimizer class known to `TfjsOptimizer.fromConfig` (what `tf.loadLayersModel` calls to rebuild
