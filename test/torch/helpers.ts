@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { plainEnv } from "../helpers/child-env.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const TORCH_FILES = join(here, "..", "fixtures", "torch-files");
@@ -16,6 +17,7 @@ export function torchPython(): { command: string[]; version: string } | { skip: 
   const command = (process.env.DESCENT_TORCH_PYTHON ?? "/usr/bin/python3").split(" ");
   const r = spawnSync(command[0]!, [...command.slice(1), "-c", "import torch; print(torch.__version__)"], {
     encoding: "utf8",
+    env: plainEnv(),
   });
   if (r.status !== 0) {
     return {
