@@ -17,3 +17,4 @@ export {
   type SchedulerLike,
   schedulerCallback,
 } from "./scheduler-callback.js";
+export { type GpuOptimizerFactory, TfjsWebGpuOptimizer } from "./webgpu-optimizer.js";

@@ -21,7 +21,7 @@ import {
   workgroups,
 } from "./executor.js";
 import { WGSL_KERNELS, type WgslKernel } from "./kernels.js";
-import { checkBuffer, GpuParam } from "./param.js";
+import { checkBuffer, GpuParam, storageUsage } from "./param.js";
 
 /** A GPU param's state: numbers (step counts) and GPU buffers, named as the CPU class names them. */
 export type GpuState = Record<string, number | GPUBuffer>;
@@ -79,8 +79,6 @@ interface Dispatch {
   bindGroups: GPUBindGroup[];
   slots: number[];
 }
-
-const STATE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 function isGpuParam(value: unknown): value is GpuParam {
   return value instanceof GpuParam;
@@ -197,7 +195,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
         const zeros = () =>
           this.device.createBuffer({
             size: p.size * 4,
-            usage: STATE_USAGE,
+            usage: storageUsage(),
             label: `descent state ${p.name ?? ""}`,
           });
         const { state, args } = this.#rule.prepare(p, grad, this.state.get(p), group, zeros);
@@ -425,7 +423,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
             ? existing
             : this.device.createBuffer({
                 size: p.size * 4,
-                usage: STATE_USAGE,
+                usage: storageUsage(),
                 label: `descent state ${key}`,
               });
         this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);

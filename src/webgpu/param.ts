@@ -9,7 +9,7 @@ export interface GpuParamOptions {
 }
 
 export class GpuParam {
-  readonly buffer: GPUBuffer;
+  #buffer: GPUBuffer;
   readonly shape: readonly number[];
   readonly size: number;
   readonly device: GPUDevice;
@@ -29,12 +29,34 @@ export class GpuParam {
     if (device === null || typeof device !== "object" || typeof device.createBuffer !== "function") {
       throw new TypeError(`${label}: device must be a GPUDevice, got ${describe(device)}`);
     }
-    this.buffer = buffer;
+    this.#buffer = buffer;
     this.shape = Object.freeze([...shape]);
     this.size = size;
     this.device = device;
     if (options.name !== undefined) this.name = options.name;
   }
+
+  /** The values (updated in place by each step). A host may swap in another buffer holding them. */
+  get buffer(): GPUBuffer {
+    return this.#buffer;
+  }
+
+  set buffer(buffer: GPUBuffer) {
+    checkBuffer(
+      buffer,
+      this.size,
+      `${this.name === undefined ? "gpuParam" : `gpuParam '${this.name}'`}: buffer`,
+    );
+    this.#buffer = buffer;
+  }
+}
+
+/**
+ * STORAGE | COPY_SRC | COPY_DST: what descent's state buffers (and buffers it gives a host) use. A function,
+ * so that importing this module where WebGPU is absent (Node) does not touch GPUBufferUsage.
+ */
+export function storageUsage(): number {
+  return GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 }
 
 /** Throws unless `buffer` is a GPUBuffer with STORAGE usage holding at least `size` float32 values. */
