@@ -124,10 +124,6 @@ export function adamStep(
 ): void {
   state.step += 1;
   if (group.amsgrad) state.maxExpAvgSq ??= zerosLike(p.data); // amsgrad switched on between steps
-  const beta1 = group.betas[0];
-  const beta2 = group.betas[1];
-  const biasCorrection1 = 1 - beta1 ** state.step;
-  const biasCorrection2 = 1 - beta2 ** state.step;
   runAdamUpdate(
     p.data.length,
     {
@@ -138,16 +134,30 @@ export function adamStep(
       maxExpAvgSq: state.maxExpAvgSq ?? state.expAvgSq,
     },
     { amsgrad: group.amsgrad, maximize: group.maximize },
-    {
-      decay,
-      weightDecay,
-      beta1,
-      beta2,
-      stepSize: group.lr / biasCorrection1,
-      inverseBiasCorrection2Sqrt: 1 / Math.sqrt(biasCorrection2),
-      eps: group.eps,
-    },
+    adamScalars(group, state.step, decay, weightDecay),
   );
+}
+
+/** The per-step scalars of `adamUpdate` at step `step` (1 on the first); the GPU executor uses them too. */
+export function adamScalars(
+  group: AdamOptions,
+  step: number,
+  decay: number,
+  weightDecay: number,
+): AdamScalars {
+  const beta1 = group.betas[0];
+  const beta2 = group.betas[1];
+  const biasCorrection1 = 1 - beta1 ** step;
+  const biasCorrection2 = 1 - beta2 ** step;
+  return {
+    decay,
+    weightDecay,
+    beta1,
+    beta2,
+    stepSize: group.lr / biasCorrection1,
+    inverseBiasCorrection2Sqrt: 1 / Math.sqrt(biasCorrection2),
+    eps: group.eps,
+  };
 }
 
 /**

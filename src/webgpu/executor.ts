@@ -1,10 +1,10 @@
 /// <reference types="@webgpu/types" />
-// Runs WGSL kernels (kernels.ts) on a device: pipelines with an explicit layout per kernel pass (so a
-// binding a variant does not touch is still valid), bind groups cached per param and chunk, and every
+// Runs WGSL kernels (kernels.ts) on a device: a pipeline with an explicit layout per variant of a pass
+// (each variant binds only the buffers it uses), bind groups cached per param and chunk, and every
 // uniform of an optimizer in one buffer written once per step. Buffers longer than the device's
 // maxStorageBufferBindingSize are cut into chunks bound as sub-ranges; nothing is ever mapped here.
 
-import type { WgslKernel, WgslPass } from "./kernels.js";
+import type { WgslKernel, WgslPass, WgslVariant } from "./kernels.js";
 
 const WORKGROUP = 256;
 const MAX_WORKGROUPS_PER_DIMENSION = 65535;
@@ -14,8 +14,6 @@ interface DeviceResources {
   layouts: Map<string, GPUBindGroupLayout>;
   /** A zero float (read-only binding): the `gate` of passes that are not skipped. */
   zeroGate: GPUBuffer;
-  /** A scratch float for bindings a variant never touches. */
-  unused: GPUBuffer;
 }
 
 const resources = new WeakMap<GPUDevice, DeviceResources>();
@@ -29,17 +27,15 @@ function deviceResources(device: GPUDevice): DeviceResources {
       pipelines: new Map(),
       layouts: new Map(),
       zeroGate: device.createBuffer({ size: 16, usage, label: "descent zero gate" }),
-      unused: device.createBuffer({ size: 16, usage, label: "descent unused binding" }),
     };
     resources.set(device, r);
   }
   return r;
 }
 
-/** The zero-filled gate and the scratch buffer for untouched bindings, on `device`. */
-export function fillerBuffers(device: GPUDevice): { zeroGate: GPUBuffer; unused: GPUBuffer } {
-  const r = deviceResources(device);
-  return { zeroGate: r.zeroGate, unused: r.unused };
+/** The zero-filled gate of update passes that are not skipped, on `device`. */
+export function zeroGate(device: GPUDevice): GPUBuffer {
+  return deviceResources(device).zeroGate;
 }
 
 /**
@@ -69,19 +65,32 @@ export function chunks(n: number, perChunk: number): Array<[number, number]> {
   return out;
 }
 
-/** The bind group layout of a pass: its storage bindings, then the uniform. */
-export function layoutFor(device: GPUDevice, kernel: WgslKernel, pass: WgslPass): GPUBindGroupLayout {
+function variantOf(kernel: WgslKernel, pass: WgslPass, variant: number): WgslVariant {
+  const v = pass.variants[variant];
+  if (v === undefined) throw new RangeError(`${kernel.rule}: pass '${pass.name}' has no variant ${variant}`);
+  return v;
+}
+
+/** The bind group layout of one variant of a pass: its storage bindings, then the uniform. */
+export function layoutFor(
+  device: GPUDevice,
+  kernel: WgslKernel,
+  pass: WgslPass,
+  variant: number,
+): GPUBindGroupLayout {
   const r = deviceResources(device);
-  const key = `${kernel.rule}/${pass.name}`;
+  const bindings = variantOf(kernel, pass, variant).bindings;
+  // layouts with the same entries are interchangeable: one per access pattern
+  const key = bindings.map((b) => b.access).join(",");
   let layout = r.layouts.get(key);
   if (layout === undefined) {
-    const entries: GPUBindGroupLayoutEntry[] = pass.bindings.map((b, binding) => ({
+    const entries: GPUBindGroupLayoutEntry[] = bindings.map((b, binding) => ({
       binding,
       visibility: GPUShaderStage.COMPUTE,
       buffer: { type: b.access === "read" ? "read-only-storage" : "storage" },
     }));
     entries.push({
-      binding: pass.bindings.length,
+      binding: bindings.length,
       visibility: GPUShaderStage.COMPUTE,
       buffer: { type: "uniform" },
     });
@@ -102,12 +111,12 @@ export function pipelineFor(
   const key = `${kernel.rule}/${pass.name}/${variant}`;
   let pipeline = r.pipelines.get(key);
   if (pipeline === undefined) {
-    const code = pass.variants[variant];
-    if (code === undefined)
-      throw new RangeError(`${kernel.rule}: pass '${pass.name}' has no variant ${variant}`);
-    const module = device.createShaderModule({ code, label: `descent ${key}` });
+    const module = device.createShaderModule({
+      code: variantOf(kernel, pass, variant).code,
+      label: `descent ${key}`,
+    });
     pipeline = device.createComputePipeline({
-      layout: device.createPipelineLayout({ bindGroupLayouts: [layoutFor(device, kernel, pass)] }),
+      layout: device.createPipelineLayout({ bindGroupLayouts: [layoutFor(device, kernel, pass, variant)] }),
       compute: { module, entryPoint: "main" },
       label: `descent ${key}`,
     });

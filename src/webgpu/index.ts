@@ -10,5 +10,13 @@ export {
   type RuleArgs,
   WebGpuOptimizer,
 } from "./optimizer.js";
-export { Adam, AdamW, CPU_ONLY_OPTIMIZERS, GPU_OPTIMIZERS, GPU_RULES, gpuOptimizer } from "./optimizers.js";
+export {
+  Adam,
+  AdamW,
+  CPU_ONLY_OPTIMIZERS,
+  GPU_OPTIMIZERS,
+  GPU_RULES,
+  gpuOptimizer,
+  SGD,
+} from "./optimizers.js";
 export { GpuParam, type GpuParamOptions, gpuParam } from "./param.js";

@@ -13,12 +13,12 @@ import { optionError } from "../core/validate.js";
 import {
   chunkElements,
   chunks,
-  fillerBuffers,
   layoutFor,
   pipelineFor,
   UniformBlock,
   variantIndex,
   workgroups,
+  zeroGate,
 } from "./executor.js";
 import { WGSL_KERNELS, type WgslKernel } from "./kernels.js";
 import { checkBuffer, GpuParam, storageUsage } from "./param.js";
@@ -26,7 +26,7 @@ import { checkBuffer, GpuParam, storageUsage } from "./param.js";
 /** A GPU param's state: numbers (step counts) and GPU buffers, named as the CPU class names them. */
 export type GpuState = Record<string, number | GPUBuffer>;
 
-/** What one step of a rule binds: a buffer (or null: the variant never touches it), flags and scalars. */
+/** What one step of a rule binds: its buffers by name (null: not used by this variant), flags and scalars. */
 export interface RuleArgs {
   buffers: Record<string, GPUBuffer | null>;
   flags: Record<string, boolean>;
@@ -74,6 +74,7 @@ export interface GpuParamGroupInit {
 }
 
 interface Dispatch {
+  variant: number;
   buffers: readonly GPUBuffer[];
   uniformGeneration: number;
   bindGroups: GPUBindGroup[];
@@ -226,15 +227,20 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
       throw new Error(`${this.#name}: multi-pass kernels (${kernel.rule}) are not run by this executor yet`);
     }
     const perChunk = chunkElements(this.device);
-    const { zeroGate, unused } = fillerBuffers(this.device);
-    const names = pass.bindings.map((b) => b.name);
+    const gate = zeroGate(this.device);
     // every slot is handed out before any bind group is made: a grown uniform buffer replaces the old one
     const planned = work.map(({ p, args }) => {
       const ranges = chunks(p.size, perChunk);
-      const buffers = pass.bindings.map((b) => {
-        if (b.name === "gate") return zeroGate;
-        if (!(b.name in args.buffers)) throw new Error(`${this.#name}: no buffer for binding '${b.name}'`);
-        return args.buffers[b.name] ?? unused;
+      const variant = variantIndex(kernel, args.flags);
+      const names = pass.variants[variant]!.bindings.map((b) => b.name);
+      const buffers = names.map((name) => {
+        if (name === "gate") return gate;
+        const buffer = args.buffers[name];
+        if (buffer === null || buffer === undefined)
+          throw new Error(
+            `${this.#name}: no buffer for binding '${name}' of ${kernel.rule} variant ${variant}`,
+          );
+        return buffer;
       });
       const scalars = kernel.scalars.map((s) => {
         const v = args.scalars[s];
@@ -246,14 +252,15 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
         ranges,
         buffers,
         scalars,
-        variant: variantIndex(kernel, args.flags),
+        variant,
+        names,
         slots: this.#slotsFor(p, ranges.length),
       };
     });
     const encoder = this.device.createCommandEncoder({ label: `descent ${this.#name}.step` });
     const computePass = encoder.beginComputePass();
-    for (const { p, ranges, buffers, scalars, variant, slots } of planned) {
-      const bindGroups = this.#bindGroupsFor(p, buffers, ranges, names);
+    for (const { p, ranges, buffers, scalars, variant, names, slots } of planned) {
+      const bindGroups = this.#bindGroupsFor(p, variant, buffers, ranges, names);
       computePass.setPipeline(pipelineFor(this.device, kernel, pass, variant));
       ranges.forEach(([start, length], c) => {
         this.#uniforms.write(slots[c]!, length, start / 256, scalars);
@@ -272,6 +279,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     let d = this.#dispatches.get(p);
     if (d === undefined || d.slots.length !== count) {
       d = {
+        variant: -1,
         buffers: [],
         uniformGeneration: -1,
         bindGroups: [],
@@ -285,6 +293,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
   /** The param's bind groups (one per chunk), rebuilt only when a bound buffer changed. */
   #bindGroupsFor(
     p: GpuParam,
+    variant: number,
     buffers: readonly GPUBuffer[],
     ranges: ReadonlyArray<[number, number]>,
     names: readonly string[],
@@ -293,11 +302,12 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     const uniform = this.#uniforms.buffer;
     const same =
       d.uniformGeneration === this.#uniforms.generation &&
+      d.variant === variant &&
       d.buffers.length === buffers.length &&
       d.buffers.every((b, j) => b === buffers[j]);
     if (!same) {
       const pass = this.#kernel.passes[0]!;
-      const layout = layoutFor(this.device, this.#kernel, pass);
+      const layout = layoutFor(this.device, this.#kernel, pass, variant);
       d.bindGroups = ranges.map(([start, length], c) =>
         this.device.createBindGroup({
           layout,
@@ -317,6 +327,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
         }),
       );
       d.buffers = buffers;
+      d.variant = variant;
       d.uniformGeneration = this.#uniforms.generation;
     }
     return d.bindGroups;

@@ -4,9 +4,10 @@
 
 import type { AdamOptions } from "../optim/adam.js";
 import type { AdamWOptions } from "../optim/adamw.js";
+import type { SGDOptions } from "../optim/sgd.js";
 import { type GpuParamGroupInit, type GpuRule, WebGpuOptimizer } from "./optimizer.js";
 import type { GpuParam } from "./param.js";
-import { ADAM_RULE, ADAMW_RULE } from "./rules.js";
+import { ADAM_RULE, ADAMW_RULE, SGD_RULE } from "./rules.js";
 
 type Params = readonly GpuParam[] | readonly GpuParamGroupInit[];
 
@@ -24,12 +25,20 @@ export class AdamW extends WebGpuOptimizer<AdamWOptions> {
   }
 }
 
-const CLASSES = { Adam, AdamW } as const;
+/** SGD on the GPU (momentum, dampening, Nesterov, weight decay, maximize). */
+export class SGD extends WebGpuOptimizer<SGDOptions> {
+  constructor(params: Params, options: Partial<SGDOptions> = {}) {
+    super(SGD_RULE, params, options);
+  }
+}
+
+const CLASSES = { Adam, AdamW, SGD } as const;
 
 /** Each GPU optimizer's rule (its kernel and its per-step preparation), by class name. */
 export const GPU_RULES: Readonly<Record<string, GpuRule<never>>> = Object.freeze({
   Adam: ADAM_RULE as unknown as GpuRule<never>,
   AdamW: ADAMW_RULE as unknown as GpuRule<never>,
+  SGD: SGD_RULE as unknown as GpuRule<never>,
 });
 
 /** The optimizers that run on the GPU, by class name. */
@@ -38,7 +47,6 @@ export const GPU_OPTIMIZERS: readonly string[] = Object.freeze(Object.keys(CLASS
 /** The CPU optimizers that have no GPU kernel (they run only in descent-optim). */
 export const CPU_ONLY_OPTIMIZERS: readonly string[] = Object.freeze(
   [
-    "SGD",
     "Adadelta",
     "Adafactor",
     "Adagrad",

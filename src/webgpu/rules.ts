@@ -1,9 +1,11 @@
 /// <reference types="@webgpu/types" />
 // How each CPU optimizer class runs on the GPU: the kernel it uses and, per step, what its update() does
-// before calling its rule (state creation, step counts, per-step scalars), over GPU buffers.
+// before it calls its rule (creating state, counting steps, the per-step scalars: the CPU class's own
+// functions where it has them), over GPU buffers.
 
-import { Adam, type AdamOptions } from "../optim/adam.js";
+import { Adam, type AdamOptions, adamScalars } from "../optim/adam.js";
 import { AdamW, type AdamWOptions } from "../optim/adamw.js";
+import { SGD, type SGDOptions } from "../optim/sgd.js";
 import type { GpuRule, GpuState } from "./optimizer.js";
 
 function adamRule<O extends AdamOptions>(cpu: GpuRule<O>["cpu"], decoupled: boolean): GpuRule<O> {
@@ -15,8 +17,8 @@ function adamRule<O extends AdamOptions>(cpu: GpuRule<O>["cpu"], decoupled: bool
       if (state === undefined && group.amsgrad) s.maxExpAvgSq = zeros();
       s.step = (s.step as number) + 1;
       if (group.amsgrad && s.maxExpAvgSq === undefined) s.maxExpAvgSq = zeros(); // switched on between steps
-      const [beta1, beta2] = group.betas;
-      const step = s.step;
+      // Adam adds L2 decay to the gradient; AdamW decays θ first (AdamW.update)
+      const decay = decoupled ? 1 - group.lr * group.weightDecay : 1;
       return {
         state: s,
         args: {
@@ -28,15 +30,7 @@ function adamRule<O extends AdamOptions>(cpu: GpuRule<O>["cpu"], decoupled: bool
             maxExpAvgSq: group.amsgrad ? (s.maxExpAvgSq as GPUBuffer) : null,
           },
           flags: { amsgrad: group.amsgrad, maximize: group.maximize },
-          scalars: {
-            decay: decoupled ? 1 - group.lr * group.weightDecay : 1,
-            weightDecay: decoupled ? 0 : group.weightDecay,
-            beta1,
-            beta2,
-            stepSize: group.lr / (1 - beta1 ** step),
-            inverseBiasCorrection2Sqrt: 1 / Math.sqrt(1 - beta2 ** step),
-            eps: group.eps,
-          },
+          scalars: { ...adamScalars(group, s.step, decay, decoupled ? 0 : group.weightDecay) },
         },
       };
     },
@@ -45,3 +39,31 @@ function adamRule<O extends AdamOptions>(cpu: GpuRule<O>["cpu"], decoupled: bool
 
 export const ADAM_RULE: GpuRule<AdamOptions> = adamRule(Adam, false);
 export const ADAMW_RULE: GpuRule<AdamWOptions> = adamRule(AdamW, true);
+
+/** SGD.updateGroup: state only with momentum, the buffer a copy of the gradient on its first step. */
+export const SGD_RULE: GpuRule<SGDOptions> = {
+  kernel: "sgdUpdate",
+  cpu: SGD,
+  prepare(p, grad, state, group, zeros) {
+    const useMomentum = group.momentum !== 0;
+    const firstStep = useMomentum && state?.momentumBuffer === undefined;
+    const s: GpuState | undefined = firstStep ? { momentumBuffer: zeros() } : state;
+    return {
+      state: s,
+      args: {
+        buffers: {
+          param: p.buffer,
+          grad,
+          momentumBuffer: (s?.momentumBuffer as GPUBuffer | undefined) ?? null,
+        },
+        flags: { useMomentum, firstStep, nesterov: group.nesterov, maximize: group.maximize },
+        scalars: {
+          lr: group.lr,
+          momentum: group.momentum,
+          dampening: group.dampening,
+          weightDecay: group.weightDecay,
+        },
+      },
+    };
+  },
+};

@@ -26,6 +26,10 @@ const CASES: Array<{
   { name: "Adam", options: { lr: 0.01 }, changes: { 3: { amsgrad: true } } },
   { name: "AdamW", options: { lr: 0.01, weightDecay: 0.1 } },
   { name: "AdamW", options: { lr: 0.02, weightDecay: 0.05, amsgrad: true, maximize: true } },
+  { name: "SGD", options: { lr: 0.05 } },
+  { name: "SGD", options: { lr: 0.05, momentum: 0.9, weightDecay: 0.01 } },
+  { name: "SGD", options: { lr: 0.05, momentum: 0.9, nesterov: true, maximize: true } },
+  { name: "SGD", options: { lr: 0.05, momentum: 0.5, dampening: 0.3 }, changes: { 3: { momentum: 0 } } },
 ];
 
 describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
@@ -38,7 +42,7 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
   });
 
   for (const c of CASES) {
-    test(`${c.name} ${JSON.stringify(c.options)}${c.changes ? " then amsgrad" : ""}: each step within ${MAX_ULPS_PER_STEP} ulps of the float32 rule, no map in step()`, async () => {
+    test(`${c.name} ${JSON.stringify(c.options)}${c.changes ? ` then ${JSON.stringify(Object.values(c.changes)[0])}` : ""}: each step within ${MAX_ULPS_PER_STEP} ulps of the float32 rule, no map in step()`, async () => {
       const r = await gpu.call<{ maxUlps: number[]; maxCpuUlps: number[]; maps: number }>("againstCpu", {
         ...c,
         sizes: [300, 7, 1],
@@ -56,7 +60,7 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
   const traces = loadFixture<{ cases: any[] }>("optimizers_float32.json").cases;
   for (const c of traces) {
     test(`torch float32 trace ${c.name}`, {
-      skip: ["Adam", "AdamW"].includes(c.optimizer) ? false : `${c.optimizer} has no WGSL kernel yet`,
+      skip: ["Adam", "AdamW", "SGD"].includes(c.optimizer) ? false : `${c.optimizer} has no WGSL kernel yet`,
     }, async () => {
       const options: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(c.options as Record<string, unknown>)) {
@@ -81,6 +85,7 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
   for (const [name, options] of [
     ["Adam", { lr: 0.01, amsgrad: true }],
     ["AdamW", { lr: 0.01 }],
+    ["SGD", { lr: 0.01, momentum: 0.9, nesterov: true }],
   ] as const) {
     test(`${name}: GPU → CPU → GPU resumes exactly`, async () => {
       const r = await gpu.call<any>("resume", { name, options, sizes: [100, 3], k: 3, m: 3 });
