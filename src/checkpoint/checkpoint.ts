@@ -7,6 +7,7 @@ import { type Buffer, type Dtype, dtypeOf } from "../core/arena.js";
 import type { OptimizerLike, OptimizerStateDict } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { CheckpointError } from "./checkpoint-error.js";
+import { jsonDepth, jsonShapeProblem } from "./json-shape.js";
 import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors.js";
 
 export const CHECKPOINT_FORMAT = "descent-checkpoint";
@@ -46,6 +47,11 @@ export interface SavedParam {
 export interface SavedComponent<S = unknown> {
   class: string;
   stateDict: S;
+  /**
+   * An optimizer's params, in its state dict's order, as the checkpoint's param keys (present when every
+   * param of the optimizer was saved): loading moves the state to follow the keys.
+   */
+  paramKeys?: string[];
 }
 
 /** A decoded, verified checkpoint (nothing applied yet). */
@@ -64,8 +70,12 @@ export interface LoadedCheckpoint {
 
 // ---- value encoding: JSON plus typed arrays (as tensors) and the numbers JSON cannot hold ----
 
-/** State dicts are a few levels deep; this bounds recursion on cyclic input and forged files. */
-const MAX_DEPTH = 200;
+/**
+ * The deepest the JSON section may nest (objects and arrays; the section itself is level 1, an optimizer's
+ * param group options level 6). Saving refuses a deeper value, reading refuses a deeper file before parsing
+ * it, so whatever saves loads. docs/checkpoint-format.md states it.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 const SPECIAL_NUMBERS: Record<string, number> = {
   NaN: Number.NaN,
@@ -90,7 +100,9 @@ function encodeValue(
   where: string,
 ): unknown {
   const at = () => `${where}${path.length > 2 ? ` at ${pointer(path.slice(2))}` : ""}`;
-  if (path.length > MAX_DEPTH) unserializable(at(), `nested more than ${MAX_DEPTH} levels deep (a cycle?)`);
+  // a cycle guard only: the section's depth is checked exactly once it is built
+  if (path.length > 2 * MAX_JSON_DEPTH)
+    unserializable(at(), `nested more than ${MAX_JSON_DEPTH} levels deep (a cycle?)`);
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") {
     if (Number.isNaN(value)) return { $number: "NaN" };
@@ -141,16 +153,18 @@ class Decoder {
   readonly used = new Set<string>();
   constructor(readonly tensors: ReadonlyMap<string, Tensor>) {}
 
-  value(encoded: unknown, where: string, depth = 0): unknown {
+  value(encoded: unknown, where: string): unknown {
     if (encoded === null || typeof encoded !== "object") return encoded;
-    if (depth > MAX_DEPTH) corrupt(`${where.slice(0, 60)}… is nested more than ${MAX_DEPTH} levels deep`);
-    if (Array.isArray(encoded)) return encoded.map((v, i) => this.value(v, `${where}[${i}]`, depth + 1));
+    if (Array.isArray(encoded)) return encoded.map((v, i) => this.value(v, `${where}[${i}]`));
     const obj = encoded as Record<string, unknown>;
     const keys = Object.keys(obj);
     const only = keys.length === 1 ? keys[0] : undefined;
-    if (only === "$tensor") return this.tensor(obj.$tensor, where);
+    if (only === "$tensor") return this.tensor(obj.$tensor, where, null);
     if (only === "$number") {
-      const n = typeof obj.$number === "string" ? SPECIAL_NUMBERS[obj.$number] : undefined;
+      const n =
+        typeof obj.$number === "string" && Object.hasOwn(SPECIAL_NUMBERS, obj.$number)
+          ? SPECIAL_NUMBERS[obj.$number]
+          : undefined;
       if (n === undefined) corrupt(`${where}: unknown special number ${JSON.stringify(obj.$number)}`);
       return n;
     }
@@ -163,17 +177,24 @@ class Decoder {
     for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
       // JSON.parse makes "__proto__" an own key; assigning it would swap the object's prototype instead
       if (k === "__proto__") corrupt(`${where} has a key named __proto__`);
-      out[k] = this.value(v, `${where}.${k}`, depth + 1);
+      out[k] = this.value(v, `${where}.${k}`);
     }
     return out;
   }
 
-  tensor(name: unknown, where: string): Buffer {
+  /** The tensor `name` refers to; its header shape must be `shape` (null: flat, as state buffers are stored). */
+  tensor(name: unknown, where: string, shape: readonly number[] | null): Buffer {
     if (typeof name !== "string") corrupt(`${where}: malformed tensor reference`);
     const t = this.tensors.get(name);
     if (t === undefined) corrupt(`${where} refers to tensor '${name}', which is not in the file`);
     if (this.used.has(name)) corrupt(`tensor '${name}' is referred to twice`);
     this.used.add(name);
+    const expected = shape ?? [t.data.length];
+    if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
+      corrupt(
+        `tensor '${name}' has shape [${t.shape.join(", ")}] in the header but ${where} says [${expected.join(", ")}]`,
+      );
+    }
     return t.data;
   }
 }
@@ -210,6 +231,69 @@ function components<T>(single: T | undefined, many: Readonly<Record<string, T>> 
     out.set(name, c);
   }
   return out;
+}
+
+/** An optimizer's params in state-dict order, as keys of `keyOf`; null unless every one has a key. */
+function paramKeysOf(optimizer: OptimizerLike, keyOf: ReadonlyMap<Param, string>): string[] | null {
+  const groups = (optimizer as { paramGroups?: unknown }).paramGroups;
+  if (!Array.isArray(groups)) return null;
+  const keys: string[] = [];
+  for (const g of groups) {
+    const params = (g as { params?: unknown } | null)?.params;
+    if (!Array.isArray(params)) return null;
+    for (const p of params) {
+      const key = keyOf.get(p as Param);
+      if (key === undefined) return null;
+      keys.push(key);
+    }
+  }
+  return keys.length > 0 ? keys : null;
+}
+
+/**
+ * The saved optimizer state dict with its per-param state moved from the saved params' order to the
+ * target's (matched by key), or a mismatch naming both orders when it cannot be moved.
+ */
+function followNames(
+  label: string,
+  sd: unknown,
+  savedKeys: readonly string[],
+  targetKeys: readonly string[],
+  groupSizes: readonly number[],
+): unknown {
+  if (savedKeys.length === targetKeys.length && savedKeys.every((k, i) => k === targetKeys[i])) return sd;
+  const at = savedKeys.findIndex((k, i) => k !== targetKeys[i]);
+  const both =
+    at === -1 || at >= savedKeys.length || at >= targetKeys.length
+      ? `holds ${savedKeys.length} params in the checkpoint but ${targetKeys.length} here`
+      : `holds param '${savedKeys[at]}' at position ${at} in the checkpoint but param '${targetKeys[at]}' there here`;
+  const refuse: (why: string) => never = (why) =>
+    mismatch(`${label} ${both}, and its state cannot follow the names: ${why}`);
+  const savedSet = new Set(savedKeys);
+  const missing = targetKeys.find((k) => !savedSet.has(k));
+  if (missing !== undefined || savedKeys.length !== targetKeys.length)
+    refuse(`param '${missing ?? savedKeys.find((k) => !targetKeys.includes(k))}' is in only one of them`);
+  if (!isRecord(sd) || Object.keys(sd).some((k) => k !== "state" && k !== "paramGroups"))
+    refuse("its state dict has sections besides 'state' and 'paramGroups' that are per param too");
+  const { state, paramGroups } = sd;
+  if (!isRecord(state) || !Array.isArray(paramGroups)) return sd; // loadStateDict names it
+  let start = 0;
+  for (const [gi, size] of groupSizes.entries()) {
+    const savedGroup = new Set(savedKeys.slice(start, start + size));
+    const moved = targetKeys.slice(start, start + size).find((k) => !savedGroup.has(k));
+    if (moved !== undefined)
+      refuse(`param '${moved}' is in param group ${gi} here but in another in the checkpoint`);
+    start += size;
+  }
+  const savedIndex = new Map(savedKeys.map((k, i) => [k, i]));
+  const moved: Record<string, unknown> = {};
+  for (const [j, key] of targetKeys.entries()) {
+    const i = String(savedIndex.get(key));
+    if (Object.hasOwn(state, i)) moved[String(j)] = state[i];
+  }
+  for (const k of Object.keys(state))
+    if (!/^(0|[1-9][0-9]*)$/.test(k) || Number(k) >= savedKeys.length) return sd;
+  return { ...sd, state: moved };
 }
 
 function isDataParam(p: unknown): p is Param {
@@ -260,13 +344,21 @@ export function saveCheckpoint(target: CheckpointTarget, options: SaveCheckpoint
     if (p.name !== undefined) entry.name = p.name;
     return entry;
   });
+  const keyOf = new Map<Param, string>();
+  for (const [key, p] of paramEntries(target.params)) keyOf.set(p, key);
   const encodeAll = (items: Map<string, { stateDict(): unknown }>, word: string) => {
     const out: Record<string, unknown> = {};
     for (const [name, c] of items) {
-      out[name] = {
+      if (name === "__proto__") unserializable(`a ${word}`, "named __proto__");
+      const entry: Record<string, unknown> = {
         class: className(c),
         stateDict: encodeValue(c.stateDict(), [`${word}s`, name], tensors, `${word} '${name}' state dict`),
       };
+      if (word === "optimizer") {
+        const keys = paramKeysOf(c as OptimizerLike, keyOf);
+        if (keys !== null) entry.paramKeys = keys;
+      }
+      out[name] = entry;
     }
     return out;
   };
@@ -277,6 +369,9 @@ export function saveCheckpoint(target: CheckpointTarget, options: SaveCheckpoint
   };
   if (options.extra !== undefined)
     body.extra = encodeValue(options.extra, ["extra", "data"], tensors, "extra");
+  if (jsonDepth(body, MAX_JSON_DEPTH + 1) > MAX_JSON_DEPTH) {
+    unserializable("the checkpoint's JSON section", `nested more than ${MAX_JSON_DEPTH} levels deep`);
+  }
   return encodeSafetensors(tensors, {
     format: CHECKPOINT_FORMAT,
     version: String(CHECKPOINT_VERSION),
@@ -321,6 +416,11 @@ export function readCheckpoint(bytes: ArrayBufferLike | ArrayBufferView): Checkp
     );
   }
   if (!checksummed) corrupt("the checksum entry is missing");
+  const problem = jsonShapeProblem(metadata.descent ?? "", {
+    maxDepth: MAX_JSON_DEPTH,
+    maxTopLevelMembers: 16,
+  });
+  if (problem !== null) corrupt(`__metadata__.descent is refused before parsing: ${problem}`);
   let body: unknown;
   try {
     body = JSON.parse(metadata.descent ?? "");
@@ -344,7 +444,7 @@ export function readCheckpoint(bytes: ArrayBufferLike | ArrayBufferView): Checkp
     }
     if (name !== undefined && typeof name !== "string")
       corrupt(`param '${key}' has a name that is not a string`);
-    const data = decoder.tensor(tensor, `param '${key}'`);
+    const data = decoder.tensor(tensor, `param '${key}'`, shape as number[]);
     if (dtypeOf(data) !== dtype) corrupt(`param '${key}' says ${dtype} but its tensor is ${dtypeOf(data)}`);
     if ((shape as number[]).reduce((a, b) => a * b, 1) !== data.length) {
       corrupt(`param '${key}' has shape [${shape.join(", ")}] but ${data.length} values`);
@@ -358,10 +458,26 @@ export function readCheckpoint(bytes: ArrayBufferLike | ArrayBufferView): Checkp
     if (!isRecord(value)) corrupt(`the ${word}s section is missing`);
     const out: Record<string, SavedComponent> = {};
     for (const [name, c] of Object.entries(value)) {
-      if (!isRecord(c) || typeof c.class !== "string" || !("stateDict" in c)) {
+      if (name === "__proto__") corrupt(`the ${word}s section has a ${word} named __proto__`);
+      if (!isRecord(c) || typeof c.class !== "string" || !Object.hasOwn(c, "stateDict")) {
         corrupt(`${word} '${name}' is not { class, stateDict }`);
       }
-      out[name] = { class: c.class, stateDict: decoder.value(c.stateDict, `${word} '${name}'`) };
+      const entry: SavedComponent = {
+        class: c.class,
+        stateDict: decoder.value(c.stateDict, `${word} '${name}'`),
+      };
+      if (c.paramKeys !== undefined) {
+        const pk = c.paramKeys;
+        if (
+          word !== "optimizer" ||
+          !Array.isArray(pk) ||
+          !pk.every((k) => typeof k === "string" && keys.has(k)) ||
+          new Set(pk).size !== pk.length
+        )
+          corrupt(`${word} '${name}' has paramKeys that are not distinct keys of saved params`);
+        entry.paramKeys = pk as string[];
+      }
+      out[name] = entry;
     }
     return out;
   };
@@ -384,7 +500,7 @@ export function readCheckpoint(bytes: ArrayBufferLike | ArrayBufferView): Checkp
 
 function matchNames(saved: Record<string, unknown>, given: Map<string, unknown>, word: string): void {
   for (const name of given.keys()) {
-    if (!(name in saved)) {
+    if (!Object.hasOwn(saved, name)) {
       const have = Object.keys(saved);
       mismatch(
         `no ${word} named '${name}' in the checkpoint (it has ${have.length === 0 ? "none" : have.map((n) => `'${n}'`).join(", ")})`,
@@ -470,13 +586,23 @@ export function loadCheckpoint(
     if (className(obj) !== s.class)
       mismatch(`${label} is a ${s.class} in the checkpoint but a ${className(obj)} here`);
   }
+  // state follows param keys: an optimizer built over the same params in another order gets each param's own
+  const keyOf = new Map<Param, string>();
+  for (const [key, p] of params) keyOf.set(p, key);
+  const stateDicts = all.map(([label, obj, s]) => {
+    if (s.paramKeys === undefined) return s.stateDict;
+    const targetKeys = paramKeysOf(obj as OptimizerLike, keyOf);
+    if (targetKeys === null) return s.stateDict;
+    const sizes = (obj as OptimizerLike).paramGroups.map((g) => g.params.length);
+    return followNames(label, s.stateDict, s.paramKeys, targetKeys, sizes);
+  });
 
   // apply; each loadStateDict validates before changing anything, and a later refusal undoes the earlier ones
   const before = all.map(([, obj]) => obj.stateDict());
   for (let i = 0; i < all.length; i++) {
-    const [label, obj, s] = all[i]!;
+    const [label, obj] = all[i]!;
     try {
-      (obj as Stateful).loadStateDict(s.stateDict as never);
+      (obj as Stateful).loadStateDict(stateDicts[i] as never);
     } catch (e) {
       for (let j = i - 1; j >= 0; j--) (all[j]![1] as Stateful).loadStateDict(before[j] as never);
       mismatch(`${label}: ${(e as Error)?.message ?? String(e)}`, e);

@@ -4,8 +4,8 @@
 // never a torn file.
 
 import { randomBytes } from "node:crypto";
-import { open, readFile, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { lstat, open, readFile, readlink, rename, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import {
   type CheckpointTarget,
   type LoadedCheckpoint,
@@ -14,19 +14,52 @@ import {
   saveCheckpoint,
 } from "./checkpoint.js";
 
-/** Writes `bytes` to `path` atomically (temp file, fsync, rename, fsync of the directory). */
+/** The longest file name most file systems take, in bytes. */
+const NAME_MAX = 255;
+
+/** The file a write to `path` lands in: a symlink's target (followed to the end, dangling or not). */
+async function writeTarget(path: string): Promise<string> {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    const info = await lstat(current).catch(() => null);
+    if (info === null || !info.isSymbolicLink()) return current;
+    current = resolve(dirname(current), await readlink(current));
+  }
+  const error = new Error(`too many levels of symbolic links: ${path}`) as NodeJS.ErrnoException;
+  error.code = "ELOOP";
+  throw error;
+}
+
+/** `.<name>.<pid>.<random>.tmp` beside the target, the name cut so the whole stays within NAME_MAX bytes. */
+function tempName(target: string): string {
+  const tail = `.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  let name = basename(target);
+  while (Buffer.byteLength(`.${name}${tail}`) > NAME_MAX) name = name.slice(0, -1);
+  return join(dirname(target), `.${name}${tail}`);
+}
+
+/**
+ * Writes `bytes` to `path` atomically (temp file, fsync, rename, fsync of the directory). A symlink is
+ * written through (its target is replaced, the link stays); an existing file keeps its permission bits.
+ */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const target = await writeTarget(path);
+  const dir = dirname(target);
+  const temp = tempName(target);
+  const mode = await stat(target).then(
+    (s) => s.mode & 0o7777,
+    () => null,
+  );
   const handle = await open(temp, "wx");
   try {
     try {
+      if (mode !== null) await handle.chmod(mode);
       await handle.writeFile(bytes);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
+    await rename(temp, target);
   } catch (e) {
     await unlink(temp).catch(() => {});
     throw e;

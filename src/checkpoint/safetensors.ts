@@ -8,6 +8,7 @@
 
 import { CheckpointError } from "./checkpoint-error.js";
 import { crc32 } from "./crc32.js";
+import { jsonShapeProblem } from "./json-shape.js";
 
 export type TensorDtype = "F32" | "F64";
 
@@ -28,8 +29,14 @@ export interface SafetensorsContents {
 const BYTES: Record<TensorDtype, number> = { F32: 4, F64: 8 };
 const CHECKSUM_PREFIX = '{"__metadata__":{"checksum":"crc32:';
 const CHECKSUM_PLACEHOLDER = "00000000";
-/** The safetensors reference implementation's limit; also bounds what a damaged length field can ask for. */
-const MAX_HEADER = 100_000_000;
+/**
+ * Limits checked before the header is parsed, so that a forged header costs one linear scan: its length
+ * (a real header is about 160 bytes per tensor), its tensor count, and its nesting (the format's own: the
+ * header object, a tensor's entry, its shape). docs/checkpoint-format.md states them.
+ */
+export const MAX_HEADER_BYTES = 32 * 1024 * 1024;
+export const MAX_TENSORS = 100_000;
+const HEADER_DEPTH = 3;
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -133,8 +140,8 @@ export function decodeSafetensors(input: Uint8Array): SafetensorsContents {
   }
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(MAX_HEADER)) {
-    corrupt(`the header length field says ${headerLength} bytes (at most ${MAX_HEADER} allowed)`);
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) {
+    corrupt(`the header length field says ${headerLength} bytes (at most ${MAX_HEADER_BYTES} allowed)`);
   }
   const n = Number(headerLength);
   if (n < 2) corrupt(`the header length field says ${n} bytes`);
@@ -200,6 +207,11 @@ function checksumStatus(input: Uint8Array, text: string): { ok: boolean | null; 
 
 /** The header's metadata and tensor layout, checked against the file's length. */
 function structure(input: Uint8Array, n: number, text: string): Structure {
+  const problem = jsonShapeProblem(text, { maxDepth: HEADER_DEPTH, maxTopLevelMembers: MAX_TENSORS + 1 });
+  if (problem !== null)
+    corrupt(
+      `the header is refused before parsing: ${problem} (at most ${MAX_TENSORS} tensors, nesting ${HEADER_DEPTH})`,
+    );
   let header: unknown;
   try {
     header = JSON.parse(text);

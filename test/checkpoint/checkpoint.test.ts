@@ -225,7 +225,7 @@ describe("saveCheckpoint / loadCheckpoint", () => {
       [(b) => (b.params[0].tensor = "nowhere"), /refers to tensor 'nowhere', which is not in the file/],
       [(b) => (b.params[1].tensor = b.params[0].tensor), /is referred to twice/],
       [(b) => (b.params[0].dtype = "int8"), /param '0' has dtype "int8"/],
-      [(b) => (b.params[0].shape = [7]), /param '0' has shape \[7\] but 6 values/],
+      [(b) => (b.params[0].shape = [7]), /has shape \[2, 3\] in the header but param '0' says \[7\]/],
       [(b) => (b.optimizers.optimizer = 3), /optimizer 'optimizer' is not \{ class, stateDict \}/],
       [
         (b) => (b.optimizers.optimizer.stateDict.paramGroups[0].lr = { $number: "lots" }),
@@ -235,7 +235,7 @@ describe("saveCheckpoint / loadCheckpoint", () => {
       [(b) => (b.extra = JSON.parse('{"__proto__": {"polluted": 1}}')), /has a key named __proto__/],
       [
         (b) => (b.extra = { deep: JSON.parse(`${"[".repeat(1000)}${"]".repeat(1000)}`) }),
-        /nested more than 200 levels/,
+        /nests deeper than 64 levels/,
       ],
     ];
     for (const [edit, message] of cases) {
@@ -275,7 +275,7 @@ describe("saveCheckpoint / loadCheckpoint", () => {
     cyclic.self = cyclic;
     assert.throws(
       () => saveCheckpoint({}, { extra: cyclic }),
-      /nested more than 200 levels deep \(a cycle\?\)/,
+      /nested more than 64 levels deep \(a cycle\?\)/,
     );
     const misshapen = { data: new Float32Array(3), grad: null, shape: [2, 2] };
     assert.throws(
