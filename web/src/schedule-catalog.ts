@@ -3,30 +3,11 @@
 // SequentialLR joins two of them, and the same design is written out as descent TypeScript and PyTorch code.
 
 import { preview as previewScheduler } from "../../src/scheduler/preview.js";
-import { ConstantLR } from "../../src/scheduler/constant-lr.js";
-import { CosineAnnealingLR } from "../../src/scheduler/cosine-annealing-lr.js";
-import { CosineAnnealingWarmRestarts } from "../../src/scheduler/cosine-annealing-warm-restarts.js";
-import { CyclicLR } from "../../src/scheduler/cyclic-lr.js";
-import { ExponentialLR } from "../../src/scheduler/exponential-lr.js";
-import { LinearLR } from "../../src/scheduler/linear-lr.js";
 import type { LRScheduler, SchedulableOptimizer } from "../../src/scheduler/lr-scheduler.js";
-import { OneCycleLR } from "../../src/scheduler/one-cycle-lr.js";
-import { PolynomialLR } from "../../src/scheduler/polynomial-lr.js";
+import { type DesignerOption, SCHEDULER_REGISTRY } from "../../src/scheduler/registry.js";
 import { SequentialLR } from "../../src/scheduler/sequential-lr.js";
-import { StepLR } from "../../src/scheduler/step-lr.js";
 
-export interface ScheduleOption {
-  /** descent's option name (camelCased torch). */
-  readonly key: string;
-  /** torch's keyword argument. */
-  readonly torch: string;
-  readonly default: number;
-  readonly min: number;
-  readonly max?: number;
-  readonly integer?: boolean;
-  readonly step: number;
-}
-
+export type ScheduleOption = DesignerOption;
 export type ScheduleValues = Record<string, number>;
 
 export interface ScheduleSpec {
@@ -39,105 +20,24 @@ export interface ScheduleSpec {
   make(optimizer: SchedulableOptimizer, v: ScheduleValues, span: number): LRScheduler;
 }
 
-const opt = (
-  key: string,
-  torch: string,
-  def: number,
-  step: number,
-  min: number,
-  extra: Partial<ScheduleOption> = {},
-) => ({ key, torch, default: def, step, min, ...extra }) as ScheduleOption;
-const v = (values: ScheduleValues, key: string) => values[key]!;
-const initialLr = (o: SchedulableOptimizer) => o.paramGroups[0]!.lr as number;
-
-/** Every schedule the designer offers. */
-export const SCHEDULES: readonly ScheduleSpec[] = Object.freeze([
-  {
-    id: "StepLR",
-    options: [opt("stepSize", "step_size", 30, 1, 1, { integer: true }), opt("gamma", "gamma", 0.1, 0.05, 0)],
-    make: (o, x) => new StepLR(o, { stepSize: v(x, "stepSize"), gamma: v(x, "gamma") }),
-  },
-  {
-    id: "ExponentialLR",
-    options: [opt("gamma", "gamma", 0.97, 0.01, 0)],
-    make: (o, x) => new ExponentialLR(o, { gamma: v(x, "gamma") }),
-  },
-  {
-    id: "CosineAnnealingLR",
-    options: [opt("tMax", "T_max", 100, 1, 1, { integer: true }), opt("etaMin", "eta_min", 0, 0.001, 0)],
-    make: (o, x) => new CosineAnnealingLR(o, { tMax: v(x, "tMax"), etaMin: v(x, "etaMin") }),
-  },
-  {
-    id: "CosineAnnealingWarmRestarts",
-    options: [
-      opt("t0", "T_0", 20, 1, 1, { integer: true }),
-      opt("tMult", "T_mult", 2, 1, 1, { integer: true }),
-      opt("etaMin", "eta_min", 0, 0.001, 0),
-    ],
-    make: (o, x) =>
-      new CosineAnnealingWarmRestarts(o, { t0: v(x, "t0"), tMult: v(x, "tMult"), etaMin: v(x, "etaMin") }),
-  },
-  {
-    id: "LinearLR",
-    options: [
-      opt("startFactor", "start_factor", 1 / 3, 0.05, 1e-8, { max: 1 }),
-      opt("endFactor", "end_factor", 1, 0.05, 0, { max: 1 }),
-      opt("totalIters", "total_iters", 5, 1, 1, { integer: true }),
-    ],
-    make: (o, x) =>
-      new LinearLR(o, {
-        startFactor: v(x, "startFactor"),
-        endFactor: v(x, "endFactor"),
-        totalIters: v(x, "totalIters"),
-      }),
-  },
-  {
-    id: "ConstantLR",
-    options: [
-      opt("factor", "factor", 1 / 3, 0.05, 0, { max: 1 }),
-      opt("totalIters", "total_iters", 5, 1, 1, { integer: true }),
-    ],
-    make: (o, x) => new ConstantLR(o, { factor: v(x, "factor"), totalIters: v(x, "totalIters") }),
-  },
-  {
-    id: "PolynomialLR",
-    options: [
-      opt("totalIters", "total_iters", 50, 1, 1, { integer: true }),
-      opt("power", "power", 1, 0.1, 0),
-    ],
-    make: (o, x) => new PolynomialLR(o, { totalIters: v(x, "totalIters"), power: v(x, "power") }),
-  },
-  {
-    id: "OneCycleLR",
-    options: [
-      opt("pctStart", "pct_start", 0.3, 0.05, 0.01, { max: 0.99 }),
-      opt("divFactor", "div_factor", 25, 1, 1),
-      opt("finalDivFactor", "final_div_factor", 1e4, 100, 1),
-    ],
-    leading: (span) => [
-      ["maxLr: lr", "max_lr=lr"],
-      [`totalSteps: ${span}`, `total_steps=${span}`],
-    ],
-    make: (o, x, span) =>
-      new OneCycleLR(o, {
-        maxLr: initialLr(o),
-        totalSteps: span,
-        pctStart: v(x, "pctStart"),
-        divFactor: v(x, "divFactor"),
-        finalDivFactor: v(x, "finalDivFactor"),
-      }),
-  },
-  {
-    id: "CyclicLR",
-    options: [
-      opt("baseLr", "base_lr", 0.01, 0.001, 0),
-      opt("maxLr", "max_lr", 0.1, 0.01, 0),
-      opt("stepSizeUp", "step_size_up", 20, 1, 1, { integer: true }),
-    ],
-    make: (o, x) =>
-      new CyclicLR(o, { baseLr: v(x, "baseLr"), maxLr: v(x, "maxLr"), stepSizeUp: v(x, "stepSizeUp") }),
-  },
-]);
+/** Every schedule the designer offers: the registry's rows with a designer entry, in its order. */
+export const SCHEDULES: readonly ScheduleSpec[] = Object.freeze(
+  SCHEDULER_REGISTRY.flatMap(({ name, cls, designer }) => {
+    if (designer === null) return [];
+    const { options, leading } = designer;
+    const spec: ScheduleSpec = {
+      id: name,
+      options,
+      ...(leading ? { leading: leading.code } : {}),
+      make: (optimizer, values, span) => {
+        const chosen: Record<string, unknown> = { ...leading?.values(optimizer, span) };
+        for (const o of options) chosen[o.key] = values[o.key]!;
+        return new cls(optimizer, chosen) as LRScheduler;
+      },
+    };
+    return [spec];
+  }),
+);
 
 export function scheduleSpec(id: string): ScheduleSpec | undefined {
   return SCHEDULES.find((s) => s.id === id);
