@@ -1,6 +1,7 @@
 // The main job: train a small MLP on the packaged MNIST digits with SGD, SGD+momentum, Adagrad, RMSprop,
-// Adam and AdamW (with a one-cycle schedule), race optimizers on two surfaces, draw the EWMA figures, and
-// write everything into one self-contained report/index.html.
+// Adam and AdamW (with a one-cycle schedule), race optimizers on the surfaces, and write one self-contained
+// report in the seed note's chapter order (EWMA, batch size, momentum, Adagrad, RMSprop, Adam, the PyTorch
+// loop, schedules), in English (report/index.html) and Korean (report/index.ko.html).
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -11,12 +12,27 @@ import { RMSprop } from "../optim/rmsprop.js";
 import { SGD } from "../optim/sgd.js";
 import { OneCycleLR } from "../scheduler/one-cycle-lr.js";
 import { loadDigits } from "./digits.js";
-import { biasCorrectionFigure, ewmaFigure, raceFigure, scheduleFigure, trainingFigure } from "./figures.js";
-import { testFunction } from "./functions.js";
+import { param } from "../core/param.js";
+import { ExponentialLR } from "../scheduler/exponential-lr.js";
+import { MultiStepLR } from "../scheduler/multi-step-lr.js";
+import {
+  biasCorrectionFigure,
+  type Curve,
+  effectiveStepFigure,
+  ewmaFigure,
+  raceFigure,
+  raceLossFigure,
+  scheduleFigure,
+  trainingFigure,
+} from "./figures.js";
+import { elongated, testFunction } from "./functions.js";
+import { LANGS, type Lang, outcomeText, surfaceText } from "./i18n.js";
 import { defaultRaceLr, raceOptimizer } from "./optimizers.js";
 import { type RaceResult, race } from "./race.js";
 import { noisySeries } from "./random.js";
 import { type ReportSection, reportHtml } from "./report.js";
+import { REPORT_TEXT } from "./report-text.js";
+import { leastSquares } from "./stochastic.js";
 import { type TrainEntry, type TrainOptions, type TrainRun, trainMLP } from "./train.js";
 
 export type DemoMode = "quick" | "default" | "full";
@@ -69,8 +85,11 @@ export interface DemoResult {
   readonly backend: "arrays" | "tfjs";
   readonly config: DemoConfig;
   readonly runs: readonly TrainRun[];
+  /** Plateau, Rosenbrock, batch sizes on least squares, Adagrad vs RMSprop, the elongated bowl. */
   readonly races: readonly RaceResult[];
+  /** The English report (index.html); the Korean one is index.ko.html beside it. */
   readonly reportPath: string;
+  readonly koreanReportPath: string;
 }
 
 /** The demo's six training runs, in the order they are trained and listed. */
@@ -152,7 +171,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
 
   const races: RaceResult[] = [];
-  for (const name of ["rosenbrock", "plateau"]) {
+  for (const name of ["plateau", "rosenbrock"]) {
     emit({ kind: "race", surface: name });
     const fn = testFunction(name);
     races.push(
@@ -163,156 +182,267 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ),
     );
   }
+  // the note's own comparisons: batch sizes, Adagrad's step against RMSprop's, RMSprop's isotropy
+  emit({ kind: "race", surface: "least-squares" });
+  const data = leastSquares({ seed });
+  const batchSizes = [data.examples, 8, 1];
+  const batchRace = (lang: Lang) =>
+    race(
+      data,
+      batchSizes.map((b) => ({
+        ...raceOptimizer("sgd", data, { label: REPORT_TEXT[lang].batch.label(b, data.examples) }),
+        batchSize: b,
+      })),
+      { steps: config.raceSteps, seed },
+    );
+  const batches = { en: batchRace("en"), ko: batchRace("ko") };
+  const stepLr = 0.05;
+  const stepSteps = 4 * config.raceSteps;
+  const adagradVsRmsprop = race(
+    data,
+    ["adagrad", "rmsprop"].map((n) => ({ ...raceOptimizer(n, data, { lr: stepLr }), batchSize: 1 })),
+    { steps: stepSteps, seed },
+  );
+  emit({ kind: "race", surface: "elongated" });
+  const isotropy = race(
+    elongated,
+    ["sgd", "rmsprop", "adam"].map((n) => raceOptimizer(n, elongated)),
+    { steps: 40 },
+  );
+  races.push(batches.en, adagradVsRmsprop, isotropy);
 
   const series = noisySeries({ length: 365, seed });
   const batchesPerEpoch = Math.floor(config.train / config.batchSize);
-  const sections: ReportSection[] = [
-    {
-      heading: "Training a small MLP on MNIST digits",
-      intro: `${config.train} training and ${config.test} test digits from the mnist package; an MLP 784 → ${config.hidden.join(" → ")} → 10 (ReLU, softmax cross-entropy) ${backend === "tfjs" ? "as a tf.sequential model trained with model.fit through descent-optim/tfjs's TfjsOptimizer" : "on plain typed arrays"}, ${config.epochs} epoch(s) of batches of ${config.batchSize}; every optimizer starts from the same weights and sees the same batches.`,
+  const hidden = config.hidden.join(" → ");
+  const torchSchedules = schedulerCurves();
+  const sectionsIn = (lang: Lang): ReportSection[] => {
+    const text = REPORT_TEXT[lang];
+    const raceSection = (r: RaceResult, heading: string, intro: string): ReportSection => ({
+      heading,
+      intro: `${intro} ${text.raceIntro(r.start.x, r.start.y, r.steps)}`,
       tables: [
         {
-          title: "Summary",
-          caption: "after the last epoch",
-          columns: ["optimizer", "train acc", "test acc", "train loss", "test loss", "seconds"],
-          rows: runs.map((r) => [
-            r.label,
-            pct(r.final.trainAccuracy),
-            pct(r.final.testAccuracy),
-            r.final.trainLoss.toFixed(4),
-            r.final.testLoss.toFixed(4),
-            r.seconds.toFixed(1),
+          title: text.outcomes,
+          columns: text.raceColumns,
+          rows: r.runs.map((run, k) => [
+            run.label,
+            defaultRaceLr(raceNames[k]!, r.fn),
+            short(run.summary.finalLoss),
+            short(run.summary.distanceToMinimum),
+            run.summary.stepsToTolerance ?? "—",
+            outcomeText(run.summary.outcome, lang),
+            // the verdict's sentence is English only (race.ts writes it); the Korean table stops at the outcome
+            ...(lang === "en" ? [run.summary.reason] : []),
           ]),
         },
       ],
       figures: [
         {
-          title: "Training loss per batch",
-          caption:
-            "The loss of every mini-batch (faint) is noisy; its bias-corrected EWMA (β = 0.95, solid) shows each optimizer's trend.",
-          svg: trainingFigure(
-            runs.map((r) => ({ label: r.label, values: r.batchLoss })),
-            { yLabel: "loss", xLabel: "step", beta: 0.95, logY: true },
-          ),
-        },
-        {
-          title: "Training accuracy per batch",
-          caption:
-            "The share of each mini-batch classified correctly before its step (faint), and its bias-corrected EWMA (β = 0.95, solid).",
-          svg: trainingFigure(
-            runs.map((r) => ({ label: r.label, values: r.batchAccuracy })),
-            { yLabel: "batch accuracy", xLabel: "step", beta: 0.95 },
-          ),
-        },
-        {
-          title: "Test accuracy per epoch",
-          caption: "Accuracy on the held-out digits after each epoch: what generalizes, not just what fits.",
-          svg: scheduleFigure(
-            runs.map((r) => ({ label: r.label, values: r.epochs.map((e) => e.testAccuracy), first: 1 })),
-            {
-              yLabel: "test accuracy",
-              xLabel: "epoch",
-              curve: "linear",
-              zero: false,
-              title: "test accuracy per epoch",
-            },
-          ),
+          title: text.pathsTitle(surfaceText(r.fn, lang).title),
+          caption: `${surfaceText(r.fn, lang).title}: ${surfaceText(r.fn, lang).description}. ${r.runs.map((run) => `${run.label} ${outcomeText(run.summary.outcome, lang)}`).join(", ")}.`,
+          svg: raceFigure(r, { lang }),
         },
       ],
-    },
-    {
-      heading: "Learning-rate schedules",
-      figures: [
-        {
-          title: "Learning rate per step",
-          caption: `The lr each run used at every step (${batchesPerEpoch} steps an epoch): constant, except AdamW's one-cycle warm-up and annealing.`,
-          svg: scheduleFigure(
-            runs.map((r) => ({ label: r.label, values: r.lr })),
-            { yLabel: "lr", logY: true, title: "lr per step (log scale)" },
-          ),
-        },
-        ...momentumFigure(runs),
-      ],
-    },
-    ...races.map(
-      (r): ReportSection => ({
-        heading: `Race on ${r.fn.title}`,
-        intro: `Every optimizer starts at (${r.start.x}, ${r.start.y}) and takes ${r.steps} steps with the lr the surface suggests for its kind; the verdict comes from the trajectory and the surface around its end.`,
+    });
+    return [
+      {
+        heading: text.ewma.heading,
+        intro: text.ewma.intro,
+        figures: [
+          {
+            title: text.ewma.betasTitle,
+            caption: text.ewma.betasCaption,
+            svg: ewmaFigure(series, [0.5, 0.9, 0.98], { lang }),
+          },
+          {
+            title: text.ewma.biasTitle,
+            caption: text.ewma.biasCaption,
+            svg: biasCorrectionFigure(series, 0.98, { lang }),
+          },
+        ],
+      },
+      {
+        heading: text.batch.heading,
+        intro: text.batch.intro(data.examples, config.raceSteps, seed),
+        figures: [
+          {
+            title: text.batch.pathsTitle,
+            caption: text.batch.pathsCaption,
+            svg: raceFigure(batches[lang], { lang }),
+          },
+          {
+            title: text.batch.lossTitle,
+            caption: text.batch.lossCaption,
+            svg: raceLossFigure(batches[lang], { lang }),
+          },
+        ],
+      },
+      raceSection(races[0]!, text.momentum.heading, text.momentum.intro),
+      {
+        heading: text.adagrad.heading,
+        intro: text.adagrad.intro,
+        figures: [
+          {
+            title: text.adagrad.title,
+            caption: text.adagrad.caption(stepSteps, stepLr),
+            svg: effectiveStepFigure(adagradVsRmsprop, { lang }),
+          },
+        ],
+      },
+      {
+        heading: text.rmsprop.heading,
+        intro: text.rmsprop.intro,
+        figures: [
+          {
+            title: text.rmsprop.moveTitle,
+            caption: text.rmsprop.moveCaption,
+            svg: raceFigure(isotropy, { lang }),
+          },
+          {
+            title: text.rmsprop.effectiveTitle,
+            caption: text.rmsprop.effectiveCaption,
+            svg: effectiveStepFigure(isotropy, { lang }),
+          },
+        ],
+      },
+      raceSection(races[1]!, text.adam.heading, text.adam.intro),
+      {
+        heading: text.pytorch.heading,
+        intro: text.pytorch.intro({
+          train: config.train,
+          test: config.test,
+          hidden,
+          tfjs: backend === "tfjs",
+          epochs: config.epochs,
+          batch: config.batchSize,
+        }),
         tables: [
           {
-            title: "Outcomes",
-            columns: [
-              "optimizer",
-              "lr",
-              "final loss",
-              "distance to minimum",
-              "steps to tolerance",
-              "outcome",
-              "why",
-            ],
-            rows: r.runs.map((run, k) => [
-              run.label,
-              defaultRaceLr(raceNames[k]!, r.fn),
-              short(run.summary.finalLoss),
-              short(run.summary.distanceToMinimum),
-              run.summary.stepsToTolerance ?? "—",
-              run.summary.outcome,
-              run.summary.reason,
+            title: text.pytorch.summary,
+            caption: text.pytorch.afterLast,
+            columns: text.pytorch.columns,
+            rows: runs.map((r) => [
+              r.label,
+              pct(r.final.trainAccuracy),
+              pct(r.final.testAccuracy),
+              r.final.trainLoss.toFixed(4),
+              r.final.testLoss.toFixed(4),
+              r.seconds.toFixed(1),
             ]),
           },
         ],
         figures: [
           {
-            title: `${r.fn.title}: paths over the contours`,
-            caption: `${r.fn.title}: ${r.fn.description}. ${r.runs.map((run) => `${run.label} ${run.summary.outcome}`).join(", ")}.`,
-            svg: raceFigure(r),
+            title: text.pytorch.lossTitle,
+            caption: text.pytorch.lossCaption,
+            svg: trainingFigure(
+              runs.map((r) => ({ label: r.label, values: r.batchLoss })),
+              { yLabel: "loss", beta: 0.95, logY: true, lang },
+            ),
+          },
+          {
+            title: text.pytorch.accuracyTitle,
+            caption: text.pytorch.accuracyCaption,
+            svg: trainingFigure(
+              runs.map((r) => ({ label: r.label, values: r.batchAccuracy })),
+              { yLabel: text.pytorch.batchAccuracy, beta: 0.95, lang },
+            ),
+          },
+          {
+            title: text.pytorch.testTitle,
+            caption: text.pytorch.testCaption,
+            svg: scheduleFigure(
+              runs.map((r) => ({ label: r.label, values: r.epochs.map((e) => e.testAccuracy), first: 1 })),
+              {
+                yLabel: text.pytorch.testLabel,
+                xLabel: "epoch",
+                curve: "linear",
+                zero: false,
+                title: text.pytorch.testFigure,
+                lang,
+              },
+            ),
           },
         ],
-      }),
-    ),
-    {
-      heading: "Exponentially weighted averages",
-      figures: [
-        {
-          title: "EWMA for β = 0.5, 0.9, 0.98",
-          caption:
-            "β averages roughly the last 1/(1 − β) values: β = 0.5 follows the noise, β = 0.98 is smooth but lags behind the trend.",
-          svg: ewmaFigure(series, [0.5, 0.9, 0.98]),
-        },
-        {
-          title: "Bias correction",
-          caption:
-            "Started at v₀ = 0, the uncorrected EWMA (β = 0.98) begins far below the data; dividing by 1 − βᵗ fixes the start and changes nothing later.",
-          svg: biasCorrectionFigure(series, 0.98),
-        },
-      ],
-    },
-  ];
+      },
+      {
+        heading: text.schedule.heading,
+        intro: text.schedule.intro,
+        figures: [
+          {
+            title: text.schedule.torchTitle,
+            caption: text.schedule.torchCaption,
+            svg: scheduleFigure(torchSchedules, {
+              yLabel: "lr",
+              xLabel: "epoch",
+              title: text.schedule.torchFigure,
+              lang,
+            }),
+          },
+          {
+            title: text.schedule.lrTitle,
+            caption: text.schedule.lrCaption(batchesPerEpoch),
+            svg: scheduleFigure(
+              runs.map((r) => ({ label: r.label, values: r.lr })),
+              { yLabel: "lr", logY: true, title: text.schedule.lrFigure, lang },
+            ),
+          },
+          ...momentumFigure(runs, lang),
+        ],
+      },
+    ];
+  };
   mkdirSync(outDir, { recursive: true });
-  const reportPath = join(outDir, "index.html");
-  writeFileSync(
-    reportPath,
-    reportHtml(
-      `descent demo (${mode}${backend === "tfjs" ? ", TF.js" : ""})`,
-      sections,
-      `Generated by descent demo --${mode}${backend === "tfjs" ? " --tfjs" : ""} with seed ${seed}.`,
-    ),
-  );
+  const modeName = `${mode}${backend === "tfjs" ? ", TF.js" : ""}`;
+  const flags = `${mode}${backend === "tfjs" ? " --tfjs" : ""}`;
+  const files: Record<Lang, string> = { en: "index.html", ko: "index.ko.html" };
+  for (const lang of LANGS) {
+    const other = lang === "en" ? "ko" : "en";
+    writeFileSync(
+      join(outDir, files[lang]),
+      reportHtml(REPORT_TEXT[lang].title(modeName), sectionsIn(lang), REPORT_TEXT[lang].footer(flags, seed), {
+        lang,
+        alternate: { href: files[other], label: REPORT_TEXT[lang].otherLanguage, lang: other },
+      }),
+    );
+  }
+  const reportPath = join(outDir, files.en);
   emit({ kind: "report", path: reportPath });
-  return { mode, backend, config, runs, races, reportPath };
+  return { mode, backend, config, runs, races, reportPath, koreanReportPath: join(outDir, files.ko) };
 }
 
-function momentumFigure(runs: readonly TrainRun[]): { title: string; caption: string; svg: string }[] {
+/** The note's two schedulers, ExponentialLR (γ = 0.9) and MultiStepLR (milestones 10, 20), over 30 epochs. */
+function schedulerCurves(): Curve[] {
+  const curve = (label: string, make: (o: SGD) => { step(): void }) => {
+    const optimizer = new SGD([param([0])], { lr: 0.1 });
+    const scheduler = make(optimizer);
+    const values: number[] = [];
+    for (let epoch = 0; epoch < 30; epoch++) {
+      values.push(optimizer.paramGroups[0]!.lr);
+      scheduler.step();
+    }
+    return { label, values };
+  };
+  return [
+    curve("ExponentialLR γ = 0.9", (o) => new ExponentialLR(o, { gamma: 0.9 })),
+    curve("MultiStepLR [10, 20] γ = 0.1", (o) => new MultiStepLR(o, { milestones: [10, 20], gamma: 0.1 })),
+  ];
+}
+
+function momentumFigure(
+  runs: readonly TrainRun[],
+  lang: Lang,
+): { title: string; caption: string; svg: string }[] {
+  const text = REPORT_TEXT[lang].schedule;
   const cycled = runs.filter((r) => r.momentum !== null && new Set(r.momentum).size > 1);
   if (cycled.length === 0) return [];
   return [
     {
-      title: "Momentum (β₁) per step",
-      caption:
-        "One-cycle moves momentum opposite to the lr: low while the lr is high, back up as it anneals.",
+      title: text.momentumTitle,
+      caption: text.momentumCaption,
       svg: scheduleFigure(
         cycled.map((r) => ({ label: r.label, values: r.momentum! })),
-        { yLabel: "momentum / β₁", title: "momentum (β₁) per step", zero: false },
+        { yLabel: "momentum / β₁", title: text.momentumFigure, zero: false, lang },
       ),
     },
   ];

@@ -5,6 +5,7 @@
 import * as Plot from "@observablehq/plot";
 import { ewma } from "../average/ewma.js";
 import { globalMinimum, type TestFunction } from "./functions.js";
+import { FIGURE_TEXT, type Lang, outcomeText, surfaceText } from "./i18n.js";
 import type { RaceResult } from "./race.js";
 import { renderPlot } from "./render.js";
 
@@ -78,6 +79,8 @@ export interface RaceFigureOptions {
   title?: string;
   /** Most points drawn per path (default 400). */
   maxPoints?: number;
+  /** The language of the figure's words (default "en"). */
+  lang?: Lang;
 }
 
 /**
@@ -89,7 +92,8 @@ export interface RaceFigureOptions {
  */
 export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}): string {
   const fn = result.fn;
-  const labels = result.runs.map((r) => `${r.label}: ${r.summary.outcome}`);
+  const lang = options.lang ?? "en";
+  const labels = result.runs.map((r) => `${r.label}: ${outcomeText(r.summary.outcome, lang)}`);
   const marginRight = legendWidth(labels);
   const width = options.width ?? 640 + marginRight;
   const height = options.height ?? 520;
@@ -120,7 +124,7 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
     Plot.dot([[result.start.x, result.start.y]], { fill: "white", stroke: "black", strokeWidth: 1.5, r: 5 }),
     ...legend(
       labels.map((label, i) => ({ label, color: colorAt(i) })),
-      `${result.steps} steps`,
+      FIGURE_TEXT[lang].steps(result.steps),
     ),
   );
   return renderPlot({
@@ -132,7 +136,7 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
     color: { type: "linear", scheme: "blues" },
     marks: [
       ...marks,
-      Plot.text([options.title ?? `${fn.title}: ${fn.description}`], {
+      Plot.text([options.title ?? `${surfaceText(fn, lang).title}: ${surfaceText(fn, lang).description}`], {
         frameAnchor: "top-left",
         dy: -14,
         textAnchor: "start",
@@ -169,6 +173,8 @@ export interface SeriesFigureOptions {
   width?: number;
   height?: number;
   title?: string;
+  /** The language of the figure's words (default "en"). */
+  lang?: Lang;
 }
 
 /**
@@ -183,7 +189,8 @@ export function ewmaFigure(
 ): string {
   if (betas.length === 0) throw new RangeError("ewmaFigure: expected at least one beta");
   const correct = options.biasCorrection ?? false;
-  const items: LegendItem[] = [{ label: "data", color: "#9498a0", symbol: "dot" }];
+  const text = FIGURE_TEXT[options.lang ?? "en"];
+  const items: LegendItem[] = [{ label: text.data, color: "#9498a0", symbol: "dot" }];
   const marks: Plot.Markish[] = [
     Plot.dot(Array.from(series), { x: (_d, i) => i + 1, y: (d) => d, r: 1.5, fill: "#9498a0" }),
   ];
@@ -195,9 +202,7 @@ export function ewmaFigure(
   });
   return seriesPlot(marks, items, {
     ...options,
-    title:
-      options.title ??
-      `EWMA v_t = β·v_(t−1) + (1 − β)·θ_t${correct ? " (bias-corrected)" : ""}: larger β is smoother but lags`,
+    title: options.title ?? text.ewmaTitle(correct),
     xLabel: "t",
     yLabel: "θ",
   });
@@ -216,6 +221,7 @@ export function biasCorrectionFigure(
 ): string {
   const raw = ewma(series, beta);
   const corrected = ewma(series, beta, { biasCorrection: true });
+  const text = FIGURE_TEXT[options.lang ?? "en"];
   const marks: Plot.Markish[] = [
     Plot.dot(Array.from(series), { x: (_d, i) => i + 1, y: (d) => d, r: 1.5, fill: "#9498a0" }),
     Plot.lineY(raw, { x: (_d, t) => t + 1, stroke: colorAt(2), strokeWidth: 2 }),
@@ -224,13 +230,13 @@ export function biasCorrectionFigure(
   return seriesPlot(
     marks,
     [
-      { label: "data", color: "#9498a0", symbol: "dot" },
-      { label: `β = ${beta}, v₀ = 0`, color: colorAt(2) },
-      { label: "bias-corrected", color: colorAt(0) },
+      { label: text.data, color: "#9498a0", symbol: "dot" },
+      { label: text.uncorrected(beta), color: colorAt(2) },
+      { label: text.biasCorrected, color: colorAt(0) },
     ],
     {
       ...options,
-      title: options.title ?? `Bias correction v_t / (1 − β^t) removes the pull toward v₀ = 0 (β = ${beta})`,
+      title: options.title ?? text.biasTitle(beta),
       xLabel: "t",
       yLabel: "θ",
     },
@@ -277,13 +283,14 @@ export function scheduleFigure(
     return linear ? [line, Plot.dotY(values, { x, fill: colorAt(i), r: 3 })] : [line];
   });
   const logY = options.logY ?? false;
+  const text = FIGURE_TEXT[options.lang ?? "en"];
   return seriesPlot(
     marks,
     curves.map((c, i) => ({ label: c.label, color: colorAt(i) })),
     {
       ...options,
-      title: options.title ?? `${options.yLabel ?? "lr"} per step`,
-      xLabel: options.xLabel ?? "step",
+      title: options.title ?? text.perStep(options.yLabel ?? "lr"),
+      xLabel: options.xLabel ?? text.step,
       yLabel: options.yLabel ?? "lr",
       logY,
       zero: !logY && (options.zero ?? true),
@@ -304,6 +311,7 @@ export function trainingFigure(
 ): string {
   if (curves.length === 0) throw new RangeError("trainingFigure: expected at least one curve");
   const beta = options.beta ?? 0.9;
+  const text = FIGURE_TEXT[options.lang ?? "en"];
   const marks: Plot.Markish[] = [];
   curves.forEach((c, i) => {
     const xOf = (_d: unknown, t: number) => t + (c.first ?? 0);
@@ -318,8 +326,8 @@ export function trainingFigure(
     curves.map((c, i) => ({ label: c.label, color: colorAt(i) })),
     {
       ...options,
-      title: options.title ?? `${options.yLabel ?? "loss"}: raw (faint) and EWMA β = ${beta} (solid)`,
-      xLabel: options.xLabel ?? "step",
+      title: options.title ?? text.trainingTitle(options.yLabel ?? "loss", beta),
+      xLabel: options.xLabel ?? text.step,
       yLabel: options.yLabel ?? "loss",
       logY: options.logY ?? false,
       zero: false,
@@ -387,6 +395,7 @@ export function raceLossFigure(result: RaceResult, options: SeriesFigureOptions 
   const fStar = globalMinimum(result.fn);
   const shift = Number.isFinite(fStar) ? fStar : 0;
   const gap = Number.isFinite(fStar);
+  const text = FIGURE_TEXT[options.lang ?? "en"];
   const marks: Plot.Markish[] = result.runs.map((run, i) => {
     const points = Array.from(run.trajectory.loss, (l, t) => [t, l - shift] as [number, number]).filter(
       ([, v]) => Number.isFinite(v) && (!gap || v > 0),
@@ -398,8 +407,8 @@ export function raceLossFigure(result: RaceResult, options: SeriesFigureOptions 
     result.runs.map((r, i) => ({ label: r.label, color: colorAt(i) })),
     {
       ...options,
-      title: options.title ?? (gap ? "loss − minimum per step (log scale)" : "loss per step"),
-      xLabel: "step",
+      title: options.title ?? (gap ? text.lossGapTitle : text.lossTitle),
+      xLabel: text.step,
       yLabel: gap ? "f − f*" : "f",
       logY: gap,
     },
@@ -428,6 +437,7 @@ export interface EffectiveStepFigureOptions extends SeriesFigureOptions {
  */
 export function effectiveStepFigure(result: RaceResult, options: EffectiveStepFigureOptions = {}): string {
   const quantity = options.quantity ?? "effective";
+  const text = FIGURE_TEXT[options.lang ?? "en"];
   const [ax, ay] = options.axisNames ?? axesOf(result.fn);
   const marks: Plot.Markish[] = [];
   const items: LegendItem[] = [];
@@ -463,13 +473,9 @@ export function effectiveStepFigure(result: RaceResult, options: EffectiveStepFi
   }
   return seriesPlot(marks, items, {
     ...options,
-    title:
-      options.title ??
-      (quantity === "effective"
-        ? "effective step per coordinate, from the optimizer's state"
-        : `how far each coordinate moved per step: |Δ${ax}| (solid) and |Δ${ay}| (dashed)`),
-    xLabel: "step",
-    yLabel: quantity === "effective" ? "effective step" : "|Δ| per step",
+    title: options.title ?? (quantity === "effective" ? text.effectiveTitle : text.moveTitle(ax, ay)),
+    xLabel: text.step,
+    yLabel: quantity === "effective" ? text.effectiveLabel : text.moveLabel,
     logY: true,
   });
 }

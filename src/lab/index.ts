@@ -62,8 +62,25 @@ export {
   type Trajectory,
 } from "./race.js";
 export { mulberry32, noisySeries, normal, type Rng, shuffle } from "./random.js";
-export { FIGURE_FONT, type PngOptions, renderPlot, svgToPng } from "./render.js";
-export { type ReportFigure, type ReportSection, type ReportTable, reportHtml } from "./report.js";
+export { FIGURE_FONT, HANGUL_FONT_FILE, type PngOptions, renderPlot, svgToPng } from "./render.js";
+export {
+  type ReportFigure,
+  type ReportOptions,
+  type ReportSection,
+  type ReportTable,
+  reportHtml,
+} from "./report.js";
+export { REPORT_TEXT, type ReportText } from "./report-text.js";
+export {
+  checkLang,
+  FIGURE_TEXT,
+  type FigureText,
+  LANG_NAMES,
+  LANGS,
+  type Lang,
+  outcomeText,
+  surfaceText,
+} from "./i18n.js";
 export {
   batchKind,
   batchSampler,

@@ -4,11 +4,20 @@
 import type { PlotOptions } from "@observablehq/plot";
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
+import { fileURLToPath } from "node:url";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-/** Text in figures: a font that resvg finds on most systems, with generic fallbacks. */
-export const FIGURE_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+/**
+ * Text in figures: a font that resvg finds on most systems, then the Hangul font the package ships (for
+ * Korean figure text), with generic fallbacks.
+ */
+export const FIGURE_FONT = "DejaVu Sans, Descent Hangul, Helvetica, Arial, sans-serif";
+
+/** The shipped Hangul font (fonts/ at the package root: two levels above src/lab and dist/lab). */
+export const HANGUL_FONT_FILE: string = fileURLToPath(
+  new URL("../../fonts/DescentHangul-Regular.ttf", import.meta.url),
+);
 
 /**
  * Runs `Plot.plot` against a server-side document and returns a standalone SVG document string.
@@ -54,7 +63,12 @@ export async function svgToPng(svg: string, options: PngOptions = {}): Promise<U
   const resvg = new Resvg(svg, {
     fitTo: { mode: "width", value: width },
     background: "white",
-    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" },
+    font: {
+      loadSystemFonts: true,
+      fontFiles: [HANGUL_FONT_FILE],
+      defaultFontFamily: "DejaVu Sans",
+      sansSerifFamily: "DejaVu Sans",
+    },
   });
   return resvg.render().asPng();
 }

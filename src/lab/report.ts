@@ -41,6 +41,13 @@ function inlineSvg(svg: string): string {
   return svg.slice(start);
 }
 
+export interface ReportOptions {
+  /** The page's language, for `<html lang>` (default "en"). */
+  lang?: string;
+  /** A link to the same report in another language, shown under the title. */
+  alternate?: { href: string; label: string; lang: string };
+}
+
 /**
  * The report page.
  * @example
@@ -48,7 +55,13 @@ function inlineSvg(svg: string): string {
  * const html = reportHtml("descent demo", [{ heading: "Averages", figures: [fig] }]);
  * html.includes("<svg"); // → true (write it to report/index.html)
  */
-export function reportHtml(title: string, sections: readonly ReportSection[], footer?: string): string {
+export function reportHtml(
+  title: string,
+  sections: readonly ReportSection[],
+  footer?: string,
+  options: ReportOptions = {},
+): string {
+  const lang = options.lang ?? "en";
   const body = sections
     .map((section) => {
       const parts = [`<section>\n<h2>${escapeHtml(section.heading)}</h2>`];
@@ -72,13 +85,13 @@ export function reportHtml(title: string, sections: readonly ReportSection[], fo
     })
     .join("\n");
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeHtml(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-body { font-family: system-ui, "DejaVu Sans", sans-serif; max-width: 980px; margin: 2rem auto; padding: 0 1rem; color: #222; }
+body { font-family: system-ui, "DejaVu Sans", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; max-width: 980px; margin: 2rem auto; padding: 0 1rem; color: #222; }
 h1 { margin-bottom: 0.2rem; }
 section { margin: 2rem 0; }
 figure { margin: 1.5rem 0; }
@@ -89,12 +102,13 @@ caption { text-align: left; font-weight: bold; margin-bottom: 0.4rem; }
 caption span { font-weight: normal; color: #555; }
 th, td { padding: 0.25rem 0.8rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
 td.n { text-align: right; }
+nav.lang { margin: 0.3rem 0 1rem; }
 footer { color: #777; font-size: 0.85rem; margin-top: 3rem; }
 </style>
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-${body}
+${options.alternate ? `<nav class="lang"><a href="${escapeHtml(options.alternate.href)}" hreflang="${escapeHtml(options.alternate.lang)}" lang="${escapeHtml(options.alternate.lang)}">${escapeHtml(options.alternate.label)}</a></nav>\n` : ""}${body}
 ${footer ? `<footer>${escapeHtml(footer)}</footer>` : ""}
 </body>
 </html>

@@ -30,11 +30,19 @@ describe("demo", () => {
         assert.ok(Number.isFinite(run.trainLoss) && run.seconds >= 0);
       }
       const html = readFileSync(join(dir, "index.html"), "utf8");
-      // loss, batch accuracy, test accuracy, lr, momentum, two races, EWMA, bias correction
-      assert.equal(count(html, "<svg"), 9);
-      assert.equal(count(html, "<figcaption>"), 9);
-      assert.equal(count(html, 'aria-label="contour"'), 2);
-      assert.equal(count(html, 'aria-label="line"'), 6 * 2 + 6 * 2 + 6 + 6 + 1 + 2 * 5 + 3 + 2);
+      // in the note's order: EWMA and bias correction; batch-size paths and losses; the plateau race;
+      // Adagrad vs RMSprop steps; the elongated bowl's paths and steps; the Rosenbrock race; loss, batch
+      // accuracy and test accuracy; ExponentialLR/MultiStepLR, lr and momentum
+      assert.equal(count(html, "<svg"), 2 + 2 + 1 + 1 + 2 + 1 + 3 + 3);
+      assert.equal(count(html, "<figcaption>"), 15);
+      assert.equal(count(html, 'aria-label="contour"'), 4);
+      const lines = [3 + 2, 3 + 3, 5, 2 * 2, 3 + 3 * 2, 5, 6 * 2 + 6 * 2 + 6, 2 + 6 + 1];
+      assert.equal(
+        count(html, 'aria-label="line"'),
+        lines.reduce((a, b) => a + b),
+      );
+      const headings = [...html.matchAll(/<h2>(\d)\./g)].map((m) => Number(m[1]));
+      assert.deepEqual(headings, [1, 2, 3, 4, 5, 6, 7, 8]);
       for (const entry of demoEntries()) assert.ok(html.includes(entry.label), entry.label);
       // the summary (header + 6 runs) and two race tables (header + 5 optimizers each)
       assert.equal(count(html, "<tr>"), 1 + 6 + 2 * (1 + 5));
@@ -42,6 +50,22 @@ describe("demo", () => {
       assert.match(html, /<td class="n">\d+\.\d%<\/td>/);
       assert.ok(html.includes("β = 0.98"));
       assert.ok(!/<script|src="http/.test(html), "the report loads nothing from outside");
+      // the Korean report: the same figures, the note's terms, links both ways
+      const ko = readFileSync(join(dir, "index.ko.html"), "utf8");
+      assert.equal(count(ko, "<svg"), 15);
+      assert.ok(ko.includes('<html lang="ko">'));
+      for (const term of [
+        "지수 가중 평균",
+        "편향 보정",
+        "모멘텀",
+        "미니배치",
+        "전체 배치",
+        "Local Minimum",
+        "Plateau",
+      ]) {
+        assert.ok(ko.includes(term), term);
+      }
+      assert.ok(ko.includes('href="index.html"') && html.includes('href="index.ko.html"'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -57,7 +57,7 @@ describe("figures", () => {
     const svg = biasCorrectionFigure(noisySeries({ length: 60 }), 0.9);
     assert.equal(count(svg, 'aria-label="line"'), 2);
     assert.ok(svg.includes("bias-corrected"));
-    assert.ok(svg.includes("β = 0.9, v₀ = 0"));
+    assert.ok(svg.includes("β = 0.9, V₀ = 0"));
   });
 
   test("scheduleFigure and trainingFigure draw one (resp. raw + smoothed) line per curve", () => {

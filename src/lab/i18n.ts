@@ -1,0 +1,155 @@
+// The lab's words in English and Korean: outcomes, surface names and descriptions, and the figures' own
+// titles and axis labels. The Korean follows the seed note's terms (지수 가중 평균, 편향 보정, 모멘텀,
+// 전체 배치 / 미니배치 / 확률적 경사하강법, Local Minimum, Plateau) and its notation (V_t, β, θ_t, h, S).
+
+import type { Outcome } from "./race.js";
+
+/** A language the lab speaks. */
+export type Lang = "en" | "ko";
+
+/** Every language, in the order a switch lists them. */
+export const LANGS: readonly Lang[] = Object.freeze(["en", "ko"]);
+
+/** The language's own name, for a language switch. */
+export const LANG_NAMES: Readonly<Record<Lang, string>> = Object.freeze({ en: "English", ko: "한국어" });
+
+/** `lang` checked: "en" or "ko", else a RangeError naming the value. */
+export function checkLang(lang: unknown): Lang {
+  if (lang === "en" || lang === "ko") return lang;
+  throw new RangeError(`unknown language ${JSON.stringify(lang)}; valid languages: ${LANGS.join(", ")}`);
+}
+
+const OUTCOMES: Readonly<Record<Lang, Readonly<Record<Outcome, string>>>> = {
+  en: {
+    converged: "converged",
+    diverged: "diverged",
+    plateau: "plateau",
+    "local-minimum": "local minimum",
+    saddle: "saddle",
+    moving: "moving",
+  },
+  ko: {
+    converged: "수렴",
+    diverged: "발산",
+    plateau: "Plateau에서 정체",
+    "local-minimum": "Local Minimum",
+    saddle: "안장점",
+    moving: "아직 이동 중",
+  },
+};
+
+/** An outcome in words ("local minimum", "수렴"). */
+export function outcomeText(outcome: Outcome, lang: Lang = "en"): string {
+  return OUTCOMES[lang][outcome];
+}
+
+const SURFACES_KO: Readonly<Record<string, { title: string; description: string }>> = {
+  rosenbrock: {
+    title: "Rosenbrock",
+    description: "휘어진 좁은 골짜기: 골짜기는 쉽게 찾지만 (1, 1)까지 따라가기는 느리다",
+  },
+  beale: { title: "Beale", description: "평평한 팔과 날카로운 능선: 기울기의 크기가 자릿수 단위로 다르다" },
+  himmelblau: {
+    title: "Himmelblau",
+    description: "같은 높이의 최솟값 네 개: 어느 곳에 도착할지는 경로가 정한다",
+  },
+  booth: { title: "Booth", description: "볼록한 2차 그릇: 웬만한 optimizer는 모두 수렴한다" },
+  rastrigin: {
+    title: "Rastrigin",
+    description: "Local Minimum으로 뒤덮인 그릇: 경사 기반 방법은 가장 가까운 곳에서 멈춘다",
+  },
+  ackley: {
+    title: "Ackley",
+    description: "깔때기 위의 물결: 얕은 Local Minimum 여럿과 깊은 Global Minimum 하나",
+  },
+  saddle: {
+    title: "안장 x² − y²",
+    description: "원점의 안장점: x축 가까이에서 출발하면 그곳의 기울기가 거의 0이 된다",
+  },
+  elongated: {
+    title: "길쭉한 그릇",
+    description: "조건수 40인 2차 함수: GD는 지그재그로 가로지르거나 발산하고, 모멘텀이 돕는다",
+  },
+  plateau: {
+    title: "Plateau와 절벽",
+    description: "평평한 Plateau 끝의 절벽: 작은 기울기에 GD는 멈추고, 적응적 스텝은 우물까지 건너간다",
+  },
+  "styblinski-tang": {
+    title: "Styblinski–Tang",
+    description: "깊이가 다른 최솟값 네 개: 출발점이 Global Minimum에 닿을지를 정한다",
+  },
+  "least-squares": {
+    title: "최소제곱",
+    description: "잡음 섞인 점들에 맞춘 직선: 예제마다 기울기가 제 방향을 가리킨다",
+  },
+};
+
+/** A surface's display name and one-line description in `lang` (the surface's own text in English). */
+export function surfaceText(
+  fn: { readonly name: string; readonly title: string; readonly description: string },
+  lang: Lang = "en",
+): { title: string; description: string } {
+  if (lang === "en") return { title: fn.title, description: fn.description };
+  const noisy = fn.name.endsWith("+noise");
+  const base = SURFACES_KO[noisy ? fn.name.slice(0, -"+noise".length) : fn.name];
+  if (base === undefined) return { title: fn.title, description: fn.description };
+  return noisy ? { title: `${base.title} (잡음 섞인 기울기)`, description: base.description } : base;
+}
+
+/** The figures' words. */
+export interface FigureText {
+  steps: (n: number) => string;
+  step: string;
+  data: string;
+  ewmaTitle: (corrected: boolean) => string;
+  uncorrected: (beta: number) => string;
+  biasCorrected: string;
+  biasTitle: (beta: number) => string;
+  perStep: (what: string) => string;
+  trainingTitle: (what: string, beta: number) => string;
+  lossGapTitle: string;
+  lossTitle: string;
+  effectiveTitle: string;
+  moveTitle: (ax: string, ay: string) => string;
+  effectiveLabel: string;
+  moveLabel: string;
+}
+
+export const FIGURE_TEXT: Readonly<Record<Lang, FigureText>> = {
+  en: {
+    steps: (n) => `${n} steps`,
+    step: "step",
+    data: "data",
+    ewmaTitle: (c) =>
+      `EWMA V_t = β·V_(t−1) + (1 − β)·θ_t${c ? " (bias-corrected)" : ""}: larger β is smoother but lags`,
+    uncorrected: (beta) => `β = ${beta}, V₀ = 0`,
+    biasCorrected: "bias-corrected",
+    biasTitle: (beta) => `Bias correction V_t / (1 − β^t) removes the pull toward V₀ = 0 (β = ${beta})`,
+    perStep: (what) => `${what} per step`,
+    trainingTitle: (what, beta) => `${what}: raw (faint) and EWMA β = ${beta} (solid)`,
+    lossGapTitle: "loss − minimum per step (log scale)",
+    lossTitle: "loss per step",
+    effectiveTitle: "effective step per coordinate, from the optimizer's state",
+    moveTitle: (ax, ay) => `how far each coordinate moved per step: |Δ${ax}| (solid) and |Δ${ay}| (dashed)`,
+    effectiveLabel: "effective step",
+    moveLabel: "|Δ| per step",
+  },
+  ko: {
+    steps: (n) => `${n} 스텝`,
+    step: "스텝",
+    data: "데이터",
+    ewmaTitle: (c) =>
+      `지수 가중 평균 V_t = β·V_(t−1) + (1 − β)·θ_t${c ? " (편향 보정)" : ""}: β가 클수록 매끄럽지만 늦다`,
+    uncorrected: (beta) => `β = ${beta}, V₀ = 0`,
+    biasCorrected: "편향 보정",
+    biasTitle: (beta) => `편향 보정 V_t / (1 − β^t): V₀ = 0 쪽으로 처진 초반을 바로잡는다 (β = ${beta})`,
+    perStep: (what) => `스텝별 ${what}`,
+    trainingTitle: (what, beta) => `${what}: 원래 값(흐리게)과 지수 가중 평균 β = ${beta}(진하게)`,
+    lossGapTitle: "스텝별 loss − 최솟값 (로그 눈금)",
+    lossTitle: "스텝별 loss",
+    effectiveTitle: "좌표별 실효 스텝 크기 (optimizer의 실제 상태에서 계산)",
+    moveTitle: (ax, ay) => `스텝마다 각 좌표가 움직인 거리: |Δ${ax}|(실선), |Δ${ay}|(점선)`,
+    effectiveLabel: "실효 스텝 크기",
+    moveLabel: "스텝당 |Δ|",
+  },
+};
