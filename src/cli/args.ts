@@ -1,6 +1,7 @@
 // Command-line values: parsed and checked, or a UsageError naming the flag and the value.
 
 import { readFileSync } from "node:fs";
+import { checkLang, type Lang } from "../lab/i18n.js";
 
 /** Bad command-line input: reported with exit code 2. */
 export class UsageError extends Error {
@@ -55,4 +56,13 @@ export function readSeries(path: string): Float64Array {
       throw new UsageError(`--input: value ${i + 1} is not a number: ${JSON.stringify(t)}`);
     return v;
   });
+}
+
+/** `--lang`: a language of the lab's figures. */
+export function parseLang(value: string): Lang {
+  try {
+    return checkLang(value);
+  } catch (e) {
+    throw new UsageError(`--lang: ${(e as Error).message}`);
+  }
 }

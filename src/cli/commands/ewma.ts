@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { ewma } from "../../average/ewma.js";
 import { biasCorrectionFigure, ewmaFigure } from "../../lab/figures.js";
 import { noisySeries } from "../../lab/random.js";
-import { parseBetas, parseInteger, readSeries } from "../args.js";
+import { parseBetas, parseInteger, parseLang, readSeries } from "../args.js";
 import { type CliIO, figureFormat, formatTable, json, writeFigure } from "../output.js";
 
 /** `descent ewma`: moving averages of a noisy series for several β. */
@@ -20,12 +20,14 @@ export function addEwmaCommand(program: Command, io: CliIO): void {
     .option("--length <n>", "length of the noisy series", "365")
     .option("--seed <n>", "seed of the noise", "7")
     .option("--out <file>", "write the figure (.svg or .png); with --bias-correction also <file>-bias.<ext>")
+    .option("--lang <lang>", "language of the figures' words: en or ko", "en")
     .option("--json", "print the series and its averages as JSON")
     .action(async (opts) => {
       const betas = parseBetas(opts.beta);
       const length = parseInteger(opts.length, "--length", 1);
       const seed = parseInteger(opts.seed, "--seed", 0);
       const correct = Boolean(opts.biasCorrection);
+      const lang = parseLang(opts.lang);
       if (opts.out !== undefined) figureFormat(opts.out);
       const series = opts.input === undefined ? noisySeries({ length, seed }) : readSeries(opts.input);
       const averages = betas.map((beta) => ({
@@ -34,12 +36,12 @@ export function addEwmaCommand(program: Command, io: CliIO): void {
       }));
       const written: string[] = [];
       if (opts.out !== undefined) {
-        await writeFigure(opts.out, ewmaFigure(series, betas, { biasCorrection: correct }));
+        await writeFigure(opts.out, ewmaFigure(series, betas, { biasCorrection: correct, lang }));
         written.push(opts.out);
         if (correct) {
           const ext = extname(opts.out);
           const biasPath = `${opts.out.slice(0, -ext.length)}-bias${ext}`;
-          await writeFigure(biasPath, biasCorrectionFigure(series, Math.max(...betas)));
+          await writeFigure(biasPath, biasCorrectionFigure(series, Math.max(...betas), { lang }));
           written.push(biasPath);
         }
       }

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
-import { raceFigure } from "../../lab/figures.js";
-import { testFunction, testFunctions } from "../../lab/functions.js";
+import { effectiveStepFigure, raceFigure, raceLossFigure } from "../../lab/figures.js";
+import { type TestFunction, testFunction, testFunctions } from "../../lab/functions.js";
 import { defaultRaceLr, raceOptimizer, raceOptimizerNames } from "../../lab/optimizers.js";
-import { race } from "../../lab/race.js";
-import { parseInteger, parseList, parseNumber, UsageError } from "../args.js";
+import { type RaceEntry, race } from "../../lab/race.js";
+import { isSumOfExamples, leastSquares, withGradientNoise } from "../../lab/stochastic.js";
+import { parseInteger, parseLang, parseList, parseNumber, UsageError } from "../args.js";
 import { type CliIO, figureFormat, formatTable, json, num, writeFigure } from "../output.js";
 import { progressBar } from "../progress.js";
 
@@ -22,12 +23,48 @@ function parseOptimizerSpec(text: string): { name: string; lr?: number; label: s
   return { name, lr, label: `${name}@${lr}` };
 }
 
+/** "full,8,1": batch sizes, "full" meaning all `examples`. */
+function parseBatchSizes(text: string, examples: number): number[] {
+  const sizes = parseList(text, "--batch-size").map((item) =>
+    item.toLowerCase() === "full" ? examples : parseInteger(item, "--batch-size", 1),
+  );
+  for (const b of sizes) {
+    if (b > examples) {
+      throw new UsageError(
+        `--batch-size ${b} is larger than the ${examples} examples (use full for all of them)`,
+      );
+    }
+  }
+  if (new Set(sizes).size !== sizes.length) throw new UsageError(`--batch-size lists a size twice: ${text}`);
+  return sizes;
+}
+
+/** The race's surface: a named one, least squares on seeded data, either with gradient noise on request. */
+function raceSurface(name: string, opts: { noise?: string; examples?: string; seed: number }): TestFunction {
+  const base =
+    name.toLowerCase() === "least-squares" ? leastSquares({ seed: opts.seed }) : testFunction(name);
+  if (opts.noise === undefined) {
+    if (opts.examples !== undefined)
+      throw new UsageError("--examples needs --noise (least-squares has its own)");
+    return base;
+  }
+  const sigma = parseNumber(opts.noise, "--noise");
+  if (!(sigma >= 0)) throw new UsageError(`--noise must be non-negative, got ${opts.noise}`);
+  const examples = opts.examples === undefined ? 64 : parseInteger(opts.examples, "--examples", 2);
+  return withGradientNoise(base, { sigma, examples, seed: opts.seed });
+}
+
+const batchLabel = (b: number, examples: number) => (b >= examples ? "full" : `B=${b}`);
+
 /** `descent race <surface>`: optimizers from one start on a 2-D test surface. */
 export function addRaceCommand(program: Command, io: CliIO): void {
   program
     .command("race")
     .description("race optimizers from one start on a 2-D test surface")
-    .argument("<surface>", `test surface: ${testFunctions.map((f) => f.name).join(", ")}`)
+    .argument(
+      "<surface>",
+      `test surface: ${[...testFunctions.map((f) => f.name), "least-squares"].join(", ")}`,
+    )
     .option(
       "--optimizers <names>",
       `comma-separated: ${raceOptimizerNames.join(", ")}`,
@@ -40,11 +77,23 @@ export function addRaceCommand(program: Command, io: CliIO): void {
     )
     .option("--start <x,y>", "start point (default: the surface's)")
     .option("--tolerance <tol>", "loss gap to the global minimum that counts as converged", "1e-3")
+    .option(
+      "--batch-size <sizes>",
+      "comma-separated examples per gradient, e.g. full,8,1 (least-squares, or any surface with --noise); each optimizer races at each size",
+    )
+    .option("--noise <sigma>", "per-example gradient noise σ on the surface (makes it a sum of examples)")
+    .option("--examples <n>", "how many noisy examples with --noise (default 64)")
+    .option("--seed <n>", "seed of the data set, the noise and the batch order", "1")
     .option("--out <file>", "write the contour + paths figure (.svg or .png)")
+    .option("--loss-out <file>", "write the loss-per-step figure (.svg or .png)")
+    .option("--steps-out <file>", "write the per-coordinate effective step figure (.svg or .png)")
+    .option("--lang <lang>", "language of the figures' words: en or ko", "en")
     .option("--json", "print the result as JSON (summaries; trajectories with --trajectories)")
     .option("--trajectories", "include every trajectory in the JSON output")
     .action(async (surface: string, opts) => {
-      const fn = testFunction(surface);
+      const seed = parseInteger(opts.seed, "--seed", 0);
+      const lang = parseLang(opts.lang);
+      const fn = raceSurface(surface, { noise: opts.noise, examples: opts.examples, seed });
       const listed = parseList(opts.optimizers, "--optimizers").map((n) => n.toLowerCase());
       const specs = (listed.length === 1 && listed[0] === "all" ? [...raceOptimizerNames] : listed).map(
         parseOptimizerSpec,
@@ -67,16 +116,52 @@ export function addRaceCommand(program: Command, io: CliIO): void {
           throw new UsageError(`--start must be x,y, got ${JSON.stringify(opts.start)}`);
         start = { x: parseNumber(parts[0]!, "--start x"), y: parseNumber(parts[1]!, "--start y") };
       }
-      if (opts.out !== undefined) figureFormat(opts.out);
-      const bar = progressBar(`race ${fn.name}`, specs.length, io.stderr);
-      const lrs = specs.map((spec) => spec.lr ?? lr ?? defaultRaceLr(spec.name, fn));
-      const result = race(
-        fn,
-        specs.map((spec, i) => raceOptimizer(spec.name, fn, { lr: lrs[i]!, label: spec.label })),
-        { start, steps, tolerance, onProgress: (done) => bar.update(done) },
-      );
+      for (const out of [opts.out, opts.lossOut, opts.stepsOut]) if (out !== undefined) figureFormat(out);
+      let batchSizes: (number | undefined)[] = [undefined];
+      if (opts.batchSize !== undefined) {
+        if (!isSumOfExamples(fn)) {
+          throw new UsageError(
+            `--batch-size needs a sum of examples: use least-squares, or add --noise σ to ${fn.name}`,
+          );
+        }
+        batchSizes = parseBatchSizes(opts.batchSize, fn.examples);
+      }
+      const examples = isSumOfExamples(fn) ? fn.examples : 0;
+      const runs = specs.flatMap((spec) => batchSizes.map((batchSize) => ({ spec, batchSize })));
+      const bar = progressBar(`race ${fn.name}`, runs.length, io.stderr);
+      const lrs = runs.map(({ spec }) => spec.lr ?? lr ?? defaultRaceLr(spec.name, fn));
+      const entries = runs.map(({ spec, batchSize }, i): RaceEntry => {
+        const label =
+          batchSize === undefined ? spec.label : `${spec.label} ${batchLabel(batchSize, examples)}`;
+        const entry = raceOptimizer(spec.name, fn, { lr: lrs[i]!, label });
+        return batchSize === undefined ? entry : { ...entry, batchSize };
+      });
+      const result = race(fn, entries, {
+        start,
+        steps,
+        tolerance,
+        seed,
+        onProgress: (done) => bar.update(done),
+      });
       bar.finish();
-      if (opts.out !== undefined) await writeFigure(opts.out, raceFigure(result));
+      const written: string[] = [];
+      if (opts.out !== undefined) {
+        await writeFigure(opts.out, raceFigure(result, { lang }));
+        written.push(opts.out);
+      }
+      if (opts.lossOut !== undefined) {
+        await writeFigure(opts.lossOut, raceLossFigure(result, { lang }));
+        written.push(opts.lossOut);
+      }
+      if (opts.stepsOut !== undefined) {
+        if (!result.runs.some((r) => r.trajectory.effectiveStep !== undefined)) {
+          throw new UsageError(
+            "--steps-out: none of these optimizers has an effective step (L-BFGS has none)",
+          );
+        }
+        await writeFigure(opts.stepsOut, effectiveStepFigure(result, { lang }));
+        written.push(opts.stepsOut);
+      }
       if (opts.json) {
         io.stdout.write(
           json({
@@ -84,12 +169,15 @@ export function addRaceCommand(program: Command, io: CliIO): void {
             start,
             steps,
             tolerance,
+            ...(isSumOfExamples(fn) ? { examples: fn.examples, seed } : {}),
             runs: result.runs.map((r, i) => ({
               ...r.summary,
               lr: lrs[i],
+              ...(runs[i]!.batchSize === undefined ? {} : { batchSize: runs[i]!.batchSize }),
               ...(opts.trajectories ? { trajectory: r.trajectory } : {}),
             })),
             ...(opts.out ? { figure: opts.out } : {}),
+            ...(written.length > 0 ? { figures: written } : {}),
           }),
         );
         return;
@@ -109,6 +197,6 @@ export function addRaceCommand(program: Command, io: CliIO): void {
         )}\n\n`,
       );
       for (const r of result.runs) io.stdout.write(`${r.label}: ${r.summary.reason}\n`);
-      if (opts.out !== undefined) io.stdout.write(`\nwrote ${opts.out}\n`);
+      if (written.length > 0) io.stdout.write(`\n${written.map((path) => `wrote ${path}\n`).join("")}`);
     });
 }

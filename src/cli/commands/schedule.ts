@@ -1,7 +1,8 @@
 import { extname } from "node:path";
 import type { Command } from "commander";
 import { scheduleFigure } from "../../lab/figures.js";
-import { parseInteger, parseList, parseNumber, UsageError } from "../args.js";
+import { FIGURE_TEXT } from "../../lab/i18n.js";
+import { parseInteger, parseLang, parseList, parseNumber, UsageError } from "../args.js";
 import { type CliIO, figureFormat, formatTable, json, num, writeFigure } from "../output.js";
 import { CLI_SCHEDULES, scheduleCurve } from "../schedules.js";
 
@@ -49,6 +50,7 @@ export function addScheduleCommand(program: Command, io: CliIO): void {
   }
   scheduleCommand
     .option("--out <file>", "write the lr figure (.svg or .png); momentum goes to <file>-momentum.<ext>")
+    .option("--lang <lang>", "language of the figures' words: en or ko", "en")
     .option("--json", "print every step's lr and momentum as JSON")
     .action(async (nameArg: string, opts) => {
       const name = nameArg.toLowerCase();
@@ -81,6 +83,7 @@ export function addScheduleCommand(program: Command, io: CliIO): void {
       const steps =
         opts.steps === undefined ? spec.defaultSteps(options) : parseInteger(opts.steps, "--steps", 1);
       if (opts.out !== undefined) figureFormat(opts.out);
+      const lang = parseLang(opts.lang);
       const { lr, momentum } = scheduleCurve(spec, options, steps, group);
       const cycled = momentum.some((m) => m !== group.momentum);
       const written: string[] = [];
@@ -89,7 +92,8 @@ export function addScheduleCommand(program: Command, io: CliIO): void {
           opts.out,
           scheduleFigure([{ label: spec.title, values: lr }], {
             yLabel: "lr",
-            title: `${spec.title}: lr per step`,
+            title: `${spec.title}: ${FIGURE_TEXT[lang].perStep("lr")}`,
+            lang,
           }),
         );
         written.push(opts.out);
@@ -100,7 +104,8 @@ export function addScheduleCommand(program: Command, io: CliIO): void {
             momentumPath,
             scheduleFigure([{ label: spec.title, values: momentum }], {
               yLabel: "momentum",
-              title: `${spec.title}: momentum per step`,
+              title: `${spec.title}: ${FIGURE_TEXT[lang].perStep(lang === "ko" ? "모멘텀" : "momentum")}`,
+              lang,
               zero: false,
             }),
           );
