@@ -3,6 +3,7 @@
 // (and the valid names) and exits with code 2; --help works on every command.
 
 import { Command, CommanderError } from "commander";
+import { MissingPeerError } from "../lab/peers.js";
 import { UsageError } from "./args.js";
 import { addDemoCommand } from "./commands/demo.js";
 import { addEwmaCommand } from "./commands/ewma.js";
@@ -50,6 +51,10 @@ export async function runCli(
     if (err instanceof UsageError || err instanceof RangeError) {
       io.stderr.write(`descent: error: ${(err as Error).message}\n`);
       return 2;
+    }
+    if (err instanceof MissingPeerError) {
+      io.stderr.write(`descent: ${err.message}\n`);
+      return 1;
     }
     io.stderr.write(`descent: ${(err as Error)?.stack ?? String(err)}\n`);
     return 1;

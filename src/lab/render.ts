@@ -2,9 +2,20 @@
 // serialized as a standalone file, and resvg rasterizes it when someone wants a PNG.
 
 import type { PlotOptions } from "@observablehq/plot";
-import * as Plot from "@observablehq/plot";
-import { parseHTML } from "linkedom";
 import { fileURLToPath } from "node:url";
+import { absentAs, MissingPeerError, peerOrStandIn } from "./peers.js";
+
+// optional peers: absent, the figures throw MissingPeerError naming what to install
+const plotModule = await import("@observablehq/plot").catch(absentAs("@observablehq/plot"));
+const linkedomModule = await import("linkedom").catch(absentAs("linkedom"));
+const figurePeers = () => [
+  ...(plotModule ? [] : ["@observablehq/plot"]),
+  ...(linkedomModule ? [] : ["linkedom"]),
+];
+
+/** Observable Plot, which the lab's figures draw with (a stand-in that throws MissingPeerError when absent). */
+export const Plot = peerOrStandIn(plotModule, "a descent-optim/lab figure", figurePeers);
+const linkedom = peerOrStandIn(linkedomModule, "a descent-optim/lab figure", figurePeers);
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -28,7 +39,7 @@ export const HANGUL_FONT_FILE: string = fileURLToPath(
  * svg.startsWith("<svg"); // → true
  */
 export function renderPlot(options: PlotOptions): string {
-  const { document } = parseHTML("<!DOCTYPE html><html><head></head><body></body></html>");
+  const { document } = linkedom.parseHTML("<!DOCTYPE html><html><head></head><body></body></html>");
   const element = Plot.plot({
     ...options,
     style: { background: "white", fontFamily: FIGURE_FONT, fontSize: "11px", ...(options.style as object) },
@@ -59,7 +70,9 @@ export async function svgToPng(svg: string, options: PngOptions = {}): Promise<U
   if (!Number.isInteger(width) || width < 16 || width > 10000) {
     throw new RangeError(`svgToPng: width must be an integer between 16 and 10000, got ${width}`);
   }
-  const { Resvg } = await import("@resvg/resvg-js");
+  const resvgModule = await import("@resvg/resvg-js").catch(absentAs("@resvg/resvg-js"));
+  if (resvgModule === undefined) throw new MissingPeerError("svgToPng", ["@resvg/resvg-js"]);
+  const { Resvg } = resvgModule;
   const resvg = new Resvg(svg, {
     fitTo: { mode: "width", value: width },
     background: "white",

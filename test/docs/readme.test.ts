@@ -48,6 +48,8 @@ describe("README examples", () => {
     assert.ok(found.length >= 1);
   });
   const dir = mkdtempSync(join(tmpdir(), "descent-readme-"));
+  // an ES module project, as the README's imports assume (the lab loads its optional peers with top-level await)
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
   for (const block of found) {
     it(`the block at README.md:${block.line} runs`, () => {
       const code = block.code.replace(/from "(descent-optim(?:\/[a-z]+)?)"/g, (m, name: string) => {
