@@ -12,6 +12,7 @@ export {
   type ParamGroup,
   type ParamGroupInit,
   type ParamState,
+  type StepExecutor,
   type StepHook,
 } from "./core/optimizer.js";
 export { type Param, type ParamOptions, Parameter, param } from "./core/param.js";

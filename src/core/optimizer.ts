@@ -63,6 +63,16 @@ export interface HookHandle {
 
 export type StepHook<T> = (optimizer: T) => void;
 
+/**
+ * Runs around every step of the optimizer it is installed on (`optimizer.setStepExecutor(executor)`):
+ * `enter()` before the step's hooks, closure and updates, `exit()` after them, also when the step throws.
+ * `useThreads` installs one that has the kernels split their work across threads during the step.
+ */
+export interface StepExecutor {
+  enter(): void;
+  exit(): void;
+}
+
 /** The part of an optimizer that wrappers and schedulers rely on. */
 export interface OptimizerLike {
   paramGroups: ParamGroup[];
@@ -106,6 +116,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   protected readonly spec: OptimizerSpec<O>;
   #preHooks = new Set<StepHook<this>>();
   #postHooks = new Set<StepHook<this>>();
+  #executor: StepExecutor | null = null;
   readonly #attached = new Map<string, Attachable>();
   // the groups and each group's params as last found well-formed: step() compares identities against
   // these (no allocation) and re-checks everything only when a hand edit changed them
@@ -196,6 +207,26 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
    * `SkipNonFinite` to skip such steps, or use `clipGradNorm(..., { errorIfNonfinite: true })`).
    */
   step(closure?: () => number): number | undefined {
+    const executor = this.#executor;
+    if (executor === null) return this.#step(closure);
+    executor.enter();
+    try {
+      return this.#step(closure);
+    } finally {
+      executor.exit();
+    }
+  }
+
+  /** Installs `executor` around every step (replacing any); null removes it. */
+  setStepExecutor(executor: StepExecutor | null): void {
+    if (executor !== null && (typeof executor?.enter !== "function" || typeof executor.exit !== "function"))
+      optionError(
+        `${this.spec.name}.setStepExecutor: expected { enter(), exit() } or null, got ${describe(executor)}`,
+      );
+    this.#executor = executor;
+  }
+
+  #step(closure: (() => number) | undefined): number | undefined {
     // no iterator is created when there are no hooks: step() allocates nothing after the first call
     if (this.#preHooks.size > 0) for (const hook of this.#preHooks) hook(this);
     let loss: number | undefined;

@@ -8,7 +8,7 @@
 // worker costs tens of µs, which would eat a 1e6-element step), then count themselves done.
 
 import { arena } from "../core/arena.js";
-import type { OptimizerLike } from "../core/optimizer.js";
+import type { OptimizerLike, StepExecutor } from "../core/optimizer.js";
 import { KERNEL_TABLE } from "./generated/kernels-wasm.js";
 import { type KernelPool, kernels, setKernelPool } from "./runtime.js";
 
@@ -153,6 +153,11 @@ export async function useThreads(
   if (optimizer === null || typeof optimizer !== "object" || typeof optimizer.step !== "function") {
     throw new TypeError("useThreads: expected an optimizer");
   }
+  const target = optimizer as OptimizerLike & { setStepExecutor?: (executor: StepExecutor | null) => void };
+  if (typeof target.setStepExecutor !== "function") {
+    throw new TypeError("useThreads: expected a descent optimizer or wrapper (one with setStepExecutor)");
+  }
+  const setExecutor = target.setStepExecutor.bind(target);
   if (open !== null) throw new Error("useThreads: another thread pool is open; close it first");
   const k = kernels();
   const a = arena();
@@ -227,24 +232,15 @@ export async function useThreads(
       }
     },
   };
-  const original = optimizer.step;
-  const own = Object.hasOwn(optimizer, "step");
-  optimizer.step = function threadedStep(this: OptimizerLike, closure?: () => number) {
-    setKernelPool(pool);
-    try {
-      return original.call(this, closure);
-    } finally {
-      setKernelPool(null);
-    }
-  };
+  // installed through the optimizer's documented step executor: the pool is active for each step only
+  setExecutor({ enter: () => setKernelPool(pool), exit: () => setKernelPool(null) });
   let closed = false;
   const handle: ThreadHandle = {
     threads,
     async close() {
       if (closed) return;
       closed = true;
-      if (own) optimizer.step = original;
-      else delete (optimizer as { step?: unknown }).step;
+      setExecutor(null);
       Atomics.store(ctrl, QUIT, 1);
       Atomics.add(ctrl, GEN, 1);
       Atomics.notify(ctrl, GEN);

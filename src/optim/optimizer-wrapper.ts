@@ -14,6 +14,7 @@ import {
   type OptimizerStateDict,
   type ParamGroup,
   type ParamGroupInit,
+  type StepExecutor,
   type StepHook,
 } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
@@ -103,6 +104,15 @@ export abstract class OptimizerWrapper<I extends OptimizerLike = OptimizerLike> 
     const attach = (this.inner as unknown as { attach?: (n: string, c: Attachable) => HookHandle }).attach;
     if (typeof attach !== "function") optionError(`${this.name}.attach: the inner optimizer has no attach`);
     return attach.call(this.inner, name, component);
+  }
+
+  /** Installs `executor` around the inner optimizer's steps (where the kernels run). */
+  setStepExecutor(executor: StepExecutor | null): void {
+    const set = (this.inner as unknown as { setStepExecutor?: (e: StepExecutor | null) => void })
+      .setStepExecutor;
+    if (typeof set !== "function")
+      optionError(`${this.name}.setStepExecutor: the inner optimizer has no setStepExecutor`);
+    set.call(this.inner, executor);
   }
 
   /** Hook for wrappers that keep per-param buffers. */

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { arena } from "../../src/core/arena.js";
 import { param } from "../../src/core/param.js";
+import { kernels } from "../../src/kernels/runtime.js";
 import { useThreads } from "../../src/kernels/threads.js";
 import { Adam } from "../../src/optim/adam.js";
 import { SGD } from "../../src/optim/sgd.js";
+import { SkipNonFinite } from "../../src/optim/skip-non-finite.js";
 
 function makeParams(sizes: number[], dtype: "float32" | "float64", seed: number) {
   return sizes.map((n, k) => {
@@ -82,13 +84,48 @@ describe("useThreads", () => {
     const ps = makeParams([100_000], "float32", 2);
     const opt = new SGD(ps, { lr: 0.1 });
     const before = opt.step;
+    // the pool is installed through the step executor: active during each step, never outside one
+    const seen: boolean[] = [];
+    opt.registerStepPreHook(() => seen.push(kernels()!.pool !== null));
     const pool = await useThreads(opt, 2);
-    assert.notEqual(opt.step, before);
+    assert.equal(opt.step, before, "useThreads does not patch step");
+    opt.step();
+    assert.equal(kernels()!.pool, null);
     await assert.rejects(useThreads(opt, 2), /another thread pool is open; close it first/);
     await pool.close();
-    assert.equal(opt.step, before);
+    opt.step();
+    assert.deepEqual(seen, [true, false]);
     const again = await useThreads(opt, 2);
     await again.close();
+  });
+
+  it("takes the pool down after a step that throws, and reaches the inner optimizer through a wrapper", async () => {
+    const ps = makeParams([100_000], "float32", 4);
+    const inner = new SGD(ps, { lr: 0.1 });
+    const wrapped = new SkipNonFinite(inner);
+    const pool = await useThreads(wrapped, 2);
+    try {
+      let during = false;
+      inner.registerStepPreHook(() => {
+        during = kernels()!.pool !== null;
+      });
+      wrapped.step();
+      assert.equal(during, true);
+      assert.throws(
+        () =>
+          inner.step(() => {
+            throw new Error("closure failed");
+          }),
+        /closure failed/,
+      );
+      assert.equal(kernels()!.pool, null);
+    } finally {
+      await pool.close();
+    }
+    await assert.rejects(
+      useThreads({ paramGroups: [], step: () => undefined } as never, 2),
+      /useThreads: expected a descent optimizer or wrapper \(one with setStepExecutor\)/,
+    );
   });
 
   it("refuses a bad thread count or minElements, naming the value", async () => {
