@@ -35,7 +35,7 @@ export class ConstantLR extends LRScheduler {
   readonly totalIters: number;
 
   constructor(optimizer: SchedulableOptimizer, options: ConstantLROptions = {}) {
-    super(optimizer, "ConstantLR", options?.groups);
+    super(optimizer, "ConstantLR", options?.groups, options);
     const o = checkOptions(options, ["factor", "totalIters"], this.name);
     const factor = o.factor ?? 1 / 3;
     if (typeof factor !== "number" || !(factor >= 0 && factor <= 1)) {

@@ -35,7 +35,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
 
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingLROptions) {
-    super(optimizer, "CosineAnnealingLR", options?.groups);
+    super(optimizer, "CosineAnnealingLR", options?.groups, options);
     const o = checkOptions(options, ["tMax", "etaMin"], this.name);
     if (typeof o.tMax !== "number" || !Number.isFinite(o.tMax) || o.tMax <= 0) {
       optionError(`${this.name}: Invalid tMax: ${describe(o.tMax)} (expected a positive number of steps)`);

@@ -49,7 +49,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   tCur: number;
 
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingWarmRestartsOptions) {
-    super(optimizer, "CosineAnnealingWarmRestarts", options?.groups);
+    super(optimizer, "CosineAnnealingWarmRestarts", options?.groups, options);
     const o = checkOptions(options, ["t0", "tMult", "etaMin"], this.name);
     if (!Number.isInteger(o.t0) || o.t0 <= 0) {
       optionError(`${this.name}: Expected positive integer T_0, but got ${describe(o.t0)}`);

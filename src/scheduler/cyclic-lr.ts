@@ -20,6 +20,7 @@ import {
   prepareMomentum,
   writeMomentum,
 } from "./lr-scheduler.js";
+import { checkCycledMomentum } from "./momentum.js";
 
 export type CyclicMode = "triangular" | "triangular2" | "exp_range";
 export type ScaleMode = "cycle" | "iterations";
@@ -70,11 +71,11 @@ export class CyclicLR extends LRScheduler {
   readonly cycleMomentum: boolean;
   readonly baseMomentums: readonly number[] = [];
   readonly maxMomentums: readonly number[] = [];
-  readonly #scaleFn: (x: number) => number;
-  readonly #useBeta1: boolean = false;
+  private readonly scaleFunction: (x: number) => number;
+  private readonly useBeta1: boolean = false;
 
   constructor(optimizer: SchedulableOptimizer, options: CyclicLROptions) {
-    super(optimizer, "CyclicLR", options?.groups);
+    super(optimizer, "CyclicLR", options?.groups, options);
     const name = this.name;
     const o = checkOptions(
       options,
@@ -121,18 +122,18 @@ export class CyclicLR extends LRScheduler {
       optionError(`${name}: Invalid scaleMode: ${describe(scaleMode)} (expected "cycle" or "iterations")`);
     }
     if (custom !== null) {
-      this.#scaleFn = custom;
+      this.scaleFunction = custom;
       this.userFunctionLr = true;
       this.scaleMode = scaleMode;
     } else if (mode === "triangular") {
-      this.#scaleFn = () => 1.0;
+      this.scaleFunction = () => 1.0;
       this.scaleMode = "cycle";
     } else if (mode === "triangular2") {
-      this.#scaleFn = (x) => 1 / 2.0 ** (x - 1);
+      this.scaleFunction = (x) => 1 / 2.0 ** (x - 1);
       this.scaleMode = "cycle";
     } else {
       const gamma = this.gamma;
-      this.#scaleFn = (x) => gamma ** x;
+      this.scaleFunction = (x) => gamma ** x;
       this.scaleMode = "iterations";
     }
     const cycleMomentum = o.cycleMomentum ?? true;
@@ -141,20 +142,22 @@ export class CyclicLR extends LRScheduler {
     }
     this.cycleMomentum = cycleMomentum;
     if (cycleMomentum) {
-      this.#useBeta1 = checkCanCycleMomentum(this.groups, name);
+      this.useBeta1 = checkCanCycleMomentum(this.groups, name);
       this.baseMomentums = perGroup(o.baseMomentum ?? 0.8, "base_momentum", n, name).map((v, i) =>
         rate(v, `baseMomentum[${i}]`, name),
       );
       this.maxMomentums = perGroup(o.maxMomentum ?? 0.9, "max_momentum", n, name).map((v, i) =>
         rate(v, `maxMomentum[${i}]`, name),
       );
+      checkCycledMomentum(this.baseMomentums, this.useBeta1, "baseMomentum", name);
+      checkCycledMomentum(this.maxMomentums, this.useBeta1, "maxMomentum", name);
     }
     this.checkGroupLrs();
     // every option is valid: now write into the groups, as torch's constructor does
     this.groups.forEach((g, i) => {
       g.lr = baseLrs[i] as number;
       if (cycleMomentum) {
-        writeMomentum(g, this.maxMomentums[i] as number, this.#useBeta1);
+        writeMomentum(g, this.maxMomentums[i] as number, this.useBeta1);
         g.maxMomentum = this.maxMomentums[i];
         g.baseMomentum = this.baseMomentums[i];
       }
@@ -173,33 +176,33 @@ export class CyclicLR extends LRScheduler {
     const arg = this.scaleMode === "cycle" ? cycle : this.lastEpoch;
     const lrs = this.baseLrs.map((base, i) => {
       const height = ((this.maxLrs[i] as number) - base) * scale;
-      return base + height * this.#scaleFn(arg);
+      return base + height * this.scaleFunction(arg);
     });
     this.checkLrs(lrs);
     if (this.cycleMomentum) {
       const momentums = this.baseMomentums.map((base, i) => {
         const max = this.maxMomentums[i] as number;
-        return max - (max - base) * scale * this.#scaleFn(arg);
+        return max - (max - base) * scale * this.scaleFunction(arg);
       });
       momentums.forEach((m, i) => {
-        if (!(Number.isFinite(m) && m >= 0 && (!this.#useBeta1 || m < 1))) {
+        if (!(Number.isFinite(m) && m >= 0 && (!this.useBeta1 || m < 1))) {
           optionError(
             `${this.name}: the scale function gives momentum ${m} for param group ${this.groupIndices[i]} at epoch ${this.lastEpoch}; nothing was changed`,
           );
         }
       });
       this.groups.forEach((g, i) => {
-        writeMomentum(g, momentums[i] as number, this.#useBeta1);
+        writeMomentum(g, momentums[i] as number, this.useBeta1);
       });
     }
     return lrs;
   }
 
   protected override extraState(): Record<string, unknown> {
-    return this.cycleMomentum ? momentumState(this.groups, this.#useBeta1) : {};
+    return this.cycleMomentum ? momentumState(this.groups, this.useBeta1) : {};
   }
 
   protected override prepareExtraState(sd: Record<string, unknown>): () => void {
-    return this.cycleMomentum ? prepareMomentum(sd, this.groups, this.#useBeta1, this.name) : () => {};
+    return this.cycleMomentum ? prepareMomentum(sd, this.groups, this.useBeta1, this.name) : () => {};
   }
 }

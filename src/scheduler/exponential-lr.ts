@@ -25,7 +25,7 @@ export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: SchedulableOptimizer, options: ExponentialLROptions) {
-    super(optimizer, "ExponentialLR", options?.groups);
+    super(optimizer, "ExponentialLR", options?.groups, options);
     const o = checkOptions(options, ["gamma"], this.name);
     this.gamma = rate(o.gamma, "gamma", this.name);
     this.checkGroupLrs();

@@ -44,7 +44,7 @@ export class LambdaLR extends LRScheduler {
   readonly lrLambdas: readonly LrLambda[];
 
   constructor(optimizer: SchedulableOptimizer, options: LambdaLROptions) {
-    super(optimizer, "LambdaLR", options?.groups);
+    super(optimizer, "LambdaLR", options?.groups, options);
     const o = checkOptions(options, ["lrLambda"], this.name);
     this.lrLambdas = lrLambdas(o.lrLambda, this.groupIndices.length, this.name);
     this.userFunctionLr = true;

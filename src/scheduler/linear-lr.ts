@@ -42,7 +42,7 @@ export class LinearLR extends LRScheduler {
   readonly totalIters: number;
 
   constructor(optimizer: SchedulableOptimizer, options: LinearLROptions = {}) {
-    super(optimizer, "LinearLR", options?.groups);
+    super(optimizer, "LinearLR", options?.groups, options);
     const o = checkOptions(options, ["startFactor", "endFactor", "totalIters"], this.name);
     const start = o.startFactor ?? 1 / 3;
     const end = o.endFactor ?? 1;

@@ -25,6 +25,7 @@ import {
   encodeNumber,
   numberList,
   type SchedulerStateDict,
+  stateError,
   stateInteger,
 } from "./scheduler-state.js";
 
@@ -84,11 +85,37 @@ export abstract class LRScheduler {
   protected stepCount = 0;
   protected lastLr: number[] = [];
 
-  protected constructor(optimizer: SchedulableOptimizer, name: string, groups?: readonly number[]) {
+  /**
+   * The constructor's options but the function-valued ones, JSON-safe: saved in the state dict and restored
+   * by loadStateDict, as torch saves and restores a scheduler's attributes. Undefined for schedulers built
+   * from other schedulers (their parts carry their own).
+   */
+  #options: Record<string, unknown> | undefined;
+  /** The function-valued options (torch does not save those either): kept across a load. */
+  #functions: Record<string, unknown> = {};
+
+  protected constructor(
+    optimizer: SchedulableOptimizer,
+    name: string,
+    groups?: readonly number[],
+    options?: object,
+  ) {
     this.name = name;
     this.optimizer = checkOptimizer(optimizer, name);
     const selection = checkGroupSelection(groups, this.optimizer, name);
     this.groupIndices = selection ?? Object.freeze(this.optimizer.paramGroups.map((_g, i) => i));
+    if (options !== null && typeof options === "object") {
+      const saved: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(options)) {
+        if (key === "groups" || value === undefined) continue;
+        // a function, or a per-group list of them (LambdaLR's lrLambda)
+        const isFunction = (v: unknown) => typeof v === "function";
+        if (isFunction(value) || (Array.isArray(value) && value.some(isFunction)))
+          this.#functions[key] = value;
+        else saved[key] = encodeOption(value);
+      }
+      this.#options = saved;
+    }
   }
 
   /** The param groups this scheduler drives, looked up live. */
@@ -199,12 +226,51 @@ export abstract class LRScheduler {
       baseLrs: [...this.baseLrs],
       lastLr: this.lastLr.map(encodeNumber),
       ...this.extraState(),
+      ...this.optionsState(),
+    };
+  }
+
+  /** `{ options }` for the state dict (a copy), or nothing for a scheduler without its own options. */
+  protected optionsState(): { options?: Record<string, unknown> } {
+    return this.#options === undefined ? {} : { options: structuredClone(this.#options) };
+  }
+
+  /**
+   * Checks a state dict's saved options and returns what restores them: a scheduler of this class is built
+   * from them (over a copy of the groups, with this one's function-valued options), so they are checked as
+   * the constructor checks them, and its option-derived fields replace this one's. A state dict without
+   * options (converted from torch's) keeps the constructor's.
+   */
+  protected prepareOptions(sd: Record<string, unknown>): () => void {
+    const saved = sd.options;
+    if (saved === undefined || this.#options === undefined) return () => {};
+    if (saved === null || typeof saved !== "object" || Array.isArray(saved))
+      stateError(this.name, `options must be an object of the scheduler's options, got ${describe(saved)}`);
+    if (canonicalJson(saved) === canonicalJson(this.#options)) return () => {};
+    const Class = this.constructor as new (optimizer: SchedulableOptimizer, options: object) => LRScheduler;
+    const shadow = { paramGroups: this.optimizer.paramGroups.map((g) => ({ ...g })) };
+    let built: LRScheduler;
+    try {
+      built = new Class(shadow, {
+        ...(decodeOption(saved) as object),
+        ...this.#functions,
+        groups: [...this.groupIndices],
+      });
+    } catch (e) {
+      stateError(this.name, `the saved options are not valid ${this.name} options: ${(e as Error).message}`);
+    }
+    return () => {
+      for (const [key, value] of Object.entries(built)) {
+        if (!STATE_FIELDS.has(key)) (this as unknown as Record<string, unknown>)[key] = value;
+      }
+      this.#options = built.#options;
     };
   }
 
   /**
    * Restores `stateDict()`'s output, checked whole before anything changes, and writes the restored lrs
-   * into the driven groups. The options are the constructor's: build the scheduler with the same ones.
+   * into the driven groups. The saved options replace the constructor's, as in torch (function-valued
+   * options are not saved: those stay the constructor's).
    */
   loadStateDict(stateDict: SchedulerStateDict): void {
     const sd = checkStateDict(stateDict, this.name);
@@ -213,7 +279,11 @@ export abstract class LRScheduler {
     const stepCount = stateInteger(sd.stepCount, "stepCount", this.name, 0);
     const baseLrs = numberList(sd.baseLrs, n, "baseLrs", this.name);
     const lastLr = numberList(sd.lastLr, n, "lastLr", this.name);
+    checkLrList(baseLrs, "baseLrs", this.name);
+    checkLrList(lastLr, "lastLr", this.name);
+    const applyOptions = this.prepareOptions(sd);
     const applyExtra = this.prepareExtraState(sd);
+    applyOptions();
     this.lastEpoch = lastEpoch;
     this.stepCount = stepCount;
     this.baseLrs = baseLrs;
@@ -230,4 +300,56 @@ export abstract class LRScheduler {
   protected prepareExtraState(_sd: Record<string, unknown>): () => void {
     return () => {};
   }
+}
+
+/** Fields of the base that are state or identity, never taken from a scheduler built from saved options. */
+const STATE_FIELDS = new Set([
+  "optimizer",
+  "name",
+  "groupIndices",
+  "lastEpoch",
+  "baseLrs",
+  "stepCount",
+  "lastLr",
+]);
+
+/** An option value as JSON: non-finite numbers as strings (as in the rest of the state dict), arrays copied. */
+function encodeOption(value: unknown): unknown {
+  if (typeof value === "number") return encodeNumber(value);
+  if (Array.isArray(value)) return value.map(encodeOption);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encodeOption(v)]));
+  }
+  return value;
+}
+
+function decodeOption(value: unknown): unknown {
+  if (value === "Infinity") return Number.POSITIVE_INFINITY;
+  if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
+  if (value === "NaN") return Number.NaN;
+  if (Array.isArray(value)) return value.map(decodeOption);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeOption(v)]));
+  }
+  return value;
+}
+
+/** JSON with keys sorted, so two option records compare by content. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
+}
+
+/** A saved lr list must hold finite numbers: a NaN there would only fail later, in the optimizer. */
+export function checkLrList(values: readonly number[], label: string, where: string): void {
+  values.forEach((v, i) => {
+    if (!Number.isFinite(v)) stateError(where, `${label}[${i}] is ${v}, not a finite lr`);
+  });
 }

@@ -23,6 +23,26 @@ export function checkCanCycleMomentum(groups: readonly ParamGroup[], where: stri
   return useBeta1;
 }
 
+/**
+ * Momentum values a scheduler will write as β₁ must be valid betas: the optimizer refuses β₁ outside [0, 1)
+ * at construction (torch's "Invalid beta parameter at index 0"), and a scheduler must not slip one past it.
+ */
+export function checkCycledMomentum(
+  values: readonly number[],
+  useBeta1: boolean,
+  label: string,
+  where: string,
+): void {
+  if (!useBeta1) return;
+  values.forEach((v, i) => {
+    if (!(v >= 0 && v < 1)) {
+      optionError(
+        `${where}: Invalid ${label}[${i}]: ${v} (it is written as β₁ of the group's betas: Invalid beta parameter at index 0: ${v})`,
+      );
+    }
+  });
+}
+
 /** Writes momentum, or β₁ (a new betas array, the rest kept), as torch does. */
 export function writeMomentum(group: ParamGroup, value: number, useBeta1: boolean): void {
   if (useBeta1) {

@@ -34,10 +34,10 @@ export class MultiStepLR extends LRScheduler {
   /** Milestone → how many times it was listed. */
   readonly milestones: ReadonlyMap<number, number>;
   readonly gamma: number;
-  readonly #sorted: readonly number[];
+  private readonly sortedMilestones: readonly number[];
 
   constructor(optimizer: SchedulableOptimizer, options: MultiStepLROptions) {
-    super(optimizer, "MultiStepLR", options?.groups);
+    super(optimizer, "MultiStepLR", options?.groups, options);
     const o = checkOptions(options, ["milestones", "gamma"], this.name);
     if (!Array.isArray(o.milestones)) {
       optionError(
@@ -52,7 +52,7 @@ export class MultiStepLR extends LRScheduler {
       counts.set(m, (counts.get(m) ?? 0) + 1);
     }
     this.milestones = counts;
-    this.#sorted = [...o.milestones].sort((a, b) => a - b);
+    this.sortedMilestones = [...o.milestones].sort((a, b) => a - b);
     this.gamma = rate(o.gamma ?? 0.1, "gamma", this.name);
     this.checkGroupLrs();
     this.start();
@@ -66,7 +66,11 @@ export class MultiStepLR extends LRScheduler {
 
   protected override closedFormLr(): number[] {
     let passed = 0;
-    while (passed < this.#sorted.length && (this.#sorted[passed] as number) <= this.lastEpoch) passed++;
+    while (
+      passed < this.sortedMilestones.length &&
+      (this.sortedMilestones[passed] as number) <= this.lastEpoch
+    )
+      passed++;
     return this.baseLrs.map((base) => base * this.gamma ** passed);
   }
 }

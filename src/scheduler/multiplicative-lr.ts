@@ -26,7 +26,7 @@ export class MultiplicativeLR extends LRScheduler {
   readonly lrLambdas: readonly LrLambda[];
 
   constructor(optimizer: SchedulableOptimizer, options: MultiplicativeLROptions) {
-    super(optimizer, "MultiplicativeLR", options?.groups);
+    super(optimizer, "MultiplicativeLR", options?.groups, options);
     const o = checkOptions(options, ["lrLambda"], this.name);
     this.lrLambdas = lrLambdas(o.lrLambda, this.groupIndices.length, this.name);
     this.userFunctionLr = true;

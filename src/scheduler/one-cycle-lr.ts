@@ -21,6 +21,7 @@ import {
   prepareMomentum,
   writeMomentum,
 } from "./lr-scheduler.js";
+import { checkCycledMomentum } from "./momentum.js";
 
 export type AnnealStrategy = "cos" | "linear";
 
@@ -82,12 +83,12 @@ export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;
   readonly cycleMomentum: boolean;
   readonly annealStrategy: AnnealStrategy;
-  readonly #phases: readonly Phase[];
-  readonly #anneal: (start: number, end: number, pct: number) => number;
-  readonly #useBeta1: boolean = false;
+  private readonly phases: readonly Phase[];
+  private readonly annealFn: (start: number, end: number, pct: number) => number;
+  private readonly useBeta1: boolean = false;
 
   constructor(optimizer: SchedulableOptimizer, options: OneCycleLROptions) {
-    super(optimizer, "OneCycleLR", options?.groups);
+    super(optimizer, "OneCycleLR", options?.groups, options);
     const name = this.name;
     const o = checkOptions(
       options,
@@ -136,13 +137,13 @@ export class OneCycleLR extends LRScheduler {
       );
     }
     this.annealStrategy = strategy;
-    this.#anneal = strategy === "cos" ? annealCos : annealLinear;
+    this.annealFn = strategy === "cos" ? annealCos : annealLinear;
     const threePhase = o.threePhase ?? false;
     if (typeof threePhase !== "boolean") {
       optionError(`${name}: Invalid threePhase: ${describe(threePhase)} (expected true or false)`);
     }
     const total = this.totalSteps;
-    this.#phases = threePhase
+    this.phases = threePhase
       ? [
           {
             endStep: pct * total - 1,
@@ -202,13 +203,15 @@ export class OneCycleLR extends LRScheduler {
     let maxMomentums: number[] = [];
     let baseMomentums: number[] = [];
     if (cycleMomentum) {
-      this.#useBeta1 = checkCanCycleMomentum(this.groups, name);
+      this.useBeta1 = checkCanCycleMomentum(this.groups, name);
       maxMomentums = perGroup(o.maxMomentum ?? 0.95, "max_momentum", n, name).map((v, i) =>
         rate(v, `maxMomentum[${i}]`, name),
       );
       baseMomentums = perGroup(o.baseMomentum ?? 0.85, "base_momentum", n, name).map((v, i) =>
         rate(v, `baseMomentum[${i}]`, name),
       );
+      checkCycledMomentum(baseMomentums, this.useBeta1, "baseMomentum", name);
+      checkCycledMomentum(maxMomentums, this.useBeta1, "maxMomentum", name);
     }
     this.checkGroupLrs();
     this.groups.forEach((g, i) => {
@@ -216,7 +219,7 @@ export class OneCycleLR extends LRScheduler {
       g.maxLr = maxLrs[i];
       g.minLr = (g.initialLr as number) / finalDivFactor;
       if (cycleMomentum) {
-        writeMomentum(g, maxMomentums[i] as number, this.#useBeta1);
+        writeMomentum(g, maxMomentums[i] as number, this.useBeta1);
         g.maxMomentum = maxMomentums[i];
         g.baseMomentum = baseMomentums[i];
       }
@@ -233,17 +236,17 @@ export class OneCycleLR extends LRScheduler {
     }
     const lrs: number[] = [];
     const momentums: number[] = [];
-    const last = this.#phases.length - 1;
+    const last = this.phases.length - 1;
     for (const group of this.groups) {
       let startStep = 0.0;
       for (let i = 0; i <= last; i++) {
-        const phase = this.#phases[i] as Phase;
+        const phase = this.phases[i] as Phase;
         if (stepNum <= phase.endStep || i === last) {
           const pct = (stepNum - startStep) / (phase.endStep - startStep);
-          lrs.push(this.#anneal(group[phase.startLr] as number, group[phase.endLr] as number, pct));
+          lrs.push(this.annealFn(group[phase.startLr] as number, group[phase.endLr] as number, pct));
           if (this.cycleMomentum) {
             momentums.push(
-              this.#anneal(group[phase.startMomentum] as number, group[phase.endMomentum] as number, pct),
+              this.annealFn(group[phase.startMomentum] as number, group[phase.endMomentum] as number, pct),
             );
           }
           break;
@@ -253,17 +256,17 @@ export class OneCycleLR extends LRScheduler {
     }
     if (this.cycleMomentum) {
       this.groups.forEach((g, i) => {
-        writeMomentum(g, momentums[i] as number, this.#useBeta1);
+        writeMomentum(g, momentums[i] as number, this.useBeta1);
       });
     }
     return lrs;
   }
 
   protected override extraState(): Record<string, unknown> {
-    return this.cycleMomentum ? momentumState(this.groups, this.#useBeta1) : {};
+    return this.cycleMomentum ? momentumState(this.groups, this.useBeta1) : {};
   }
 
   protected override prepareExtraState(sd: Record<string, unknown>): () => void {
-    return this.cycleMomentum ? prepareMomentum(sd, this.groups, this.#useBeta1, this.name) : () => {};
+    return this.cycleMomentum ? prepareMomentum(sd, this.groups, this.useBeta1, this.name) : () => {};
   }
 }

@@ -36,7 +36,7 @@ export class PolynomialLR extends LRScheduler {
   readonly power: number;
 
   constructor(optimizer: SchedulableOptimizer, options: PolynomialLROptions = {}) {
-    super(optimizer, "PolynomialLR", options?.groups);
+    super(optimizer, "PolynomialLR", options?.groups, options);
     const o = checkOptions(options, ["totalIters", "power"], this.name);
     this.totalIters = positiveInteger(o.totalIters ?? 5, "totalIters", this.name);
     // a negative power makes the lr infinite at totalIters

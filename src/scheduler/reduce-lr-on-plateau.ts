@@ -8,6 +8,7 @@
 import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import {
+  checkLrList,
   checkOptions,
   checkStateDict,
   decodeNumber,
@@ -69,7 +70,7 @@ export class ReduceLROnPlateau extends LRScheduler {
   cooldownCounter = 0;
 
   constructor(optimizer: SchedulableOptimizer, options: ReduceLROnPlateauOptions = {}) {
-    super(optimizer, "ReduceLROnPlateau", options?.groups);
+    super(optimizer, "ReduceLROnPlateau", options?.groups, options);
     const name = this.name;
     const o = checkOptions(
       options,
@@ -166,6 +167,7 @@ export class ReduceLROnPlateau extends LRScheduler {
       numBadEpochs: this.numBadEpochs,
       cooldownCounter: this.cooldownCounter,
       minLrs: [...this.minLrs],
+      ...this.optionsState(),
     };
   }
 
@@ -183,6 +185,10 @@ export class ReduceLROnPlateau extends LRScheduler {
       if (!Array.isArray(v) || v.length !== n) stateError(name, `${label} must be an array of ${n} numbers`);
       return v.map((x, i) => decodeNumber(x, `${label}[${i}]`, name));
     });
+    checkLrList(lists[0] as number[], "lastLr", name);
+    checkLrList(lists[1] as number[], "minLrs", name);
+    const applyOptions = this.prepareOptions(sd);
+    applyOptions();
     this.lastEpoch = lastEpoch;
     this.stepCount = stepCount;
     this.best = best;

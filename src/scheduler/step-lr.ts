@@ -34,7 +34,7 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: SchedulableOptimizer, options: StepLROptions) {
-    super(optimizer, "StepLR", options?.groups);
+    super(optimizer, "StepLR", options?.groups, options);
     const o = checkOptions(options, ["stepSize", "gamma"], this.name);
     // torch accepts stepSize 0 and then divides by zero on the first step
     this.stepSize = positiveInteger(o.stepSize, "stepSize", this.name);

@@ -39,10 +39,10 @@ export interface SWALROptions extends SchedulerBaseOptions {
 export class SWALR extends LRScheduler {
   readonly annealEpochs: number;
   readonly annealStrategy: "cos" | "linear";
-  readonly #anneal: (t: number) => number;
+  private readonly annealFn: (t: number) => number;
 
   constructor(optimizer: SchedulableOptimizer, options: SWALROptions) {
-    super(optimizer, "SWALR", options?.groups);
+    super(optimizer, "SWALR", options?.groups, options);
     const name = this.name;
     const o = checkOptions(options, ["swaLr", "annealEpochs", "annealStrategy"], name);
     const swaLrs = perGroup(o.swaLr, "swa_lr", this.groupIndices.length, name).map((v, i) =>
@@ -55,7 +55,7 @@ export class SWALR extends LRScheduler {
       );
     }
     this.annealStrategy = strategy;
-    this.#anneal = strategy === "cos" ? (t) => (1 - Math.cos(Math.PI * t)) / 2 : (t) => t;
+    this.annealFn = strategy === "cos" ? (t) => (1 - Math.cos(Math.PI * t)) / 2 : (t) => t;
     if (!Number.isInteger(o.annealEpochs ?? 10) || (o.annealEpochs ?? 10) < 0) {
       optionError(`${name}: anneal_epochs must be equal or greater than 0, got ${describe(o.annealEpochs)}`);
     }
@@ -71,8 +71,8 @@ export class SWALR extends LRScheduler {
     let step = this.stepCount - 1;
     if (this.annealEpochs === 0) step = Math.max(1, step);
     const span = Math.max(1, this.annealEpochs);
-    const prevAlpha = this.#anneal(Math.max(0, Math.min(1, (step - 1) / span)));
-    const alpha = this.#anneal(Math.max(0, Math.min(1, step / span)));
+    const prevAlpha = this.annealFn(Math.max(0, Math.min(1, (step - 1) / span)));
+    const alpha = this.annealFn(Math.max(0, Math.min(1, step / span)));
     return this.groups.map((g) => {
       const swaLr = g.swaLr as number;
       const prevLr = prevAlpha === 1 ? swaLr : (g.lr - prevAlpha * swaLr) / (1 - prevAlpha);

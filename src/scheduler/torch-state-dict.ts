@@ -2,8 +2,8 @@
 // for inf) turned into descent's state dict for the same scheduler, so a run started in PyTorch continues
 // here: `sched.loadStateDict(fromTorchStateDict(sched, torchState))`. The scheduler passed in gives the types
 // (torch's state dicts of SequentialLR / ChainedScheduler do not name their schedulers' classes). Torch's
-// option entries (gamma, T_max, …) are ignored: the options are the constructor's, as for descent's own
-// state dicts. The cycled momentum is not in torch's scheduler state (it lives in the optimizer's groups);
+// option entries (gamma, T_max, …) must equal the scheduler's own options (a number or a string that
+// differs is refused, naming it): the converted dict carries no options, so the constructor's stay. The cycled momentum is not in torch's scheduler state (it lives in the optimizer's groups);
 // the next step recomputes it.
 
 import { describe } from "../core/param.js";
@@ -35,6 +35,7 @@ export function fromTorchStateDict(scheduler: LRScheduler, torchState: unknown):
     stateError(where, `expected torch's state dict object, got ${describe(torchState)}`);
   }
   const sd = torchState as Record<string, unknown>;
+  checkTorchOptions(scheduler, sd);
   if (scheduler instanceof SequentialLR || scheduler instanceof ChainedScheduler) {
     const subs = field(sd, "_schedulers", where);
     if (!Array.isArray(subs) || subs.length !== scheduler.schedulers.length) {
@@ -85,6 +86,25 @@ export function fromTorchStateDict(scheduler: LRScheduler, torchState: unknown):
     out.tCur = field(sd, "T_cur", where);
   }
   return out;
+}
+
+const TORCH_OPTION_NAMES: Record<string, string> = { tMax: "T_max", t0: "T_0", tMult: "T_mult" };
+
+/** Torch's saved options must be this scheduler's: loading one into the other would mix two runs. */
+function checkTorchOptions(scheduler: LRScheduler, torchState: Record<string, unknown>): void {
+  const options = (scheduler.stateDict() as { options?: Record<string, unknown> }).options ?? {};
+  for (const [key, value] of Object.entries(options)) {
+    if (typeof value !== "number" && typeof value !== "string") continue;
+    const torchKey = TORCH_OPTION_NAMES[key] ?? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    if (!Object.hasOwn(torchState, torchKey)) continue;
+    const theirs = torchState[torchKey];
+    if ((typeof theirs === "number" || typeof theirs === "string") && theirs !== value) {
+      stateError(
+        scheduler.name,
+        `torch's state dict has ${torchKey} = ${describe(theirs)} but this scheduler was built with ${key} = ${describe(value)}: build it with torch's options`,
+      );
+    }
+  }
 }
 
 const TORCH_SCHEDULERS = new Set([
