@@ -136,7 +136,8 @@ const decoded = (v: unknown): unknown =>
 /**
  * The other direction: `scheduler`'s state in torch's `state_dict()` layout, for torch's
  * `scheduler.load_state_dict(...)` (which updates the scheduler's attributes from it, so the options stay
- * the constructor's there too). Infinities are numbers here (for torchSave), not JSON strings.
+ * the constructor's there too), for `torchVersion` ("1.13" or "2.x", default 2.x). Infinities are numbers
+ * here (for torchSave), not JSON strings.
  * @example
  * const opt = new SGD([param([0])], { lr: 0.1 });
  * const sched = new StepLR(opt, { stepSize: 2, gamma: 0.5 });
@@ -145,13 +146,16 @@ const decoded = (v: unknown): unknown =>
  * torchState.last_epoch; // → 3
  * torchState._last_lr; // → [0.05]
  */
-export function toTorchStateDict(scheduler: LRScheduler): Record<string, unknown> {
+export function toTorchStateDict(
+  scheduler: LRScheduler,
+  options: { torchVersion?: string } = {},
+): Record<string, unknown> {
   const where = scheduler.name;
   if (!TORCH_SCHEDULERS.has(where)) stateError(where, "has no torch.optim.lr_scheduler equivalent");
   const sd = scheduler.stateDict() as Record<string, unknown>;
   const lastLr = decoded(sd.lastLr);
   if (scheduler instanceof SequentialLR || scheduler instanceof ChainedScheduler) {
-    const subs = scheduler.schedulers.map((s) => toTorchStateDict(s));
+    const subs = scheduler.schedulers.map((s) => toTorchStateDict(s, options));
     if (scheduler instanceof ChainedScheduler) return { _last_lr: lastLr, _schedulers: subs };
     return {
       _milestones: [...(sd.milestones as number[])],
@@ -184,5 +188,8 @@ export function toTorchStateDict(scheduler: LRScheduler): Record<string, unknown
   // torch's LambdaLR.load_state_dict pops lr_lambdas (None for functions, which are not saved)
   if (where === "LambdaLR" || where === "MultiplicativeLR")
     out.lr_lambdas = (sd.baseLrs as unknown[]).map(() => null);
+  // torch 2.x's CyclicLR.load_state_dict pops _scale_fn_custom (None unless scale_fn is a callable object);
+  // 1.13's updates its attributes with it, so there it would replace a custom scale_fn by None
+  if (where === "CyclicLR" && !(options.torchVersion ?? "2").startsWith("1.")) out._scale_fn_custom = null;
   return out;
 }

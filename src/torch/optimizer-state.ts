@@ -123,9 +123,11 @@ export function fromTorchOptimizerState(torchState: unknown): OptimizerStateDict
     }
     const out: Record<string, StateValue> = {};
     for (const [name, value] of entries(record, `state[${index}]`)) {
+      // torch 1.13's SGD without momentum keeps {momentum_buffer: None}; 2.x and descent keep nothing
+      if (value === null) continue;
       out[camelName(String(name))] = stateValue(value, `state[${index}].${String(name)}`);
     }
-    state[index] = out;
+    if (Object.keys(out).length > 0) state[index] = out;
   }
   if (!Array.isArray(sd.param_groups)) fail("mismatch", "param_groups is not a list");
   const paramGroups = sd.param_groups.map((group, gi) => {

@@ -35,7 +35,7 @@ export function toTorchRun(run: TorchRun, options: ToTorchOptimizerOptions = {})
   const out: Record<string, unknown> = {};
   if (run.params !== undefined) out.model = toTorchModelState(run.params);
   if (run.optimizer !== undefined) out.optimizer = toTorchOptimizerState(run.optimizer, options);
-  if (run.scheduler !== undefined) out.scheduler = toTorchStateDict(run.scheduler);
+  if (run.scheduler !== undefined) out.scheduler = toTorchStateDict(run.scheduler, options);
   return out;
 }
 
