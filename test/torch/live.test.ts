@@ -32,12 +32,14 @@ import {
   replay,
   schedulerCases,
 } from "./cases.js";
+import { plainEnv } from "../helpers/child-env.js";
 import { ROOT } from "./helpers.js";
 
 const chroot = process.env.DESCENT_TORCH_CHROOT;
 const python = chroot ? ["chroot", chroot, "python3"] : ["/usr/bin/python3"];
 const probe = spawnSync(python[0]!, [...python.slice(1), "-c", "import torch; print(torch.__version__)"], {
   encoding: "utf8",
+  env: plainEnv(),
 });
 const version = probe.status === 0 ? (probe.stdout.trim().split("\n").pop() ?? null) : null;
 const skip =
@@ -114,7 +116,7 @@ describe(`live round trips with torch ${version ?? "(absent)"}`, { skip }, () =>
     [...python.slice(1), inside(join(work, "gen_torch_files.py")), "--answer", inside(work)],
     {
       encoding: "utf8",
-      env: { ...process.env, DESCENT_TORCH_REFERENCE: inside(join(work, "reference")) },
+      env: plainEnv({ DESCENT_TORCH_REFERENCE: inside(join(work, "reference")) }),
     },
   );
   if (r.status !== 0) throw new Error(`torch failed: ${r.stderr}`);
