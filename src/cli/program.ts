@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { MissingPeerError } from "../lab/peers.js";
 import { UsageError } from "./args.js";
+import { addConvertCommand } from "./commands/convert.js";
 import { addDemoCommand } from "./commands/demo.js";
 import { addEwmaCommand } from "./commands/ewma.js";
 import { addListCommand } from "./commands/list.js";
@@ -18,7 +19,9 @@ export { type CliIO, formatTable } from "./output.js";
 /** Builds the program; `io` lets tests capture output. */
 export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Command {
   const program = new Command("descent")
-    .description("descent lab: optimizer races, EWMA and schedule figures, and the MNIST demo")
+    .description(
+      "descent lab: optimizer races, EWMA and schedule figures, the MNIST demo, and torch file conversion",
+    )
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .exitOverride()
     .showHelpAfterError("(add --help for usage)");
@@ -28,6 +31,7 @@ export function buildProgram(io: CliIO = { stdout: process.stdout, stderr: proce
   addEwmaCommand(program, io);
   addScheduleCommand(program, io);
   addDemoCommand(program, io);
+  addConvertCommand(program, io);
   return program;
 }
 

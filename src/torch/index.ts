@@ -37,3 +37,4 @@ export {
   torchName,
 } from "./optimizer-state.js";
 export { loadTorchRun, type TorchRun, toTorchRun } from "./run-state.js";
+export { safetensorsToTorch, torchToSafetensors } from "./convert.js";
