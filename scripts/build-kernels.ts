@@ -13,6 +13,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import wabtInit from "wabt";
 import type { Rule } from "./kernels/ir.js";
 import { dispatcher, reference } from "./kernels/js.js";
@@ -22,22 +23,47 @@ import { type WgslKernel, wgslKernel } from "./kernels/wgsl.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The rules compiled to kernels: source file (under src/optim) and function name. */
-export const KERNEL_RULES: ReadonlyArray<{ file: string; fn: string }> = [
-  { file: "adam", fn: "adamUpdate" },
-  { file: "sgd", fn: "sgdUpdate" },
-  { file: "rmsprop", fn: "rmspropUpdate" },
-  { file: "adagrad", fn: "adagradUpdate" },
-  { file: "adadelta", fn: "adadeltaUpdate" },
-  { file: "adamax", fn: "adamaxUpdate" },
-  { file: "asgd", fn: "asgdUpdate" },
-  { file: "nadam", fn: "nadamUpdate" },
-  { file: "radam", fn: "radamUpdate" },
-  { file: "rprop", fn: "rpropUpdate" },
-  { file: "lion", fn: "lionUpdate" },
-  { file: "lamb", fn: "lambUpdate" },
-  { file: "schedule-free-adamw", fn: "scheduleFreeAdamWUpdate" },
-  { file: "schedule-free-sgd", fn: "scheduleFreeSgdUpdate" },
+/**
+ * The rules compiled to kernels: source file (under src/optim) and function name, each once, in the order of
+ * the optimizer registry's element-wise rows (src/optim/registry.ts). The registry is read as source, not
+ * imported: importing it loads every optimizer class and so every generated dispatcher, which a new rule does
+ * not have until this script has run.
+ */
+export const KERNEL_RULES: ReadonlyArray<{ file: string; fn: string }> = registryRules(
+  readFileSync(join(ROOT, "src/optim/registry.ts"), "utf8"),
+);
+
+/** The `elementwise("file", "fn")` rules of the registry's source, each pair once, in order. */
+export function registryRules(source: string): Array<{ file: string; fn: string }> {
+  const seen = new Set<string>();
+  const rules: Array<{ file: string; fn: string }> = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.expression.getText() === "elementwise") {
+      const [file, fn] = node.arguments;
+      if (node.arguments.length !== 2 || !file || !fn || !ts.isStringLiteral(file) || !ts.isStringLiteral(fn))
+        throw new Error(
+          `build-kernels: registry: elementwise takes two string literals, got ${node.getText()}`,
+        );
+      const key = `${file.text}:${fn.text}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        rules.push({ file: file.text, fn: fn.text });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile("registry.ts", source, ts.ScriptTarget.ES2022, true));
+  if (rules.length === 0) throw new Error("build-kernels: no elementwise(...) rows in src/optim/registry.ts");
+  return rules;
+}
+
+/**
+ * Rules compiled to WGSL only (no wasm kernel, no dispatcher): the GPU halves of reductions whose CPU code
+ * spans several params. `file` is under src/optim, or under src when it names a folder.
+ */
+export const GPU_RULES: ReadonlyArray<{ file: string; fn: string }> = [
+  { file: "clip/clip-grad", fn: "clipGradNormUpdate" },
+  { file: "skip-non-finite", fn: "nonFiniteCount" },
 ];
 
 /** The file of small one-expression helpers every rule may call (inlined by the compiler). */
@@ -49,7 +75,7 @@ export function parseRule(source: string, file: string, fn: string, helpers?: st
 }
 
 function readOptim(file: string): string {
-  return readFileSync(join(ROOT, "src/optim", `${file}.ts`), "utf8");
+  return readFileSync(join(ROOT, file.includes("/") ? "src" : "src/optim", `${file}.ts`), "utf8");
 }
 
 // ---------------------------------------------------------------- assembly
@@ -152,7 +178,8 @@ ${rules.map((r) => reference(r)).join("\n")}`,
   rules.forEach((rule, i) => {
     files.set(`src/kernels/generated/${rule.file}.ts`, dispatcher(rule, { f32: 2 * i, f64: 2 * i + 1 }));
   });
-  files.set("src/kernels/generated/wgsl.ts", wgslFile(rules.map(wgslKernel)));
+  const gpuRules = GPU_RULES.map(({ file, fn }) => parseRuleWith(readSource(file), file, fn, helpers));
+  files.set("src/kernels/generated/wgsl.ts", wgslFile([...rules, ...gpuRules].map(wgslKernel)));
   return { files, wat };
 }
 

@@ -2,7 +2,7 @@
 // combination, so no back end tests a flag per element), and which expressions are the same for every
 // element (computed once per call).
 
-import type { Expr, Stmt } from "./ir.js";
+import { BOOL_FNS, type Expr, type Stmt } from "./ir.js";
 
 /** `e` with the flags in `known` replaced by their values and every decided condition resolved. */
 export function foldExpr(e: Expr, known: ReadonlyMap<string, boolean>): Expr {
@@ -89,6 +89,7 @@ export function uniform(e: Expr): boolean {
 
 export function isBool(e: Expr, flags: ReadonlySet<string>): boolean {
   if (e.k === "cmp" || e.k === "logic" || e.k === "not" || e.k === "bool") return true;
+  if (e.k === "call") return BOOL_FNS.has(e.fn);
   if (e.k === "id") return flags.has(e.name);
   return false;
 }

@@ -20,7 +20,10 @@ export interface Group {
 
 export type BinOp = "+" | "-" | "*" | "/";
 export type CmpOp = "<" | "<=" | ">" | ">=" | "==" | "!=";
-export type MathFn = "sqrt" | "abs" | "max" | "min" | "sign";
+export type MathFn = "sqrt" | "abs" | "max" | "min" | "sign" | "isNaN" | "isFinite";
+
+/** The calls whose value is a boolean (`Number.isNaN`, `Number.isFinite`). */
+export const BOOL_FNS: ReadonlySet<MathFn> = new Set<MathFn>(["isNaN", "isFinite"]);
 
 export type Expr =
   | { readonly k: "num"; readonly value: number }

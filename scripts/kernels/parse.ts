@@ -158,11 +158,11 @@ export function parseRule(source: string, file: string, fn: string, helperSource
     if (ts.isCallExpression(node)) {
       const callee = node.expression.getText();
       const args = node.arguments.map((x) => expr(x, env));
-      const m = /^Math\.(sqrt|abs|max|min|sign)$/.exec(callee);
+      const m = /^Math\.(sqrt|abs|max|min|sign)$|^Number\.(isNaN|isFinite)$/.exec(callee);
       if (m) {
-        const name = m[1] as MathFn;
+        const name = (m[1] ?? m[2]) as MathFn;
         const want = name === "max" || name === "min" ? 2 : 1;
-        if (args.length !== want) fail(fn, node, `Math.${name} takes ${want} argument(s) here`);
+        if (args.length !== want) fail(fn, node, `${callee} takes ${want} argument(s) here`);
         return { k: "call", fn: name, args };
       }
       const helper = helpers.get(callee);
@@ -240,6 +240,7 @@ export function parseRule(source: string, file: string, fn: string, helperSource
 
   const pre: Const[] = [];
   const mid: Const[] = [];
+  let returned = false;
   const loops: Stmt[][] = [];
   for (const s of decl.body.statements) {
     if (ts.isForStatement(s)) {
@@ -270,12 +271,21 @@ export function parseRule(source: string, file: string, fn: string, helperSource
         (loops.length === 0 ? pre : mid).push(c);
         consts.add(d.name.text);
       }
+    } else if (ts.isReturnStatement(s) && s.expression && loops.length === 1 && accumulators.size > 0) {
+      // a reduction-only rule returns its result (the value a GPU finish pass writes)
+      if (s !== decl.body.statements.at(-1)) fail(fn, s, "the return ends the rule");
+      mid.push({ name: "result", e: expr(s.expression, null) });
+      returned = true;
     } else fail(fn, s, "only per-call `const`s around the loops");
   }
   if (loops.length === 0) fail(fn, decl, "no element loop");
-  const reduces = loops.length === 2;
+  const reduces = loops.length === 2 || returned;
   if (reduces !== accumulators.size > 0)
-    fail(fn, decl, "two loops need accumulators (the first loop reduces), and accumulators need two loops");
+    fail(
+      fn,
+      decl,
+      "two loops need accumulators (the first loop reduces), and accumulators need two loops (or one loop and a return)",
+    );
   const reductions = [...accumulators].map(([name, op]) => ({ name, op: op! }));
   accumulators = new Map();
   return {
@@ -287,6 +297,6 @@ export function parseRule(source: string, file: string, fn: string, helperSource
     reductions,
     reduce: reduces ? loops[0]! : [],
     mid,
-    body: loops.at(-1)!,
+    body: returned ? [] : loops.at(-1)!,
   };
 }

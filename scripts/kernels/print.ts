@@ -92,7 +92,11 @@ function print(e: Expr, s: Syntax): Printed {
     }
     case "call": {
       const args = e.args.map((x) => print(x, s).text).join(", ");
-      const text = wgsl ? `${e.fn}(${args})` : `Math.${e.fn}(${args})`;
+      const bool = e.fn === "isNaN" || e.fn === "isFinite";
+      // WGSL may assume no NaN or ∞ in float arithmetic, so these two are bit tests (functions in the shader)
+      const text = wgsl
+        ? `${bool ? WGSL_BOOL_FNS[e.fn] : e.fn}(${args})`
+        : `${bool ? "Number" : "Math"}.${e.fn}(${args})`;
       return s.round && e.fn === "sqrt" ? { text: s.round(text), prec: CALL } : { text, prec: CALL };
     }
     case "cond": {
@@ -108,6 +112,16 @@ function print(e: Expr, s: Syntax): Printed {
   }
 }
 
+/** The WGSL names of the boolean calls, and their definitions (put in a shader that uses them). */
+export const WGSL_BOOL_FNS = { isNaN: "is_nan", isFinite: "is_finite" } as const;
+export const WGSL_BOOL_FN_DEFS = {
+  is_nan: "fn is_nan(x: f32) -> bool {\n  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;\n}\n",
+  is_finite: "fn is_finite(x: f32) -> bool {\n  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;\n}\n",
+  // WGSL's max may drop a NaN operand; Math.max (and torch's max norm) propagate it
+  max_nan:
+    "fn max_nan(a: f32, b: f32) -> f32 {\n  return select(max(a, b), a + b, is_nan(a) || is_nan(b));\n}\n",
+} as const;
+
 /** A JavaScript number literal that reads back as exactly `v`. */
 export function jsNumber(v: number): string {
   if (v === Number.POSITIVE_INFINITY) return "Infinity";
@@ -116,12 +130,11 @@ export function jsNumber(v: number): string {
   return Object.is(v, -0) ? "-0" : `${v}`;
 }
 
-/** A WGSL f32 literal for `v` (rounded to float32), or a bit pattern for the values WGSL cannot spell. */
+/** A WGSL f32 literal for `v`. WGSL constants cannot be ∞ or NaN (shader creation rejects them). */
 export function wgslNumber(v: number): string {
   const x = Math.fround(v);
-  if (x === Number.POSITIVE_INFINITY) return "bitcast<f32>(0x7f800000u)";
-  if (x === Number.NEGATIVE_INFINITY) return "bitcast<f32>(0xff800000u)";
-  if (Number.isNaN(x)) return "bitcast<f32>(0x7fc00000u)";
+  if (!Number.isFinite(x))
+    throw new Error(`build-kernels: WGSL has no constant for ${v}; pass it as a scalar`);
   if (Object.is(x, -0)) return "-0.0";
   const text = `${v}`; // the rule's own spelling: WGSL rounds it to the same float32
   return /[.e]/.test(text) ? text : `${text}.0`;

@@ -132,6 +132,11 @@ class WatEmitter {
       // NaN and ±0 stay themselves, as Math.sign
       return `(select ${fconst(t, 1)} (select ${fconst(t, -1)} (local.tee ${tmp} ${args[0]}) (${t}.lt (local.get ${tmp}) ${fconst(t, 0)})) (${t}.gt (local.get ${tmp}) ${fconst(t, 0)}))`;
     }
+    if (fn === "isNaN") {
+      const tmp = this.local(`$t${this.temp++}`, t);
+      return `(${t}.ne (local.tee ${tmp} ${args[0]}) (local.get ${tmp}))`;
+    }
+    if (fn === "isFinite") return `(${t}.lt (${t}.abs ${args[0]}) ${fconst(t, Number.POSITIVE_INFINITY)})`;
     return `(${t}.${fn} ${args.join(" ")})`;
   }
 
@@ -194,6 +199,14 @@ class WatEmitter {
           const minus = this.hoist({ k: "num", value: -1 }).v;
           const zero = this.hoist({ k: "num", value: 0 }).v;
           return `(v128.bitselect (local.get ${one}) (v128.bitselect (local.get ${minus}) (local.tee ${tmp} ${args[0]}) (${vt}.lt (local.get ${tmp}) (local.get ${zero}))) (${vt}.gt (local.get ${tmp}) (local.get ${zero})))`;
+        }
+        if (e.fn === "isNaN") {
+          const tmp = this.local(`$tv${this.temp++}`, "v128");
+          return `(${vt}.ne (local.tee ${tmp} ${args[0]}) (local.get ${tmp}))`;
+        }
+        if (e.fn === "isFinite") {
+          const inf = this.hoist({ k: "num", value: Number.POSITIVE_INFINITY }).v;
+          return `(${vt}.lt (${vt}.abs ${args[0]}) (local.get ${inf}))`;
         }
         return `(${vt}.${e.fn} ${args.join(" ")})`;
       }

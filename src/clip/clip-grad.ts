@@ -4,6 +4,7 @@
 //   clipGradValue: every element clamped to [−clipValue, clipValue].
 // Params whose grad is null are ignored.
 
+import type { Buffer } from "../core/arena.js";
 import { describe, type Param } from "../core/param.js";
 import { boolean, nonNegative, optionError } from "../core/validate.js";
 
@@ -82,6 +83,50 @@ export function clipGradNorm(
     }
   }
   return total;
+}
+
+/** The buffer of `clipGradNormUpdate`: one param's grad. */
+export interface ClipGradNormBuffers {
+  grad: Buffer;
+}
+
+/** Which norm `clipGradNormUpdate` takes: the max norm (normType ∞), the 1-norm, else the 2-norm. */
+export interface ClipGradNormFlags {
+  infNorm: boolean;
+  l1: boolean;
+}
+
+/** The per-call scalars of `clipGradNormUpdate`. */
+export interface ClipGradNormScalars {
+  maxNorm: number;
+}
+
+/**
+ * clipGradNorm's arithmetic as an update rule, for normType 1, 2 or ∞: the kernel generator compiles it to
+ * WGSL (src/kernels/generated/wgsl.ts), where the reduction spans every param (a partials pass per grad
+ * into one buffer, one finish pass over all of them writing the total norm and the coefficient, then the
+ * scale pass per grad), so nothing is read back. On one grad it is clipGradNorm of that grad.
+ */
+export function clipGradNormUpdate(
+  n: number,
+  { grad }: ClipGradNormBuffers,
+  { infNorm, l1 }: ClipGradNormFlags,
+  { maxNorm }: ClipGradNormScalars,
+): void {
+  let sum = 0;
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    const a = Math.abs(grad[i]!);
+    sum += l1 ? a : a * a;
+    top = Math.max(top, a);
+  }
+  const total = infNorm ? top : l1 ? sum : Math.sqrt(sum);
+  const coef = maxNorm / (total + 1e-6);
+  for (let i = 0; i < n; i++) {
+    if (coef < 1 || Number.isNaN(coef)) {
+      grad[i] = grad[i]! * coef;
+    }
+  }
 }
 
 /**

@@ -30,6 +30,24 @@ export function firstNonFinite(n: number, grad: Buffer): number {
   return -1;
 }
 
+/** The buffer of `nonFiniteCount`. */
+export interface NonFiniteBuffers {
+  grad: Buffer;
+}
+
+/**
+ * How many elements of a grad are NaN or ±∞: SkipNonFinite's check as a rule, which the kernel generator
+ * compiles to WGSL (a partials pass per grad, one finish over all of them), whose result gates the update
+ * passes on the GPU, so a step is skipped without a read-back.
+ */
+export function nonFiniteCount(n: number, { grad }: NonFiniteBuffers): number {
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    bad += Number.isFinite(grad[i]!) ? 0 : 1;
+  }
+  return bad;
+}
+
 /**
  * Wraps an optimizer so that a step with a NaN or infinite gradient is skipped (and counted) or refused.
  * @example

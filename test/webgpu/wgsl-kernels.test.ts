@@ -8,6 +8,9 @@ import { after, before, describe, test } from "node:test";
 import { KERNEL_TABLE } from "../../src/kernels/generated/kernels-wasm.js";
 import * as reference from "../../src/kernels/generated/reference-f32.js";
 import { WGSL_KERNELS } from "../../src/kernels/generated/wgsl.js";
+import { clipGradNorm } from "../../src/clip/clip-grad.js";
+import { param } from "../../src/core/param.js";
+import { nonFiniteCount } from "../../src/optim/skip-non-finite.js";
 import { noBrowser, openWebGpuPage, type WebGpuPage } from "../helpers/webgpu-browser.js";
 
 type AnyFn = (...args: unknown[]) => void;
@@ -145,5 +148,87 @@ describe("the generated WGSL kernels on WebGPU (SwiftShader)", { skip: noBrowser
     for (const name of WGSL_KERNELS.adamUpdate!.buffers) {
       assert.deepEqual(out[name], Array.from(new Float32Array(buffers[name]!)), name);
     }
+  });
+
+  test("clipGradNorm across two grads (partials per grad, one finish, a scale per grad) matches clipGradNorm", async () => {
+    const random = rng(99);
+    const values = [300, 77].map((n) => Array.from({ length: n }, () => Math.fround(random() * 4 - 2)));
+    const kernel = WGSL_KERNELS.clipGradNormUpdate!;
+    assert.deepEqual(kernel.flags, ["infNorm", "l1"]);
+    for (const [variant, normType] of [
+      [0, 2],
+      [1, Number.POSITIVE_INFINITY],
+      [2, 1],
+    ] as const) {
+      for (const maxNorm of [0.5, 1e6]) {
+        const gpuOut = await gpu.call<{ params: number[][]; results: number[] }>("across", {
+          rule: "clipGradNormUpdate",
+          variant,
+          params: values,
+          scalars: [maxNorm],
+        });
+        const params = values.map((v) => param(v));
+        params.forEach((p, j) => {
+          p.grad = new Float32Array(values[j]!);
+        });
+        const total = clipGradNorm(params, maxNorm, { normType });
+        const what = `normType ${normType}, maxNorm ${maxNorm}`;
+        assert.ok(
+          Math.abs(gpuOut.results[0]! - total) <= 1e-5 * total,
+          `${what}: total ${gpuOut.results[0]} vs ${total}`,
+        );
+        params.forEach((p, j) => {
+          const cpu = p.grad!;
+          const g = gpuOut.params[j]!;
+          for (let i = 0; i < cpu.length; i++) {
+            assert.ok(
+              Math.abs(g[i]! - cpu[i]!) <= 1e-5 * Math.abs(cpu[i]!) + 1e-30,
+              `${what}: grad ${j}[${i}] ${g[i]} vs ${cpu[i]}`,
+            );
+          }
+          if (maxNorm > total)
+            assert.deepEqual(g, Array.from(cpu), `${what}: unclipped grads stay as they are`);
+        });
+      }
+    }
+  });
+
+  test("a NaN grad makes the clip's total norm NaN on the GPU too (max and sums propagate it), as in torch", async () => {
+    const values = [Array.from({ length: 300 }, (_, i) => i / 300), [1, 2, Number.NaN, 4]];
+    for (const variant of [0, 1, 2]) {
+      const out = await gpu.call<{ results: number[] }>("across", {
+        rule: "clipGradNormUpdate",
+        variant,
+        params: values,
+        scalars: [1],
+      });
+      assert.ok(Number.isNaN(out.results[0]), `variant ${variant}: total ${out.results[0]}`);
+    }
+  });
+
+  test("the non-finite count across grads is what SkipNonFinite's check counts, and zero for finite grads", async () => {
+    const values = [
+      Array.from({ length: 300 }, (_, i) => i / 300 - 0.5),
+      Array.from({ length: 77 }, (_, i) => i),
+    ];
+    const finite = await gpu.call<{ results: number[] }>("across", {
+      rule: "nonFiniteCount",
+      variant: 0,
+      params: values,
+      scalars: [],
+    });
+    assert.deepEqual(finite.results, [0]);
+    values[0]![5] = Number.NaN;
+    values[0]![299] = Number.POSITIVE_INFINITY;
+    values[1]![0] = Number.NEGATIVE_INFINITY;
+    const bad = await gpu.call<{ results: number[] }>("across", {
+      rule: "nonFiniteCount",
+      variant: 0,
+      params: values,
+      scalars: [],
+    });
+    const cpu = values.reduce((sum, v) => sum + nonFiniteCount(v.length, { grad: new Float32Array(v) }), 0);
+    assert.equal(cpu, 3);
+    assert.deepEqual(bad.results, [cpu]);
   });
 });

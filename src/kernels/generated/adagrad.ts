@@ -53,7 +53,7 @@ export function runAdagradUpdate(n: number, buffers: AdagradBuffers, flags: Adag
         a[4] = clr;
         a[5] = weightDecay;
         a[6] = eps;
-        k.pool.run(f32 ? 6 : 7, n);
+        k.pool.run(f32 ? 2 : 3, n);
       } else if (f32) k.exports.adagradUpdate_f32(n, param.byteOffset, grad.byteOffset, sum.byteOffset, maximize ? 1 : 0, clr, weightDecay, eps);
       else k.exports.adagradUpdate_f64(n, param.byteOffset, grad.byteOffset, sum.byteOffset, maximize ? 1 : 0, clr, weightDecay, eps);
       return;

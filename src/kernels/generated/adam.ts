@@ -97,7 +97,7 @@ export function runAdamUpdate(n: number, buffers: AdamBuffers, flags: AdamFlags,
         a[11] = stepSize;
         a[12] = inverseBiasCorrection2Sqrt;
         a[13] = eps;
-        k.pool.run(f32 ? 0 : 1, n);
+        k.pool.run(f32 ? 6 : 7, n);
       } else if (f32) k.exports.adamUpdate_f32(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps);
       else k.exports.adamUpdate_f64(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps);
       return;

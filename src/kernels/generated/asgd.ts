@@ -76,7 +76,7 @@ export function runAsgdUpdate(n: number, buffers: ASGDBuffers, flags: ASGDFlags,
         a[6] = lambd;
         a[7] = mu;
         a[8] = weightDecay;
-        k.pool.run(f32 ? 12 : 13, n);
+        k.pool.run(f32 ? 18 : 19, n);
       } else if (f32) k.exports.asgdUpdate_f32(n, param.byteOffset, grad.byteOffset, ax.byteOffset, maximize ? 1 : 0, averaging ? 1 : 0, eta, lambd, mu, weightDecay);
       else k.exports.asgdUpdate_f64(n, param.byteOffset, grad.byteOffset, ax.byteOffset, maximize ? 1 : 0, averaging ? 1 : 0, eta, lambd, mu, weightDecay);
       return;

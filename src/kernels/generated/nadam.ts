@@ -68,7 +68,7 @@ export function runNadamUpdate(n: number, buffers: NAdamBuffers, flags: NAdamFla
         a[10] = eps;
         a[11] = gradCoef;
         a[12] = avgCoef;
-        k.pool.run(f32 ? 14 : 15, n);
+        k.pool.run(f32 ? 12 : 13, n);
       } else if (f32) k.exports.nadamUpdate_f32(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maximize ? 1 : 0, decay, weightDecay, beta1, beta2, biasCorrection2, eps, gradCoef, avgCoef);
       else k.exports.nadamUpdate_f64(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maximize ? 1 : 0, decay, weightDecay, beta1, beta2, biasCorrection2, eps, gradCoef, avgCoef);
       return;

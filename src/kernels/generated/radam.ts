@@ -94,7 +94,7 @@ export function runRadamUpdate(n: number, buffers: RAdamBuffers, flags: RAdamFla
         a[12] = biasCorrection2Sqrt;
         a[13] = eps;
         a[14] = rect;
-        k.pool.run(f32 ? 16 : 17, n);
+        k.pool.run(f32 ? 14 : 15, n);
       } else if (f32) k.exports.radamUpdate_f32(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maximize ? 1 : 0, rectify ? 1 : 0, decay, weightDecay, lr, beta1, beta2, biasCorrection1, biasCorrection2Sqrt, eps, rect);
       else k.exports.radamUpdate_f64(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maximize ? 1 : 0, rectify ? 1 : 0, decay, weightDecay, lr, beta1, beta2, biasCorrection1, biasCorrection2Sqrt, eps, rect);
       return;

@@ -61,7 +61,7 @@ export function runRpropUpdate(n: number, buffers: RpropBuffers, flags: RpropFla
         a[6] = etaPlus;
         a[7] = stepSizeMin;
         a[8] = stepSizeMax;
-        k.pool.run(f32 ? 18 : 19, n);
+        k.pool.run(f32 ? 16 : 17, n);
       } else if (f32) k.exports.rpropUpdate_f32(n, param.byteOffset, grad.byteOffset, prev.byteOffset, stepSize.byteOffset, maximize ? 1 : 0, etaMinus, etaPlus, stepSizeMin, stepSizeMax);
       else k.exports.rpropUpdate_f64(n, param.byteOffset, grad.byteOffset, prev.byteOffset, stepSize.byteOffset, maximize ? 1 : 0, etaMinus, etaPlus, stepSizeMin, stepSizeMax);
       return;

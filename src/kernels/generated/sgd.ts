@@ -189,7 +189,7 @@ export function runSgdUpdate(n: number, buffers: SGDBuffers, flags: SGDFlags, sc
         a[8] = momentum;
         a[9] = dampening;
         a[10] = weightDecay;
-        k.pool.run(f32 ? 2 : 3, n);
+        k.pool.run(f32 ? 0 : 1, n);
       } else if (f32) k.exports.sgdUpdate_f32(n, param.byteOffset, grad.byteOffset, momentumBuffer.byteOffset, useMomentum ? 1 : 0, firstStep ? 1 : 0, nesterov ? 1 : 0, maximize ? 1 : 0, lr, momentum, dampening, weightDecay);
       else k.exports.sgdUpdate_f64(n, param.byteOffset, grad.byteOffset, momentumBuffer.byteOffset, useMomentum ? 1 : 0, firstStep ? 1 : 0, nesterov ? 1 : 0, maximize ? 1 : 0, lr, momentum, dampening, weightDecay);
       return;

@@ -157,3 +157,96 @@ export async function step(input: StepInput): Promise<Record<string, number[]>> 
   uniform.destroy();
   return out;
 }
+
+export interface AcrossInput {
+  rule: string;
+  variant: number;
+  /** Each param's single buffer (the rule has one, e.g. grad), as float32 values. */
+  params: number[][];
+  scalars: number[];
+}
+
+/**
+ * A reduction across params, as a runtime chains it: the partials pass per param into one buffer (each at
+ * its own `base`), one finish over all of them, then the update pass (if any) per param. Returns every
+ * param's buffer after, and the results.
+ */
+export async function across(input: AcrossInput): Promise<{ params: number[][]; results: number[] }> {
+  const d = await device();
+  const k = WGSL_KERNELS[input.rule];
+  if (k?.buffers.length !== 1) throw new Error(`${input.rule} is not a one-buffer reduction`);
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const make = (values: ArrayLike<number>, length: number): GPUBuffer => {
+    const data = new Float32Array(Math.max(length, 4));
+    data.set(values as ArrayLike<number>);
+    const b = d.createBuffer({ size: data.byteLength, usage });
+    d.queue.writeBuffer(b, 0, data);
+    return b;
+  };
+  const uniform = (n: number, base: number): GPUBuffer => {
+    const header = new ArrayBuffer(k.uniformSize);
+    new Uint32Array(header, 0, 2).set([n, base]);
+    new Float32Array(header, 8, k.scalars.length).set(input.scalars);
+    const b = d.createBuffer({
+      size: k.uniformSize,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    d.queue.writeBuffer(b, 0, header);
+    return b;
+  };
+  const grads = input.params.map((values) => make(values, values.length));
+  const workgroups = input.params.map((values) => Math.ceil(values.length / 256));
+  const bases = workgroups.map((_, p) => workgroups.slice(0, p).reduce((a, b) => a + b, 0));
+  const total = workgroups.reduce((a, b) => a + b, 0);
+  const shared: Record<string, GPUBuffer> = {
+    partials: make([], Math.max(1, total * k.reductions)),
+    results: make([], Math.max(1, k.results)),
+    gate: make([0], 1),
+  };
+  const encoder = d.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  const run = async (
+    p: (typeof k.passes)[number],
+    buffer: GPUBuffer | null,
+    u: GPUBuffer,
+    groups: number,
+  ) => {
+    const v = p.variants[input.variant]!;
+    const pipe = await pipeline(d, v);
+    const entries: GPUBindGroupEntry[] = v.bindings.map((b, j) => ({
+      binding: j,
+      resource: { buffer: b.name === k.buffers[0] ? buffer! : shared[b.name]! },
+    }));
+    entries.push({ binding: v.bindings.length, resource: { buffer: u } });
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, d.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries }));
+    pass.dispatchWorkgroups(Math.min(groups, 65535), Math.ceil(groups / 65535));
+  };
+  for (const p of k.passes) {
+    if (p.dispatch === "single") await run(p, null, uniform(256 * total, 0), 1);
+    else {
+      for (const [j, g] of grads.entries()) {
+        await run(p, g, uniform(input.params[j]!.length, bases[j]!), workgroups[j]!);
+      }
+    }
+  }
+  pass.end();
+  const targets = [...grads, shared.results!];
+  const reads = targets.map((b) => {
+    const r = d.createBuffer({ size: b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    encoder.copyBufferToBuffer(b, 0, r, 0, b.size);
+    return r;
+  });
+  d.queue.submit([encoder.finish()]);
+  const out: number[][] = [];
+  for (const r of reads) {
+    await r.mapAsync(GPUMapMode.READ);
+    out.push(Array.from(new Float32Array(r.getMappedRange())));
+    r.destroy();
+  }
+  for (const b of [...grads, ...Object.values(shared)]) b.destroy();
+  return {
+    params: out.slice(0, grads.length).map((values, j) => values.slice(0, input.params[j]!.length)),
+    results: out.at(-1)!.slice(0, k.results),
+  };
+}
