@@ -11,6 +11,27 @@ import { jsonDepth, jsonShapeProblem } from "./json-shape.js";
 import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors.js";
 
 export const CHECKPOINT_FORMAT = "descent-checkpoint";
+
+/**
+ * Set (to the variable's name) on the params a TF.js adapter keeps as copies of a model's variables. A plain
+ * checkpoint of those copies would resume them but not the model, so only `saveTfjsCheckpoint` /
+ * `loadTfjsCheckpoint` (which write the variables too) may take them: they set `TFJS_ROUTE` on the target.
+ */
+export const TFJS_MIRROR: unique symbol = Symbol.for("descent-optim.tfjsMirror");
+export const TFJS_ROUTE: unique symbol = Symbol.for("descent-optim.tfjsCheckpoint");
+
+function refuseMirrors(target: CheckpointTarget, word: string): void {
+  if ((target as { [TFJS_ROUTE]?: boolean })[TFJS_ROUTE] === true) return;
+  for (const [key, p] of paramEntries(target.params)) {
+    const variable = (p as { [TFJS_MIRROR]?: string } | null)?.[TFJS_MIRROR];
+    if (variable !== undefined) {
+      throw new CheckpointError(
+        word === "save" ? "unserializable" : "mismatch",
+        `param '${key}' is a TfjsOptimizer's copy of the TF.js variable '${variable}': ${word === "save" ? "saving" : "loading"} it would not ${word === "save" ? "capture" : "restore"} the model's variables; use ${word === "save" ? "saveTfjsCheckpoint(tfOpt)" : "loadTfjsCheckpoint(bytes, tfOpt)"} from descent-optim/tfjs`,
+      );
+    }
+  }
+}
 export const CHECKPOINT_VERSION = 1;
 
 /** Anything with a torch-style state dict (every scheduler, EMA/SWA averages, wrappers). */
@@ -328,6 +349,7 @@ export function saveCheckpoint(target: CheckpointTarget, options: SaveCheckpoint
       `saveCheckpoint: expected { params, optimizer, scheduler, … }`,
     );
   }
+  refuseMirrors(target, "save");
   const tensors = new Map<string, Tensor>();
   const params = paramEntries(target.params).map(([key, p]) => {
     if (!isDataParam(p)) unserializable(`param '${key}'`, "not a param with Float32Array/Float64Array data");
@@ -538,6 +560,7 @@ export function loadCheckpoint(
   const ckpt = readCheckpoint(bytes);
   if (target === null || typeof target !== "object")
     mismatch("expected { params, optimizer, scheduler, … } to load into");
+  refuseMirrors(target, "load");
   const params = paramEntries(target.params);
   const optimizers = components(target.optimizer, target.optimizers, "optimizer");
   const schedulers = components(target.scheduler, target.schedulers, "scheduler");

@@ -11,6 +11,7 @@ export {
   type TfjsVariable,
 } from "./tfjs-optimizer.js";
 export type { WriteMode } from "./transfer.js";
+export { loadTfjsCheckpoint, saveTfjsCheckpoint, type TfjsCheckpointOptions } from "./checkpoint.js";
 export {
   type SchedulerCallbackHooks,
   type SchedulerCallbackOptions,

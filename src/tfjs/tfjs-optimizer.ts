@@ -17,6 +17,7 @@ import {
   engine,
   type Variable,
 } from "@tensorflow/tfjs-core";
+import { TFJS_MIRROR } from "../checkpoint/checkpoint.js";
 import type { OptimizerLike, OptimizerStateDict, ParamGroupInit } from "../core/optimizer.js";
 import { describe, type Parameter, param } from "../core/param.js";
 import { optionError } from "../core/validate.js";
@@ -242,6 +243,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
         name: label,
         dtype: "float32",
       });
+      Object.defineProperty(p, TFJS_MIRROR, { value: variable.name });
       const entry: Entry = {
         key: variable.name,
         label,
@@ -349,6 +351,40 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     }
     this.#lastWrite = mode;
     this.incrementIterations();
+  }
+
+  /**
+   * The params by the names saved state uses (a layer weight's canonical name, stable when the model is
+   * rebuilt), their values first read from the variables, so that they are what the model holds.
+   * For `saveTfjsCheckpoint`.
+   * @internal
+   */
+  checkpointParams(): Record<string, Parameter> {
+    this.optimizer; // bound, or a clear error
+    const out: Record<string, Parameter> = {};
+    for (const e of this.#entries) {
+      if (Object.hasOwn(out, e.label)) optionError(`TfjsOptimizer: two variables are named '${e.label}'`);
+      if (e.variable.dataId !== e.synced) {
+        readInto(e.variable, e.param.data);
+        e.synced = e.variable.dataId as object;
+      }
+      Object.defineProperty(out, e.label, {
+        value: e.param,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+
+  /** Writes every param's values into its variable (after a checkpoint was loaded into the params). @internal */
+  writeParamsToVariables(): void {
+    for (const e of this.#entries) {
+      const w = writeVariable(e.variable, e.param.data, e.owned);
+      e.owned = w.dataId;
+      e.synced = w.dataId;
+    }
   }
 
   /** The descent optimizer's state dict (for descent checkpoints); see also getWeights. */
