@@ -41,7 +41,7 @@ export type StepDirection = "g" | "momentum" | "m̂" | "sign(g)" | "sign(c)" | "
  * const opt = new Adagrad([p], { lr: 0.5 });
  * p.gradBuffer().set([2, 0.5]);
  * opt.step();
- * effectiveStep(opt, p)?.values; // → [0.25, 1] (0.5/√4 and 0.5/√0.25)
+ * effectiveStep(opt, p)?.values; // → [0.25, 1.0] (0.5/(√4 + ε) and 0.5/(√0.25 + ε))
  */
 export function effectiveStep(
   optimizer: OptimizerLike,

@@ -5,7 +5,8 @@
 // without throwing. An example may `import` packages itself (`import * as tf from "@tensorflow/tfjs"`):
 // the programs are written under node_modules/.cache/descent-examples so bare specifiers resolve.
 // A line `expr; // → value` (or `const x = ...; // → value`) is also a claim: the value is checked,
-// numbers to the digits printed.
+// exactly as printed: an integer claim holds for that integer only, a decimal one for values that round to
+// the digits printed (→ 0.25 holds for 0.2503, not for 0.26).
 // All examples run in one child process (tsx startup is the slow part); each gets its own test.
 
 import assert from "node:assert/strict";
@@ -108,9 +109,12 @@ function __num(actual, text) {
   if (text === "Infinity" || text === "-Infinity") return actual === Number(text);
   const want = Number(text);
   if (text.trim() === "" || Number.isNaN(want)) throw new Error("a // → claim that is not a number: " + text);
+  if (typeof actual !== "number") return false;
+  // exact as printed: an integer is that integer; a decimal is the value rounded to the digits shown
+  if (/^-?\\d+$/.test(text)) return actual === want;
   const exp = /e(-?\\d+)/i.exec(text);
-  const tol = 10 ** -(__digits(text) - (exp ? Number(exp[1]) : 0));
-  return typeof actual === "number" && Math.abs(actual - want) <= tol;
+  const half = 0.5 * 10 ** -(__digits(text) - (exp ? Number(exp[1]) : 0));
+  return Math.abs(actual - want) <= half * (1 + 1e-9);
 }
 function __expect(actual, text) {
   let ok;
@@ -220,6 +224,22 @@ describe("JSDoc @example blocks", async () => {
 });
 
 describe("the example extractor", () => {
+  it("holds integer claims exactly and decimal ones to the digits printed", () => {
+    const expect = new Function(`${EXPECT_SOURCE}; return __expect;`)() as (
+      actual: unknown,
+      text: string,
+    ) => void;
+    expect(1, "1");
+    assert.throws(() => expect(0, "1"), /claims → 1 but the value is 0/);
+    assert.throws(() => expect(2, "1"), /claims → 1 but the value is 2/);
+    expect(0.2503, "0.25");
+    assert.throws(() => expect(0.26, "0.25"), /claims → 0.25/);
+    expect([0.2499999999875, 0.9999999998], "[0.25, 1.0]");
+    assert.throws(() => expect([0.25, 0.9999999998], "[0.25, 1]"), /claims → \[0.25, 1\]/);
+    expect(1.04e-8, "1e-8");
+    assert.throws(() => expect(2e-8, "1e-8"), /claims → 1e-8/);
+  });
+
   it("strips the leading ' * ' and stops at the end of the comment or the next tag", () => {
     const src = "/**\n * Claim.\n * @example\n * const a = 1;\n *   a + 1;\n * @see x\n */\n";
     assert.deepEqual(extractExamples(src, "f.ts"), [{ where: "f.ts:3", code: "const a = 1;\n  a + 1;" }]);
