@@ -15,10 +15,17 @@ export function parseNumber(value: string, what: string): number {
   return n;
 }
 
-export function parseInteger(value: string, what: string, min: number): number {
+/** The most steps a race or a schedule draws: far past what a figure shows, and a few MB of memory. */
+export const MAX_STEPS = 100_000;
+/** Seeds are 32-bit (mulberry32). */
+export const MAX_SEED = 2 ** 32 - 1;
+
+export function parseInteger(value: string, what: string, min: number, max: number): number {
   const n = parseNumber(value, what);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`${what} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max >= Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`${what} must be an integer ${range}, got ${JSON.stringify(value)}`);
+  }
   return n;
 }
 

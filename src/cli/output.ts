@@ -1,7 +1,7 @@
 // What the commands write: text tables, numbers, JSON, and figures as .svg or .png files.
 
-import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
+import { checkOutputFile, writeOutputFile } from "../lab/output-path.js";
 import { svgToPng } from "../lab/render.js";
 import { UsageError } from "./args.js";
 
@@ -17,9 +17,20 @@ export function figureFormat(path: string): "svg" | "png" {
   throw new UsageError(`--out must end in .svg or .png, got ${JSON.stringify(path)}`);
 }
 
-export async function writeFigure(path: string, svg: string): Promise<void> {
-  if (figureFormat(path) === "svg") writeFileSync(path, svg);
-  else writeFileSync(path, await svgToPng(svg));
+/** Checks, before any work, that a figure can be written at `path` (.svg or .png, a writable place). */
+export function checkFigurePath(path: string, flag = "--out"): void {
+  figureFormat(path);
+  checkOutputFile(path, flag);
+}
+
+/** `race.svg` with suffix `-bias` → `race-bias.svg`. */
+export function withSuffix(path: string, suffix: string): string {
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}${suffix}${ext}`;
+}
+
+export async function writeFigure(path: string, svg: string, flag = "--out"): Promise<void> {
+  writeOutputFile(path, figureFormat(path) === "svg" ? svg : await svgToPng(svg), flag);
 }
 
 /** Fixed-width text table: the first column left-aligned, the rest right-aligned. */

@@ -34,6 +34,7 @@ import { type ReportSection, reportHtml } from "./report.js";
 import { REPORT_TEXT } from "./report-text.js";
 import { leastSquares } from "./stochastic.js";
 import { type TrainEntry, type TrainOptions, type TrainRun, trainMLP } from "./train.js";
+import { checkOutputDir } from "./output-path.js";
 import { absentAs, MissingPeerError } from "./peers.js";
 
 export type DemoMode = "quick" | "default" | "full";
@@ -143,6 +144,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const emit = options.onEvent ?? (() => {});
   const seed = options.seed ?? 1;
   const outDir = resolve(options.outDir ?? "report");
+  checkOutputDir(outDir, "runDemo: outDir");
   const { train, test } = loadDigits({ train: config.train, test: config.test, seed });
   emit({ kind: "load", train: train.count, test: test.count });
 

@@ -4,6 +4,7 @@
 
 import type { Markish } from "@observablehq/plot";
 import { ewma } from "../average/ewma.js";
+import { clipPolyline } from "./clip-polyline.js";
 import { globalMinimum, type TestFunction } from "./functions.js";
 import { FIGURE_TEXT, type Lang, outcomeText, surfaceText } from "./i18n.js";
 import type { RaceResult } from "./race.js";
@@ -103,13 +104,17 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
   const marks: Markish[] = [contour(fn)];
   result.runs.forEach((run, i) => {
     const { x, y } = run.trajectory;
-    const points = thin(x.length, limit)
-      .map((t) => [x[t]!, y[t]!] as [number, number])
-      .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+    // cut to the frame: a diverged path's huge coordinates would crash the PNG rasteriser
+    const pieces = clipPolyline(
+      thin(x.length, limit).map((t) => [x[t]!, y[t]!] as const),
+      [x1, x2],
+      [y1, y2],
+    );
+    const points = pieces.flatMap((piece, k) => piece.map(([px, py]) => ({ x: px, y: py, piece: k })));
     const color = colorAt(i);
     marks.push(
-      Plot.line(points, { stroke: color, strokeWidth: 2, clip: true, curve: "linear" }),
-      Plot.dot(points.slice(-1), { symbol: "times", stroke: color, strokeWidth: 3, r: 6, clip: true }),
+      Plot.line(points, { x: "x", y: "y", z: "piece", stroke: color, strokeWidth: 2, curve: "linear" }),
+      Plot.dot(points.slice(-1), { x: "x", y: "y", symbol: "times", stroke: color, strokeWidth: 3, r: 6 }),
     );
   });
   marks.push(

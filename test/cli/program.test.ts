@@ -56,7 +56,7 @@ describe("descent CLI", () => {
         /unknown optimizer "adamm"; valid names: sgd, momentum/,
       ],
       [["race", "booth", "--steps", "ten"], /--steps must be a number, got "ten"/],
-      [["race", "booth", "--steps", "0"], /--steps must be an integer ≥ 1, got "0"/],
+      [["race", "booth", "--steps", "0"], /--steps must be an integer from 1 to 100000, got "0"/],
       [["race", "booth", "--start", "1"], /--start must be x,y, got "1"/],
       [["race", "booth", "--out", "race.jpg"], /--out must end in .svg or .png, got "race.jpg"/],
       [["ewma", "--beta", "0.5,1.2"], /--beta values must be in \[0, 1\), got 1.2/],

@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import { DEMO_MODES, type DemoMode, runDemo } from "../../lab/demo.js";
-import { parseInteger } from "../args.js";
+import { checkOutputDir } from "../../lab/output-path.js";
+import { MAX_SEED, parseInteger } from "../args.js";
 import { type CliIO, formatTable, json } from "../output.js";
 import { progressBar } from "../progress.js";
 
@@ -20,7 +21,9 @@ export function addDemoCommand(program: Command, io: CliIO): void {
     .option("--json", "print the summary as JSON")
     .action(async (opts) => {
       const mode: DemoMode = opts.quick ? "quick" : opts.full ? "full" : "default";
-      const seed = parseInteger(opts.seed, "--seed", 0);
+      const seed = parseInteger(opts.seed, "--seed", 0, MAX_SEED);
+      // before training: a report that cannot be written would lose the whole run
+      checkOutputDir(opts.outDir, "--out-dir");
       const config = DEMO_MODES[mode];
       const log = (s: string) => void io.stderr.write(`${s}\n`);
       let bar = progressBar("", 1, io.stderr);

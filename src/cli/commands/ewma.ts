@@ -1,10 +1,12 @@
-import { extname } from "node:path";
 import type { Command } from "commander";
 import { ewma } from "../../average/ewma.js";
 import { biasCorrectionFigure, ewmaFigure } from "../../lab/figures.js";
 import { noisySeries } from "../../lab/random.js";
-import { parseBetas, parseInteger, parseLang, readSeries } from "../args.js";
-import { type CliIO, figureFormat, formatTable, json, writeFigure } from "../output.js";
+import { MAX_SEED, parseBetas, parseInteger, parseLang, readSeries } from "../args.js";
+import { type CliIO, checkFigurePath, formatTable, json, withSuffix, writeFigure } from "../output.js";
+
+/** The longest noisy series `--length` draws (its figure has a dot per value). */
+const MAX_SERIES_LENGTH = 100_000;
 
 /** `descent ewma`: moving averages of a noisy series for several β. */
 export function addEwmaCommand(program: Command, io: CliIO): void {
@@ -24,11 +26,13 @@ export function addEwmaCommand(program: Command, io: CliIO): void {
     .option("--json", "print the series and its averages as JSON")
     .action(async (opts) => {
       const betas = parseBetas(opts.beta);
-      const length = parseInteger(opts.length, "--length", 1);
-      const seed = parseInteger(opts.seed, "--seed", 0);
+      const length = parseInteger(opts.length, "--length", 1, MAX_SERIES_LENGTH);
+      const seed = parseInteger(opts.seed, "--seed", 0, MAX_SEED);
       const correct = Boolean(opts.biasCorrection);
       const lang = parseLang(opts.lang);
-      if (opts.out !== undefined) figureFormat(opts.out);
+      const biasPath = opts.out === undefined ? undefined : withSuffix(opts.out, "-bias");
+      if (opts.out !== undefined) checkFigurePath(opts.out);
+      if (correct && biasPath !== undefined) checkFigurePath(biasPath);
       const series = opts.input === undefined ? noisySeries({ length, seed }) : readSeries(opts.input);
       const averages = betas.map((beta) => ({
         beta,
@@ -38,9 +42,7 @@ export function addEwmaCommand(program: Command, io: CliIO): void {
       if (opts.out !== undefined) {
         await writeFigure(opts.out, ewmaFigure(series, betas, { biasCorrection: correct, lang }));
         written.push(opts.out);
-        if (correct) {
-          const ext = extname(opts.out);
-          const biasPath = `${opts.out.slice(0, -ext.length)}-bias${ext}`;
+        if (correct && biasPath !== undefined) {
           await writeFigure(biasPath, biasCorrectionFigure(series, Math.max(...betas), { lang }));
           written.push(biasPath);
         }

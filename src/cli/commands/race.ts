@@ -4,8 +4,8 @@ import { type TestFunction, testFunction, testFunctions } from "../../lab/functi
 import { defaultRaceLr, raceOptimizer, raceOptimizerNames } from "../../lab/optimizers.js";
 import { type RaceEntry, race } from "../../lab/race.js";
 import { isSumOfExamples, leastSquares, withGradientNoise } from "../../lab/stochastic.js";
-import { parseInteger, parseLang, parseList, parseNumber, UsageError } from "../args.js";
-import { type CliIO, figureFormat, formatTable, json, num, writeFigure } from "../output.js";
+import { MAX_SEED, MAX_STEPS, parseInteger, parseLang, parseList, parseNumber, UsageError } from "../args.js";
+import { type CliIO, checkFigurePath, formatTable, json, num, writeFigure } from "../output.js";
 import { progressBar } from "../progress.js";
 
 /** "adam" or "adam@0.05": a race optimizer name with an optional learning rate (then also in its label). */
@@ -23,10 +23,13 @@ function parseOptimizerSpec(text: string): { name: string; lr?: number; label: s
   return { name, lr, label: `${name}@${lr}` };
 }
 
+/** The most examples --noise splits a surface into. */
+const MAX_EXAMPLES = 100_000;
+
 /** "full,8,1": batch sizes, "full" meaning all `examples`. */
 function parseBatchSizes(text: string, examples: number): number[] {
   const sizes = parseList(text, "--batch-size").map((item) =>
-    item.toLowerCase() === "full" ? examples : parseInteger(item, "--batch-size", 1),
+    item.toLowerCase() === "full" ? examples : parseInteger(item, "--batch-size", 1, Number.MAX_SAFE_INTEGER),
   );
   for (const b of sizes) {
     if (b > examples) {
@@ -50,7 +53,8 @@ function raceSurface(name: string, opts: { noise?: string; examples?: string; se
   }
   const sigma = parseNumber(opts.noise, "--noise");
   if (!(sigma >= 0)) throw new UsageError(`--noise must be non-negative, got ${opts.noise}`);
-  const examples = opts.examples === undefined ? 64 : parseInteger(opts.examples, "--examples", 2);
+  const examples =
+    opts.examples === undefined ? 64 : parseInteger(opts.examples, "--examples", 2, MAX_EXAMPLES);
   return withGradientNoise(base, { sigma, examples, seed: opts.seed });
 }
 
@@ -91,7 +95,7 @@ export function addRaceCommand(program: Command, io: CliIO): void {
     .option("--json", "print the result as JSON (summaries; trajectories with --trajectories)")
     .option("--trajectories", "include every trajectory in the JSON output")
     .action(async (surface: string, opts) => {
-      const seed = parseInteger(opts.seed, "--seed", 0);
+      const seed = parseInteger(opts.seed, "--seed", 0, MAX_SEED);
       const lang = parseLang(opts.lang);
       const fn = raceSurface(surface, { noise: opts.noise, examples: opts.examples, seed });
       const listed = parseList(opts.optimizers, "--optimizers").map((n) => n.toLowerCase());
@@ -104,7 +108,7 @@ export function addRaceCommand(program: Command, io: CliIO): void {
           throw new UsageError(`--optimizers lists ${JSON.stringify(spec.label)} twice`);
         labels.add(spec.label);
       }
-      const steps = parseInteger(opts.steps, "--steps", 1);
+      const steps = parseInteger(opts.steps, "--steps", 1, MAX_STEPS);
       const tolerance = parseNumber(opts.tolerance, "--tolerance");
       if (!(tolerance > 0)) throw new UsageError(`--tolerance must be positive, got ${opts.tolerance}`);
       const lr = opts.lr === undefined ? undefined : parseNumber(opts.lr, "--lr");
@@ -116,7 +120,12 @@ export function addRaceCommand(program: Command, io: CliIO): void {
           throw new UsageError(`--start must be x,y, got ${JSON.stringify(opts.start)}`);
         start = { x: parseNumber(parts[0]!, "--start x"), y: parseNumber(parts[1]!, "--start y") };
       }
-      for (const out of [opts.out, opts.lossOut, opts.stepsOut]) if (out !== undefined) figureFormat(out);
+      const outputs: Array<[string | undefined, string]> = [
+        [opts.out, "--out"],
+        [opts.lossOut, "--loss-out"],
+        [opts.stepsOut, "--steps-out"],
+      ];
+      for (const [out, flag] of outputs) if (out !== undefined) checkFigurePath(out, flag);
       let batchSizes: (number | undefined)[] = [undefined];
       if (opts.batchSize !== undefined) {
         if (!isSumOfExamples(fn)) {
@@ -150,7 +159,7 @@ export function addRaceCommand(program: Command, io: CliIO): void {
         written.push(opts.out);
       }
       if (opts.lossOut !== undefined) {
-        await writeFigure(opts.lossOut, raceLossFigure(result, { lang }));
+        await writeFigure(opts.lossOut, raceLossFigure(result, { lang }), "--loss-out");
         written.push(opts.lossOut);
       }
       if (opts.stepsOut !== undefined) {
@@ -159,7 +168,7 @@ export function addRaceCommand(program: Command, io: CliIO): void {
             "--steps-out: none of these optimizers has an effective step (L-BFGS has none)",
           );
         }
-        await writeFigure(opts.stepsOut, effectiveStepFigure(result, { lang }));
+        await writeFigure(opts.stepsOut, effectiveStepFigure(result, { lang }), "--steps-out");
         written.push(opts.stepsOut);
       }
       if (opts.json) {

@@ -1,9 +1,8 @@
-import { extname } from "node:path";
 import type { Command } from "commander";
 import { scheduleFigure } from "../../lab/figures.js";
 import { FIGURE_TEXT } from "../../lab/i18n.js";
-import { parseInteger, parseLang, parseList, parseNumber, UsageError } from "../args.js";
-import { type CliIO, figureFormat, formatTable, json, num, writeFigure } from "../output.js";
+import { MAX_STEPS, parseInteger, parseLang, parseList, parseNumber, UsageError } from "../args.js";
+import { type CliIO, checkFigurePath, formatTable, json, num, withSuffix, writeFigure } from "../output.js";
 import { CLI_SCHEDULES, scheduleCurve } from "../schedules.js";
 
 /** `descent schedule <name>`: a scheduler's lr (and momentum) curve. */
@@ -73,7 +72,7 @@ export function addScheduleCommand(program: Command, io: CliIO): void {
         if (key === "threePhase") options[key] = true;
         else if (key === "annealStrategy" || key === "mode") options[key] = raw;
         else if (key === "milestones")
-          options[key] = parseList(raw, flag).map((m) => parseInteger(m, flag, 0));
+          options[key] = parseList(raw, flag).map((m) => parseInteger(m, flag, 0, Number.MAX_SAFE_INTEGER));
         else options[key] = parseNumber(raw, flag);
       }
       for (const key of spec.required) {
@@ -81,8 +80,18 @@ export function addScheduleCommand(program: Command, io: CliIO): void {
       }
       const group = { lr: parseNumber(opts.lr, "--lr"), momentum: parseNumber(opts.momentum, "--momentum") };
       const steps =
-        opts.steps === undefined ? spec.defaultSteps(options) : parseInteger(opts.steps, "--steps", 1);
-      if (opts.out !== undefined) figureFormat(opts.out);
+        opts.steps === undefined
+          ? spec.defaultSteps(options)
+          : parseInteger(opts.steps, "--steps", 1, MAX_STEPS);
+      if (!(steps <= MAX_STEPS)) {
+        throw new UsageError(
+          `${name} with these options would draw ${steps} steps, more than ${MAX_STEPS}: pass --steps <n> (1 to ${MAX_STEPS})`,
+        );
+      }
+      if (opts.out !== undefined) {
+        checkFigurePath(opts.out);
+        checkFigurePath(withSuffix(opts.out, "-momentum"));
+      }
       const lang = parseLang(opts.lang);
       const { lr, momentum } = scheduleCurve(spec, options, steps, group);
       const cycled = momentum.some((m) => m !== group.momentum);
@@ -98,8 +107,7 @@ export function addScheduleCommand(program: Command, io: CliIO): void {
         );
         written.push(opts.out);
         if (cycled) {
-          const ext = extname(opts.out);
-          const momentumPath = `${opts.out.slice(0, -ext.length)}-momentum${ext}`;
+          const momentumPath = withSuffix(opts.out, "-momentum");
           await writeFigure(
             momentumPath,
             scheduleFigure([{ label: spec.title, values: momentum }], {
