@@ -10,7 +10,7 @@
 // real optimizer step and saved and restored inside the optimizer's state dict (under `attached`).
 
 import type { Buffer } from "../core/arena.js";
-import { zerosLike } from "../core/arena.js";
+import { plainZerosLike } from "../core/arena.js";
 import type { Attachable, AttachTarget, HookHandle } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
 import { boolean, inRange, knownKeys, oneOf, optionError } from "../core/validate.js";
@@ -119,7 +119,7 @@ export class AveragedParams implements Attachable {
         "AveragedParams: biasCorrection applies to mode 'ema' only (SWA's running mean has no bias)",
       );
     this.params = Object.freeze([...params]);
-    this.#averages = params.map((p) => zerosLike(p.data));
+    this.#averages = params.map((p) => plainZerosLike(p.data));
     if (optimizer !== undefined) this.attachTo(optimizer);
   }
 

@@ -2,13 +2,23 @@
 // WebAssembly kernels can update them in place without copying (copying p and g in and out halves the
 // speed of a memory-bound step).
 //
-// The memory is *shared* (SharedArrayBuffer-backed): growing a shared memory never detaches the typed
-// arrays already handed out, so `p.data` stays valid for ever. Where shared memory is unavailable (a
-// browser page that is not cross-origin isolated) there is no arena and buffers are plain typed arrays;
-// the kernels then run their portable TypeScript form.
+// The memory is an ordinary (non-shared) WebAssembly.Memory, so it exists on every page (no cross-origin
+// isolation needed) and a clone or a posted message of a view copies. Growing such a memory detaches every
+// view on it: each owner of a view (a Parameter, an optimizer's state map) re-derives it from `current()`
+// when `arenaGeneration` has moved, which costs one comparison per access. Only `share()` (called by
+// useThreads) moves the arena to a shared memory, whose views the workers can see.
 //
-// Allocation is first-fit over a sorted free list with coalescing; a block is returned to the list when
-// the typed array that owns it is garbage-collected (or explicitly with `releaseBuffer`).
+// Memory comes back in two ways, and a block is never handed out again while a view a user may hold can
+// still reach it:
+// - `release(view)` (Parameter.dispose, Optimizer.dispose, releaseBuffer) puts the block in quarantine;
+// - when every view the arena made of a block has been garbage-collected, the block goes to quarantine too.
+// Quarantined blocks join the free list only at the next detach of the memory (a growth, or `grow(0)`
+// when quarantine alone can satisfy an allocation): any view of them a user kept (a subarray, an old
+// `p.data`) is then detached, and a clone never aliased the memory. A shared memory never detaches, so
+// after `share()` freed blocks are reused at once (the caller promised, by disposing, not to look again)
+// and collected blocks are never reused.
+//
+// Allocation is first-fit over a sorted free list with coalescing.
 
 export type Dtype = "float32" | "float64";
 export type Buffer = Float32Array | Float64Array;
@@ -23,56 +33,181 @@ interface FreeBlock {
   size: number;
 }
 
-export class Arena {
-  readonly memory: WebAssembly.Memory;
-  /** Every SharedArrayBuffer object this memory has handed out (one per size it has had). */
-  readonly #buffers = new WeakSet<ArrayBufferLike>();
-  #free: FreeBlock[] = [];
-  #top = PAGE; // first 64 KiB reserved for kernel scratch
-  #owners = new FinalizationRegistry<number>((offset) => this.#release(offset));
-  #sizes = new Map<number, number>();
+/** One allocation: where it lives and how many views of it are alive. */
+interface Block {
+  readonly offset: number;
+  readonly size: number;
+  readonly length: number;
+  readonly dtype: Dtype;
+  views: number;
+  freed: boolean;
+}
 
-  constructor(memory: WebAssembly.Memory) {
-    this.memory = memory;
-    this.#buffers.add(memory.buffer);
+/**
+ * Bumped whenever the arena's memory buffer changes (growth, `share()`): every view made before is then
+ * detached (non-shared memory) and must be re-derived with `current()`.
+ */
+export let arenaGeneration = 0;
+
+/** The arena cannot allocate: `bytes` is the size of the allocation that failed. */
+export class ArenaAllocationError extends RangeError {
+  readonly bytes: number;
+
+  constructor(message: string, bytes: number) {
+    super(message);
+    this.name = "RangeError";
+    this.bytes = bytes;
+  }
+}
+
+/** While a caller records (see `logAllocations`), every arena buffer handed out, in order. */
+let allocationLog: Buffer[] | null = null;
+
+export class Arena {
+  #memory: WebAssembly.Memory;
+  #shared: boolean;
+  #buffer: ArrayBuffer | SharedArrayBuffer;
+  #free: FreeBlock[] = [];
+  #quarantine: Block[] = [];
+  #top = PAGE; // first 64 KiB reserved for kernel scratch
+  #blocks = new WeakMap<ArrayBufferView, Block>();
+  #inUse = 0;
+  #collected = new FinalizationRegistry<Block>((block) => this.#viewCollected(block));
+  /** The most bytes the memory may grow to (4 GiB, the wasm32 limit; lowered only by tests). */
+  maxBytes = MAX_PAGES * PAGE;
+
+  constructor(memory: WebAssembly.Memory, shared = false) {
+    this.#memory = memory;
+    this.#shared = shared;
+    this.#buffer = memory.buffer;
   }
 
-  /** Bytes currently handed out. */
+  /** The memory the kernels run over (replaced by `share()`). */
+  get memory(): WebAssembly.Memory {
+    return this.#memory;
+  }
+
+  /** True once the arena lives in shared memory (threads). */
+  get shared(): boolean {
+    return this.#shared;
+  }
+
+  /** Bytes currently handed out (quarantined blocks excluded). */
   get bytesInUse(): number {
+    return this.#inUse;
+  }
+
+  /** Bytes freed but not yet reusable (waiting for the next detach of the memory). */
+  get bytesQuarantined(): number {
     let total = 0;
-    for (const size of this.#sizes.values()) total += size;
+    for (const b of this.#quarantine) total += b.size;
     return total;
   }
 
-  /** True when `array` is a view on this arena's memory (so a kernel can address it by offset). */
+  /** Bytes that can still be allocated: free blocks, quarantine, and the room up to `maxBytes`. */
+  get bytesAvailable(): number {
+    let total = this.maxBytes - this.#top + this.bytesQuarantined;
+    for (const b of this.#free) total += b.size;
+    return total;
+  }
+
+  /** True when `array` is a live view on this arena's current memory (so a kernel can address it). */
   owns(array: ArrayBufferView): boolean {
-    return this.#buffers.has(array.buffer);
+    return array.buffer === this.#buffer;
   }
 
   alloc(length: number, dtype: Dtype): Buffer {
     const bytesPer = dtype === "float32" ? 4 : 8;
     const size = Math.max(ALIGN, Math.ceil((length * bytesPer) / ALIGN) * ALIGN);
     const offset = this.#take(size);
-    this.#sizes.set(offset, size);
-    const buffer = this.memory.buffer;
-    this.#buffers.add(buffer);
-    const array =
-      dtype === "float32"
-        ? new Float32Array(buffer, offset, length)
-        : new Float64Array(buffer, offset, length);
+    const block: Block = { offset, size, length, dtype, views: 0, freed: false };
+    this.#inUse += size;
+    const array = this.#view(block);
     array.fill(0);
-    this.#owners.register(array, offset, array);
+    allocationLog?.push(array);
     return array;
+  }
+
+  /**
+   * `array` itself when it is a view on the current memory, else a fresh view of the same block (after a
+   * growth detached it). Arrays that are not the arena's come back unchanged.
+   */
+  current<B extends Buffer>(array: B): B {
+    if (array.buffer === this.#buffer) return array;
+    const block = this.#blocks.get(array);
+    if (block === undefined) return array;
+    if (block.freed) throw new Error("descent arena: this buffer was disposed");
+    return this.#view(block) as B;
+  }
+
+  /** True when `array` is an arena buffer that was disposed. */
+  isFreed(array: ArrayBufferView): boolean {
+    return this.#blocks.get(array)?.freed === true;
   }
 
   /** Returns an array's block to the arena now instead of waiting for garbage collection. */
   release(array: ArrayBufferView): void {
-    if (!this.owns(array) || !this.#sizes.has(array.byteOffset)) return;
-    this.#owners.unregister(array);
-    this.#release(array.byteOffset);
+    const block = this.#blocks.get(array);
+    if (block === undefined || block.freed) return;
+    block.freed = true;
+    this.#inUse -= block.size;
+    if (this.#shared) this.#release(block.offset, block.size);
+    else this.#quarantine.push(block);
   }
 
-  #take(size: number): number {
+  /** Bytes an allocation of `length` elements of `dtype` takes (for error messages and reservations). */
+  static bytesFor(length: number, dtype: Dtype): number {
+    const bytesPer = dtype === "float32" ? 4 : 8;
+    return Math.max(ALIGN, Math.ceil((length * bytesPer) / ALIGN) * ALIGN);
+  }
+
+  /**
+   * Moves the arena into a shared memory (for worker threads), copying its contents. Every existing view
+   * is detached (the old memory is detached with `grow(0)`), so no one keeps writing into the old copy.
+   */
+  share(): void {
+    if (this.#shared) return;
+    const old = this.#memory;
+    const pages = old.buffer.byteLength / PAGE;
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+    new Uint8Array(memory.buffer).set(new Uint8Array(old.buffer, 0, this.#top));
+    this.#memory = memory;
+    this.#shared = true;
+    old.grow(0);
+    this.#detached();
+  }
+
+  #view(block: Block): Buffer {
+    const buffer = this.#buffer;
+    const array =
+      block.dtype === "float32"
+        ? new Float32Array(buffer, block.offset, block.length)
+        : new Float64Array(buffer, block.offset, block.length);
+    this.#blocks.set(array, block);
+    block.views += 1;
+    this.#collected.register(array, block);
+    return array;
+  }
+
+  #viewCollected(block: Block): void {
+    block.views -= 1;
+    if (block.views > 0 || block.freed) return;
+    block.freed = true;
+    this.#inUse -= block.size;
+    // a collected block of shared memory may still be reachable through a clone that shares it
+    if (!this.#shared) this.#quarantine.push(block);
+  }
+
+  /** The memory's buffer changed: old views are detached, so quarantined blocks are free now. */
+  #detached(): void {
+    this.#buffer = this.#memory.buffer;
+    arenaGeneration += 1;
+    const quarantine = this.#quarantine;
+    this.#quarantine = [];
+    for (const block of quarantine) this.#release(block.offset, block.size);
+  }
+
+  #fit(size: number): number {
     for (let i = 0; i < this.#free.length; i++) {
       const block = this.#free[i]!;
       if (block.size < size) continue;
@@ -84,29 +219,55 @@ export class Arena {
       }
       return offset;
     }
-    const offset = this.#top;
+    return -1;
+  }
+
+  #take(size: number): number {
+    let offset = this.#fit(size);
+    if (offset >= 0) return offset;
+    if (this.#quarantine.length > 0 && !this.#shared) {
+      // detach without growing, so that the quarantined blocks can be reused safely
+      this.#memory.grow(0);
+      this.#detached();
+      offset = this.#fit(size);
+      if (offset >= 0) return offset;
+    }
+    offset = this.#top;
     const end = offset + size;
-    const have = this.memory.buffer.byteLength;
+    const have = this.#memory.buffer.byteLength;
     if (end > have) {
       const needPages = Math.ceil((end - have) / PAGE);
       const current = have / PAGE;
-      // grow geometrically so many small allocations do not grow page by page
-      const pages = Math.min(MAX_PAGES - current, Math.max(needPages, Math.ceil(current / 2)));
+      // grow geometrically (doubling) so that growths, which detach every view, stay rare
+      const maxPages = Math.min(MAX_PAGES, Math.floor(this.maxBytes / PAGE));
+      const pages = Math.min(maxPages - current, Math.max(needPages, current));
       if (pages < needPages) {
-        throw new RangeError(
-          `descent arena: cannot allocate ${size} bytes: the 4 GiB WebAssembly memory limit is reached`,
+        throw new ArenaAllocationError(
+          `descent arena: cannot allocate ${size} bytes: the WebAssembly memory limit (${this.maxBytes} bytes) is reached ` +
+            `(${this.#inUse} bytes in use; dispose() params and optimizers you no longer need)`,
+          size,
         );
       }
-      this.memory.grow(pages);
+      try {
+        this.#memory.grow(pages);
+      } catch {
+        try {
+          this.#memory.grow(needPages);
+        } catch {
+          throw new ArenaAllocationError(
+            `descent arena: cannot allocate ${size} bytes: the engine refused to grow WebAssembly memory ` +
+              `to ${(current + needPages) * PAGE} bytes (${this.#inUse} bytes in use)`,
+            size,
+          );
+        }
+      }
+      if (this.#memory.buffer !== this.#buffer) this.#detached();
     }
     this.#top = end;
     return offset;
   }
 
-  #release(offset: number): void {
-    const size = this.#sizes.get(offset);
-    if (size === undefined) return;
-    this.#sizes.delete(offset);
+  #release(offset: number, size: number): void {
     const free = this.#free;
     let lo = 0;
     let hi = free.length;
@@ -138,9 +299,9 @@ export class Arena {
 }
 
 function createArena(): Arena | null {
-  if (typeof SharedArrayBuffer === "undefined" || typeof WebAssembly === "undefined") return null;
+  if (typeof WebAssembly === "undefined") return null;
   try {
-    return new Arena(new WebAssembly.Memory({ initial: FIRST_PAGES, maximum: MAX_PAGES, shared: true }));
+    return new Arena(new WebAssembly.Memory({ initial: FIRST_PAGES, maximum: MAX_PAGES }));
   } catch {
     return null;
   }
@@ -148,7 +309,7 @@ function createArena(): Arena | null {
 
 let theArena: Arena | null | undefined;
 
-/** The process-wide arena, or null where shared WebAssembly memory is unavailable. */
+/** The process-wide arena, or null where WebAssembly is unavailable. */
 export function arena(): Arena | null {
   if (theArena === undefined) theArena = createArena();
   return theArena;
@@ -161,16 +322,45 @@ export function allocBuffer(length: number, dtype: Dtype): Buffer {
   return dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
 }
 
+/** Runs `fn`, appending to `log` every arena buffer it allocates (so a caller can undo what `fn` did). */
+export function logAllocations<T>(log: Buffer[], fn: () => T): T {
+  const outer = allocationLog;
+  allocationLog = log;
+  try {
+    return fn();
+  } finally {
+    allocationLog = outer;
+  }
+}
+
 /** A zero-filled buffer with the length and dtype of `like`. */
 export function zerosLike(like: Buffer): Buffer {
   return allocBuffer(like.length, dtypeOf(like));
+}
+
+/** A zero-filled plain typed array (outside the arena, so never detached), for buffers no kernel reads. */
+export function plainBuffer(length: number, dtype: Dtype): Buffer {
+  return dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
+}
+
+/** A zero-filled plain typed array with the length and dtype of `like`. */
+export function plainZerosLike(like: Buffer): Buffer {
+  return plainBuffer(like.length, dtypeOf(like));
+}
+
+/** `buffer`, re-derived if a growth of the arena's memory detached it. */
+export function currentBuffer<B extends Buffer>(buffer: B): B {
+  return theArena ? theArena.current(buffer) : buffer;
 }
 
 export function dtypeOf(buffer: Buffer): Dtype {
   return buffer instanceof Float32Array ? "float32" : "float64";
 }
 
-/** Frees an arena buffer now (optional: buffers are also freed when garbage-collected). */
+/**
+ * Returns an arena buffer's memory now (it is reused only after every view of it is detached). Using the
+ * buffer afterwards is an error; plain typed arrays are left alone.
+ */
 export function releaseBuffer(buffer: Buffer): void {
   arena()?.release(buffer);
 }

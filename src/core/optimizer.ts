@@ -3,9 +3,17 @@
 // zeroGrad and state dicts). A subclass contributes its options, its state and its update rule.
 
 import type { Buffer } from "./arena.js";
-import { dtypeOf } from "./arena.js";
+import { ArenaAllocationError, dtypeOf, logAllocations, releaseBuffer } from "./arena.js";
 import { describe, type Param } from "./param.js";
-import { cloneState, materializeState, type StateRecord, type StateValue, stateMismatch } from "./state.js";
+import {
+  cloneState,
+  materializeState,
+  releaseViews,
+  StateMap,
+  type StateRecord,
+  type StateValue,
+  stateMismatch,
+} from "./state.js";
 import { knownKeys, OptionError, optionError } from "./validate.js";
 
 /** Options every optimizer has. */
@@ -112,8 +120,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
 {
   readonly defaults: Readonly<O>;
   paramGroups: ParamGroup<O>[] = [];
-  readonly state = new Map<Param, S>();
+  /** Per-param state (its buffers are live views into descent's memory; see `StateMap`). */
+  readonly state: Map<Param, S> = new StateMap<Param, S>();
   protected readonly spec: OptimizerSpec<O>;
+  #disposed = false;
   #preHooks = new Set<StepHook<this>>();
   #postHooks = new Set<StepHook<this>>();
   #executor: StepExecutor | null = null;
@@ -207,6 +217,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
    * `SkipNonFinite` to skip such steps, or use `clipGradNorm(..., { errorIfNonfinite: true })`).
    */
   step(closure?: () => number): number | undefined {
+    if (this.#disposed) throw new Error(`${this.spec.name}.step: the optimizer was disposed`);
     const executor = this.#executor;
     if (executor === null) return this.#step(closure);
     executor.enter();
@@ -235,6 +246,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       loss = closure();
     }
     this.checkReady();
+    this.#allocateAll();
     for (const group of this.paramGroups) this.updateGroup(group);
     if (this.#postHooks.size > 0) for (const hook of this.#postHooks) hook(this);
     return loss;
@@ -327,6 +339,95 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     });
     this.#checkedGroups = [...(groups as ParamGroup<O>[])];
     this.#checkedParams = (groups as ParamGroup<O>[]).map((g) => [...g.params]);
+  }
+
+  /**
+   * Creates every piece of state this step needs before anything is written, so a step that cannot
+   * allocate changes nothing: on any error the state created here is removed and its memory returned.
+   */
+  #allocateAll(): void {
+    let index = 0;
+    let undo: Array<{ p: Param; keys: string[] | null; log: Buffer[] }> | null = null;
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        const i = index++;
+        if (p.grad === null || p.grad === undefined) continue;
+        const before = this.state.get(p);
+        if (!this.needsAllocation(p, before, group)) continue;
+        const entry = { p, keys: before === undefined ? null : Object.keys(before), log: [] as Buffer[] };
+        undo ??= [];
+        undo.push(entry);
+        try {
+          logAllocations(entry.log, () => this.allocateState(p, group));
+        } catch (e) {
+          for (const u of undo) this.#undoAllocation(u.p, u.keys, u.log);
+          if (!(e instanceof ArenaAllocationError)) throw e;
+          let bytes = e.bytes;
+          for (const b of entry.log) bytes += b.byteLength;
+          throw new RangeError(
+            `${this.spec.name}.step: cannot allocate the state of ${paramLabel(p, i)}: it needs at least ${bytes} ` +
+              `bytes (${p.data.length} ${dtypeOf(p.data)} elements a buffer) and descent's memory has no room ` +
+              `(${e.message}); nothing was updated`,
+          );
+        }
+      }
+    }
+  }
+
+  #undoAllocation(p: Param, keys: string[] | null, log: Buffer[]): void {
+    const state = this.state.get(p) as Record<string, unknown> | undefined;
+    if (keys === null) this.state.delete(p);
+    else if (state !== undefined) {
+      for (const key of Object.keys(state)) if (!keys.includes(key)) delete state[key];
+    }
+    for (const b of log) releaseBuffer(b);
+  }
+
+  /**
+   * Whether `allocateState` has work for `p` (default: when it has no state yet). An optimizer whose
+   * state grows with an option switched on between steps (Adam's amsgrad) says so here.
+   */
+  protected needsAllocation(_p: Param, state: S | undefined, _group: ParamGroup<O>): boolean {
+    return state === undefined;
+  }
+
+  /**
+   * Creates the state the coming update of `p` needs (default: `initState` on first use, then
+   * `ensureState`). Runs, where `needsAllocation` says so, for every param with a grad before any param
+   * is updated: `update` must not allocate.
+   */
+  protected allocateState(p: Param, group: ParamGroup<O>): void {
+    let state = this.state.get(p);
+    if (state === undefined) {
+      state = this.initState(p, group);
+      this.state.set(p, state);
+    }
+    this.ensureState(p, state, group);
+  }
+
+  /** Adds state that an option switched on since the state was created needs (default: nothing). */
+  protected ensureState(_p: Param, _state: S, _group: ParamGroup<O>): void {}
+
+  /**
+   * Returns the memory of every state buffer now and empties `state`; the optimizer cannot step again.
+   * The params are the caller's: dispose them separately.
+   * @example
+   * const w = param([1, 2]);
+   * const opt = new Adam([w]);
+   * w.grad = new Float32Array([1, 1]);
+   * opt.step();
+   * opt.dispose(); // the Adam moments' memory is returned
+   * opt.state.size; // → 0
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const record of this.state.values()) releaseViews(record);
+    this.state.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** Updates one group: each param with a grad, its state created on first use. */
@@ -506,15 +607,25 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       const loaded = (state as Record<string, StateRecord>)[key]!;
       const why = this.checkLoadedState(p, loaded, groupOf.get(p)!, `state[${i}]`);
       if (why) bad(why);
-      newState.set(p, materializeState(loaded as S));
+      newState.set(p, loaded as S);
     }
     const attached = stateDict.attached;
     if (attached !== undefined) this.#checkAttached(attached, bad);
+    const log: Buffer[] = [];
+    try {
+      logAllocations(log, () => {
+        for (const [p, s] of newState) newState.set(p, this.materializeLoaded(s));
+      });
+    } catch (e) {
+      for (const b of log) releaseBuffer(b);
+      throw e;
+    }
     // all checks passed: commit
     this.paramGroups.forEach((g, gi) => {
       for (const key of Object.keys(g)) delete (g as Record<string, unknown>)[key];
       Object.assign(g, newGroups[gi]);
     });
+    for (const record of this.state.values()) releaseViews(record);
     this.state.clear();
     for (const [p, s] of newState) this.state.set(p, s);
     if (attached !== undefined) {
@@ -544,6 +655,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
         bad(`attached '${n}': ${(e as Error).message}`);
       }
     }
+  }
+
+  /** Loaded state as this optimizer keeps it (default: buffers copied into descent's memory). */
+  protected materializeLoaded(loaded: S): S {
+    return materializeState(loaded);
   }
 
   /** Why `loaded` is not valid state for `p`, or null. Default: the shape of a fresh `initState`. */

@@ -1,4 +1,12 @@
-import { allocBuffer, type Buffer, type Dtype, dtypeOf } from "./arena.js";
+import {
+  allocBuffer,
+  arenaGeneration,
+  type Buffer,
+  currentBuffer,
+  type Dtype,
+  dtypeOf,
+  releaseBuffer,
+} from "./arena.js";
 
 export type { Buffer, Dtype } from "./arena.js";
 
@@ -23,10 +31,13 @@ export interface ParamOptions {
 }
 
 /**
- * A param in descent's memory. `grad` is preallocated beside `data`: writing gradients in place
- * (`p.grad.set(g)`, or `p.gradBuffer().set(g)` after `zeroGrad()` set it to null) is the zero-copy path.
- * Assigning `p.grad = g` copies `g` into that buffer (it must have the param's length and dtype);
- * assigning `null` marks the grad absent.
+ * A param in descent's memory. `data` is a view into descent's WebAssembly memory, updated in place by
+ * `step()`; read it from the param when you use it: a view kept across something that allocates (a new
+ * param, an optimizer's first step) is detached (length 0) when the memory grows. `p.data.slice()` is an
+ * independent copy. `grad` is preallocated beside `data`: writing gradients in place (`p.grad.set(g)`, or
+ * `p.gradBuffer().set(g)` after `zeroGrad()` set it to null) is the zero-copy path. Assigning `p.grad = g`
+ * copies `g` into that buffer (it must have the param's length and dtype); assigning `null` marks the grad
+ * absent. `dispose()` (or `using`) returns the memory; the param cannot be used afterwards.
  */
 export class Parameter implements Param {
   readonly shape: readonly number[];
@@ -34,9 +45,14 @@ export class Parameter implements Param {
   #data: Buffer;
   #grad: Buffer | null = null;
   #hasGrad = false;
+  /** The arena generation the views were derived in; -1 once disposed. */
+  #generation = arenaGeneration;
+  readonly #length: number;
 
-  constructor(data: Buffer, shape: readonly number[], name?: string) {
+  constructor(data: Buffer, shape: readonly number[], name?: string, grad?: Buffer) {
     this.#data = data;
+    this.#length = data.length;
+    if (grad !== undefined) this.#grad = grad;
     this.shape = Object.freeze([...shape]);
     if (name !== undefined) this.name = name;
   }
@@ -46,21 +62,24 @@ export class Parameter implements Param {
   }
 
   get size(): number {
-    return this.#data.length;
+    return this.#length;
   }
 
   get data(): Buffer {
+    if (this.#generation !== arenaGeneration) this.#refresh();
     return this.#data;
   }
 
   /** Copies `values` into the param's memory (the buffer itself is never replaced). */
   set data(values: Buffer) {
     checkSameLayout(this, values, "data");
-    this.#data.set(values);
+    this.data.set(values);
   }
 
   get grad(): Buffer | null {
-    return this.#hasGrad ? this.#grad : null;
+    if (!this.#hasGrad) return null;
+    if (this.#generation !== arenaGeneration) this.#refresh();
+    return this.#grad;
   }
 
   set grad(values: Buffer | null) {
@@ -75,9 +94,50 @@ export class Parameter implements Param {
 
   /** The param's own grad buffer (allocated on first use); marks the grad present. */
   gradBuffer(): Buffer {
-    if (this.#grad === null) this.#grad = allocBuffer(this.#data.length, this.dtype);
+    if (this.#generation !== arenaGeneration) this.#refresh();
+    if (this.#grad === null) {
+      this.#grad = allocBuffer(this.#length, this.dtype);
+      this.#data = currentBuffer(this.#data); // the allocation may have grown (and detached) the memory
+      this.#generation = arenaGeneration;
+    }
     this.#hasGrad = true;
     return this.#grad;
+  }
+
+  /** True once `dispose()` has returned the param's memory. */
+  get disposed(): boolean {
+    return this.#generation === -1;
+  }
+
+  /**
+   * Returns the param's memory (data and grad) to descent now. Views of it that were kept are never
+   * handed to anyone else while they can still reach it. Reading `data` or `grad` afterwards throws.
+   * Optimizers holding the param should be disposed too (their state is theirs to free).
+   * @example
+   * {
+   *   using w = param([1, 2, 3]);
+   *   w.data[0]; // → 1
+   * } // w's memory is returned here
+   */
+  dispose(): void {
+    if (this.#generation === -1) return;
+    releaseBuffer(this.#data);
+    if (this.#grad !== null) releaseBuffer(this.#grad);
+    this.#generation = -1;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  #refresh(): void {
+    if (this.#generation === -1) {
+      const label = this.name === undefined ? "param" : `param '${this.name}'`;
+      throw new Error(`${label} was disposed: its memory was returned with dispose()`);
+    }
+    this.#data = currentBuffer(this.#data);
+    if (this.#grad !== null) this.#grad = currentBuffer(this.#grad);
+    this.#generation = arenaGeneration;
   }
 }
 
@@ -143,7 +203,10 @@ export function param(data: Buffer | readonly number[], opts: ParamOptions = {})
   }
   const buffer = allocBuffer(length, dtype);
   buffer.set(data);
-  return new Parameter(buffer, shape, opts.name);
+  // the grad buffer is allocated now, so that writing the first gradient allocates nothing (an allocation
+  // may grow descent's memory, which detaches views a caller holds)
+  const grad = allocBuffer(length, dtype);
+  return new Parameter(currentBuffer(buffer), shape, opts.name, grad);
 }
 
 /** The dtype of any Param's data. */

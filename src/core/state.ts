@@ -2,7 +2,7 @@
 // State dicts must be structured-clone-able and must never alias live buffers.
 
 import type { Buffer } from "./arena.js";
-import { zerosLike } from "./arena.js";
+import { arenaGeneration, currentBuffer, releaseBuffer, zerosLike } from "./arena.js";
 
 export type StateValue = number | boolean | string | null | Buffer | readonly StateValue[] | StateRecord;
 export interface StateRecord {
@@ -39,6 +39,67 @@ export function materializeState<T extends StateValue>(value: T): T {
     return out as T;
   }
   return value;
+}
+
+/** Re-derives, in place, every arena view inside `value` that a growth of the memory detached. */
+export function refreshViews(value: unknown): void {
+  if (value === null || typeof value !== "object") return;
+  const entries = value as Record<string | number, unknown>;
+  for (const key of Object.keys(entries)) {
+    const v = entries[key];
+    if (isBuffer(v)) {
+      const fresh = currentBuffer(v);
+      if (fresh !== v) entries[key] = fresh;
+    } else if (v !== null && typeof v === "object") refreshViews(v);
+  }
+}
+
+/** Returns every arena buffer inside `value` to the arena (see `releaseBuffer`). */
+export function releaseViews(value: unknown): void {
+  if (isBuffer(value)) {
+    releaseBuffer(value);
+    return;
+  }
+  if (value === null || typeof value !== "object") return;
+  for (const v of Object.values(value)) releaseViews(v);
+}
+
+/**
+ * An optimizer's per-param state: a Map whose records' buffers are re-derived after a growth of the arena
+ * detached them, so `opt.state.get(p).expAvg` is always a live view (one comparison when nothing grew).
+ */
+export class StateMap<K, V> extends Map<K, V> {
+  #generation = arenaGeneration;
+
+  override get(key: K): V | undefined {
+    if (this.#generation !== arenaGeneration) this.refresh();
+    return super.get(key);
+  }
+
+  override forEach(fn: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
+    if (this.#generation !== arenaGeneration) this.refresh();
+    super.forEach(fn, thisArg);
+  }
+
+  override entries(): MapIterator<[K, V]> {
+    if (this.#generation !== arenaGeneration) this.refresh();
+    return super.entries();
+  }
+
+  override values(): MapIterator<V> {
+    if (this.#generation !== arenaGeneration) this.refresh();
+    return super.values();
+  }
+
+  override [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+
+  /** Re-derives every record's buffers now. */
+  refresh(): void {
+    this.#generation = arenaGeneration;
+    for (const record of super.values()) refreshViews(record);
+  }
 }
 
 function kind(v: unknown): string {

@@ -1,5 +1,6 @@
 // The opt-in multi-threaded step: workers (worker_threads in Node, Web Workers in a cross-origin isolated
-// page) instantiate the same kernels module over the same shared arena memory. A large kernel call is cut
+// page) instantiate the same kernels module over the same shared arena memory (the first pool moves the
+// arena from its ordinary memory into a shared one, for the rest of the process). A large kernel call is cut
 // into parts of whole SIMD vectors; the calling thread runs part 0 and each worker one more part. Elements
 // are independent, so the result is bit-identical to one thread.
 //
@@ -159,8 +160,15 @@ export async function useThreads(
   }
   const setExecutor = target.setStepExecutor.bind(target);
   if (open !== null) throw new Error("useThreads: another thread pool is open; close it first");
-  const k = kernels();
   const a = arena();
+  let shared = false;
+  try {
+    a?.share(); // workers see the arena only in shared memory (every view made before is re-derived)
+    shared = a !== null;
+  } catch {
+    // no shared WebAssembly memory here (a page that is not cross-origin isolated)
+  }
+  const k = shared ? kernels() : null;
   if (k === null || a === null) {
     throw new Error(
       "useThreads: needs the WebAssembly kernels over shared memory, which are unavailable here",

@@ -164,10 +164,12 @@ function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number,
   const ex = new Float64Array(steps + 1).fill(Number.NaN);
   const ey = new Float64Array(steps + 1).fill(Number.NaN);
   let tracked = false;
-  const data = p.data;
   const limit = escapeRadius(fn);
   let n = 0;
+  // p.data is read afresh each time: a view kept across the optimizer's first step (which allocates its
+  // state) may be detached by a growth of descent's memory
   const record = () => {
+    const data = p.data;
     xs[n] = data[0]!;
     ys[n] = data[1]!;
     losses[n] = fn.f(data[0]!, data[1]!);
@@ -176,6 +178,7 @@ function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number,
   // a closure, so optimizers that re-evaluate within a step (L-BFGS) work like the others; a batched
   // entry draws its batch once per step, and every evaluation within the step sees that batch
   let closure = () => {
+    const data = p.data;
     fn.grad(data[0]!, data[1]!, p.gradBuffer());
     return fn.f(data[0]!, data[1]!);
   };
@@ -185,6 +188,7 @@ function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number,
     const surface = fn;
     nextBatch = batchSampler(surface.examples, entry.batchSize, mulberry32(seed));
     closure = () => {
+      const data = p.data;
       surface.batchGrad(batch, data[0]!, data[1]!, p.gradBuffer());
       return surface.batchLoss(batch, data[0]!, data[1]!);
     };
@@ -201,7 +205,7 @@ function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number,
       ey[t] = step.values[1]!;
     }
     const loss = losses[n]!;
-    if (!Number.isFinite(loss) || Math.abs(data[0]!) > limit || Math.abs(data[1]!) > limit) break;
+    if (!Number.isFinite(loss) || Math.abs(xs[n]!) > limit || Math.abs(ys[n]!) > limit) break;
   }
   const trajectory = { x: xs.slice(0, n + 1), y: ys.slice(0, n + 1), loss: losses.slice(0, n + 1) };
   return tracked
@@ -249,14 +253,15 @@ export class RaceRunner {
     const fn = this.#fn;
     const limit = escapeRadius(fn);
     const p = this.param;
-    const data = p.data;
     for (let s = 0; s < k && this.status === "running"; s++) {
+      // p.data is read afresh: the first step allocates state, which may grow (and detach) the memory
       this.optimizer.step(() => {
+        const data = p.data;
         fn.grad(data[0]!, data[1]!, p.gradBuffer());
         return fn.f(data[0]!, data[1]!);
       });
-      const x = data[0]!;
-      const y = data[1]!;
+      const x = p.data[0]!;
+      const y = p.data[1]!;
       const loss = fn.f(x, y);
       this.xs.push(x);
       this.ys.push(y);

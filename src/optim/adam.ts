@@ -86,6 +86,16 @@ export interface AdamScalars {
   eps: number;
 }
 
+/** Whether an Adam/AdamW param needs state allocated before the step (first step, amsgrad switched on). */
+export function adamNeedsState(state: AdamState | undefined, group: AdamOptions): boolean {
+  return state === undefined || (group.amsgrad && state.maxExpAvgSq === undefined);
+}
+
+/** Adds the AMSGrad maximum when amsgrad was switched on after the state was created. */
+export function ensureAdamState(p: Param, state: AdamState, group: AdamOptions): void {
+  if (group.amsgrad) state.maxExpAvgSq ??= zerosLike(p.data);
+}
+
 /**
  * The fused Adam/AdamW element loop. `decay` is the multiplier applied to θ first (AdamW's
  * 1 − lr·weightDecay; 1 for Adam), `weightDecay` the L2 coefficient added to the gradient (0 for AdamW).
@@ -181,6 +191,14 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
 
   protected initState(p: Param, group: ParamGroup<AdamOptions>): AdamState {
     return initAdamState(p, group.amsgrad);
+  }
+
+  protected override needsAllocation(_p: Param, state: AdamState | undefined, group: AdamOptions): boolean {
+    return adamNeedsState(state, group);
+  }
+
+  protected override ensureState(p: Param, state: AdamState, group: AdamOptions): void {
+    ensureAdamState(p, state, group);
   }
 
   protected update(p: Param, grad: Buffer, state: AdamState, group: ParamGroup<AdamOptions>): void {

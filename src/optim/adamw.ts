@@ -10,7 +10,9 @@ import {
   ADAM_STATE_SPEC,
   type AdamOptions,
   type AdamState,
+  adamNeedsState,
   adamStep,
+  ensureAdamState,
   initAdamState,
   validateAdamOptions,
 } from "./adam.js";
@@ -36,6 +38,14 @@ export class AdamW extends Optimizer<AdamWOptions, AdamState> {
 
   protected initState(p: Param, group: ParamGroup<AdamWOptions>): AdamState {
     return initAdamState(p, group.amsgrad);
+  }
+
+  protected override needsAllocation(_p: Param, state: AdamState | undefined, group: AdamWOptions): boolean {
+    return adamNeedsState(state, group);
+  }
+
+  protected override ensureState(p: Param, state: AdamState, group: AdamWOptions): void {
+    ensureAdamState(p, state, group);
   }
 
   protected update(p: Param, grad: Buffer, state: AdamState, group: ParamGroup<AdamWOptions>): void {

@@ -12,7 +12,7 @@
 // exceed maxEval); a step whose first evaluation already meets toleranceGrad returns without moving.
 
 import type { Buffer } from "../core/arena.js";
-import { allocBuffer, type Dtype, dtypeOf } from "../core/arena.js";
+import { type Dtype, dtypeOf, plainBuffer } from "../core/arena.js";
 import {
   type BaseOptions,
   Optimizer,
@@ -21,6 +21,7 @@ import {
   paramLabel,
 } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
+import { cloneState, type StateRecord } from "../core/state.js";
 import { integer, nonNegative, optionError } from "../core/validate.js";
 
 export interface LBFGSOptions extends BaseOptions {
@@ -209,6 +210,16 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     return loss;
   }
 
+  // LBFGS keeps its state on the first param and creates it itself (in updateGroup)
+  protected override needsAllocation(): boolean {
+    return false;
+  }
+
+  // plain arrays: no kernel reads them, and the closure may allocate (a growth would detach arena views)
+  protected override materializeLoaded(loaded: LBFGSState): LBFGSState {
+    return cloneState(loaded as unknown as StateRecord) as unknown as LBFGSState;
+  }
+
   protected initState(): LBFGSState {
     return { funcEvals: 0, nIter: 0 };
   }
@@ -225,10 +236,10 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
 
   #scratch(n: number, dtype: Dtype): void {
     if (this.#x?.length === n && dtypeOf(this.#x) === dtype) return;
-    this.#pool = [0, 1, 2, 3].map(() => allocBuffer(n, dtype));
-    this.#x = allocBuffer(n, dtype);
-    this.#y = allocBuffer(n, dtype);
-    this.#s = allocBuffer(n, dtype);
+    this.#pool = [0, 1, 2, 3].map(() => plainBuffer(n, dtype));
+    this.#x = plainBuffer(n, dtype);
+    this.#y = plainBuffer(n, dtype);
+    this.#s = plainBuffer(n, dtype);
   }
 
   /** A pool buffer that none of `live` is. */
@@ -330,7 +341,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
 
       // direction
       if (state.nIter === 1 || d === undefined || prevFlatGrad === undefined) {
-        d ??= allocBuffer(n, dtype);
+        d ??= plainBuffer(n, dtype);
         for (let i = 0; i < n; i++) d[i] = -flatGrad[i]!;
         oldDirs = [];
         oldStps = [];
@@ -357,8 +368,8 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
           oldStps.push(s);
           ro.push(1 / ys);
           hDiag = ys / dot(y, y);
-          this.#y = recycledY ?? allocBuffer(n, dtype);
-          this.#s = recycledS ?? allocBuffer(n, dtype);
+          this.#y = recycledY ?? plainBuffer(n, dtype);
+          this.#s = recycledS ?? plainBuffer(n, dtype);
         }
         const numOld = oldDirs.length;
         state.al ??= new Array<number | null>(historySize).fill(null);
@@ -376,7 +387,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
           axpy(d, al[i]! - be, oldStps[i]!);
         }
       }
-      prevFlatGrad ??= allocBuffer(n, dtype);
+      prevFlatGrad ??= plainBuffer(n, dtype);
       prevFlatGrad.set(flatGrad);
       prevLoss = loss;
 

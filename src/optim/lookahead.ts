@@ -7,7 +7,7 @@
 // including one that an inner SkipNonFinite skipped.
 
 import type { Buffer } from "../core/arena.js";
-import { zerosLike } from "../core/arena.js";
+import { plainZerosLike } from "../core/arena.js";
 import type { OptimizerLike } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
 import { inRange, integer, knownKeys, optionError } from "../core/validate.js";
@@ -70,7 +70,7 @@ export class Lookahead<I extends OptimizerLike = OptimizerLike> extends Optimize
   protected override onParamsAdded(params: readonly Param[]): void {
     for (const p of params) {
       if (this.#slow.has(p)) continue;
-      const slow = zerosLike(p.data);
+      const slow = plainZerosLike(p.data);
       slow.set(p.data);
       this.#slow.set(p, slow);
     }
@@ -142,7 +142,7 @@ export class Lookahead<I extends OptimizerLike = OptimizerLike> extends Optimize
           this.onParamsAdded([p]);
           return;
         }
-        const mine = this.#slow.get(p) ?? zerosLike(p.data);
+        const mine = this.#slow.get(p) ?? plainZerosLike(p.data);
         mine.set(s);
         this.#slow.set(p, mine);
       });

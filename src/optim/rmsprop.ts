@@ -121,11 +121,23 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     return state;
   }
 
-  protected update(p: Param, grad: Buffer, state: RMSpropState, group: ParamGroup<RMSpropOptions>): void {
-    state.step += 1;
-    // options may be switched on between steps; torch would fail on the missing buffer, descent creates it
+  protected override needsAllocation(
+    _p: Param,
+    state: RMSpropState | undefined,
+    group: ParamGroup<RMSpropOptions>,
+  ): boolean {
+    if (state === undefined) return true;
+    return (group.momentum > 0 && !state.momentumBuffer) || (group.centered && !state.gradAvg);
+  }
+
+  // options may be switched on between steps; torch would fail on the missing buffer, descent creates it
+  protected override ensureState(p: Param, state: RMSpropState, group: ParamGroup<RMSpropOptions>): void {
     if (group.momentum > 0) state.momentumBuffer ??= zerosLike(p.data);
     if (group.centered) state.gradAvg ??= zerosLike(p.data);
+  }
+
+  protected update(p: Param, grad: Buffer, state: RMSpropState, group: ParamGroup<RMSpropOptions>): void {
+    state.step += 1;
     runRmspropUpdate(
       p.data.length,
       {

@@ -103,17 +103,26 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     });
   }
 
+  /** States whose momentum buffer was created for the coming step (torch starts it at the gradient). */
+  readonly #fresh = new WeakSet<SGDState>();
+
+  protected override needsAllocation(_p: Param, state: SGDState | undefined, group: SGDOptions): boolean {
+    return group.momentum !== 0 && state?.momentumBuffer === undefined;
+  }
+
+  protected override allocateState(p: Param): void {
+    const state = { momentumBuffer: zerosLike(p.data) };
+    this.state.set(p, state);
+    this.#fresh.add(state);
+  }
+
   protected override updateGroup(group: ParamGroup<SGDOptions>): void {
     for (const p of group.params) {
       const grad = p.grad;
       if (grad === null || grad === undefined) continue;
       const useMomentum = group.momentum !== 0;
-      let state = this.state.get(p);
-      const firstStep = useMomentum && state?.momentumBuffer === undefined;
-      if (firstStep) {
-        state = { momentumBuffer: zerosLike(p.data) };
-        this.state.set(p, state);
-      }
+      const state = this.state.get(p);
+      const firstStep = useMomentum && state !== undefined && this.#fresh.delete(state);
       const buffer = state?.momentumBuffer ?? grad; // unused without momentum
       runSgdUpdate(
         p.data.length,
