@@ -4,6 +4,7 @@
 // docs/checkpoint-format.md. Browser-safe: bytes in, bytes out; files are in ./node.ts.
 
 import { type Buffer, type Dtype, dtypeOf } from "../core/arena.js";
+import { tagNumber, untagNumber } from "../core/json-number.js";
 import type { OptimizerLike, OptimizerStateDict } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { CheckpointError } from "./checkpoint-error.js";
@@ -98,13 +99,6 @@ export interface LoadedCheckpoint {
  */
 export const MAX_JSON_DEPTH = 64;
 
-const SPECIAL_NUMBERS: Record<string, number> = {
-  NaN: Number.NaN,
-  Infinity: Number.POSITIVE_INFINITY,
-  "-Infinity": Number.NEGATIVE_INFINITY,
-  "-0": -0,
-};
-
 /** RFC 6901 escaping, so a key containing "/" cannot make two paths collide. */
 function pointer(parts: readonly (string | number)[]): string {
   return parts.map((p) => String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("/");
@@ -125,13 +119,7 @@ function encodeValue(
   if (path.length > 2 * MAX_JSON_DEPTH)
     unserializable(at(), `nested more than ${MAX_JSON_DEPTH} levels deep (a cycle?)`);
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
-  if (typeof value === "number") {
-    if (Number.isNaN(value)) return { $number: "NaN" };
-    if (value === Number.POSITIVE_INFINITY) return { $number: "Infinity" };
-    if (value === Number.NEGATIVE_INFINITY) return { $number: "-Infinity" };
-    if (Object.is(value, -0)) return { $number: "-0" };
-    return value;
-  }
+  if (typeof value === "number") return tagNumber(value);
   if (value instanceof Float32Array || value instanceof Float64Array) {
     const name = pointer(path);
     tensors.set(name, {
@@ -182,10 +170,7 @@ class Decoder {
     const only = keys.length === 1 ? keys[0] : undefined;
     if (only === "$tensor") return this.tensor(obj.$tensor, where, null);
     if (only === "$number") {
-      const n =
-        typeof obj.$number === "string" && Object.hasOwn(SPECIAL_NUMBERS, obj.$number)
-          ? SPECIAL_NUMBERS[obj.$number]
-          : undefined;
+      const n = untagNumber(obj.$number);
       if (n === undefined) corrupt(`${where}: unknown special number ${JSON.stringify(obj.$number)}`);
       return n;
     }

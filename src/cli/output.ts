@@ -1,6 +1,7 @@
 // What the commands write: text tables, numbers, JSON, and figures as .svg or .png files.
 
 import { extname } from "node:path";
+import { bareNumber } from "../core/json-number.js";
 import { checkOutputFile, writeOutputFile } from "../lab/output-path.js";
 import { svgToPng } from "../lab/render.js";
 import { UsageError } from "./args.js";
@@ -49,4 +50,4 @@ export const num = (v: number) =>
       : v.toFixed(4);
 
 export const json = (value: unknown) =>
-  `${JSON.stringify(value, (_k, v) => (v instanceof Float64Array ? Array.from(v) : typeof v === "number" && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
+  `${JSON.stringify(value, (_k, v) => (v instanceof Float64Array ? Array.from(v) : typeof v === "number" ? bareNumber(v) : v), 2)}\n`;

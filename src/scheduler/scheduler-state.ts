@@ -1,6 +1,7 @@
 // A scheduler's state dict: its shape, JSON-safe numbers, and the checks `loadStateDict` runs before it
 // changes anything.
 
+import { bareNumber, unbareNumber } from "../core/json-number.js";
 import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 
@@ -12,14 +13,12 @@ export interface SchedulerStateDict {
 
 /** Non-finite numbers as strings, so a state dict survives JSON.stringify/parse. */
 export function encodeNumber(x: number): number | string {
-  return Number.isFinite(x) ? x : String(x);
+  return bareNumber(x);
 }
 
 export function decodeNumber(value: unknown, label: string, where: string): number {
-  if (typeof value === "number") return value;
-  if (value === "Infinity") return Number.POSITIVE_INFINITY;
-  if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
-  if (value === "NaN") return Number.NaN;
+  const n = unbareNumber(value);
+  if (n !== undefined) return n;
   return stateError(where, `${label} must be a number, got ${describe(value)}`);
 }
 

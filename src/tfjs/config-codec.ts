@@ -2,6 +2,7 @@
 // defaults and the adapter options, as JSON with RegExps and non-finite numbers kept, wrapped in base64.
 
 import type { OptimizerLike, ParamGroupInit } from "../core/optimizer.js";
+import { tagNumber, untagNumber } from "../core/json-number.js";
 import { describe, type Parameter } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import { OPTIMIZER_REGISTRY } from "../optim/registry.js";
@@ -42,7 +43,7 @@ export function optimizerName(opt: OptimizerLike): string {
 /** JSON-safe copies of option values (RegExps as { $regexp, flags }; functions dropped). */
 export function toJsonValue(value: unknown): unknown {
   if (value instanceof RegExp) return { $regexp: value.source, flags: value.flags };
-  if (typeof value === "number" && !Number.isFinite(value)) return { $number: String(value) };
+  if (typeof value === "number") return tagNumber(value);
   if (Array.isArray(value)) return value.map(toJsonValue);
   if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value)) {
     const out: Record<string, unknown> = {};
@@ -53,13 +54,20 @@ export function toJsonValue(value: unknown): unknown {
   return value;
 }
 
+/** The number a `$number` tag names; an unknown tag is corruption, named with `where`. */
+export function untagged(tag: unknown, where: string): number {
+  const n = untagNumber(tag);
+  if (n === undefined) optionError(`${where}: unknown special number ${describe(tag)}`);
+  return n;
+}
+
 export function fromJsonValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(fromJsonValue);
   if (value !== null && typeof value === "object") {
     const o = value as Record<string, unknown>;
     if (typeof o.$regexp === "string")
       return new RegExp(o.$regexp, typeof o.flags === "string" ? o.flags : "");
-    if (typeof o.$number === "string") return Number(o.$number);
+    if ("$number" in o) return untagged(o.$number, "TfjsOptimizer.fromConfig");
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) out[k] = fromJsonValue(v);
     return out;

@@ -6,7 +6,9 @@ import { type Tensor, tensor } from "@tensorflow/tfjs-core";
 import type { OptimizerStateDict } from "../core/optimizer.js";
 import { describe } from "../core/param.js";
 import type { StateRecord, StateValue } from "../core/state.js";
+import { tagNumber } from "../core/json-number.js";
 import { optionError } from "../core/validate.js";
+import { untagged } from "./config-codec.js";
 
 /** A tensor with a name (tfjs-core does not export its own NamedTensor). */
 export interface NamedTensor {
@@ -29,7 +31,7 @@ export function encodeState(
       tensors.push({ name: path, tensor: tensor(Float32Array.from(value), [value.length], "float32") });
       return { $tensor: index, dtype: value instanceof Float64Array ? "float64" : "float32" };
     }
-    if (typeof value === "number" && !Number.isFinite(value)) return { $number: String(value) };
+    if (typeof value === "number") return tagNumber(value);
     if (Array.isArray(value)) return value.map((v, i) => encode(v as StateValue, `${path}/${i}`));
     if (value !== null && typeof value === "object") {
       const out: Record<string, unknown> = {};
@@ -97,7 +99,7 @@ export async function decodeState(weightValues: NamedTensor[]): Promise<DecodedW
           );
         return o.dtype === "float64" ? Float64Array.from(data) : Float32Array.from(data);
       }
-      if (typeof o.$number === "string") return Number(o.$number);
+      if ("$number" in o) return untagged(o.$number, "TfjsOptimizer.setWeights");
       const out: Record<string, StateValue> = {};
       for (const [k, v] of Object.entries(o)) out[k] = decode(v);
       return out as StateRecord;
