@@ -88,7 +88,14 @@ if (wt && wt.parentPort) start(wt.workerData, (m) => wt.parentPort.postMessage(m
 else self.onmessage = (e) => start(e.data, (m) => self.postMessage(m));
 `;
 
-let open: ThreadHandle | null = null;
+/** The open pool: its handle (held weakly, so a dropped handle can be collected) and how to shut it down. */
+let open: { readonly handle: WeakRef<ThreadHandle>; readonly shutdown: () => Promise<void> } | null = null;
+
+// a pool whose handle was dropped without close() shuts down when the handle is collected, so a lost
+// handle never blocks useThreads for the rest of the process
+const abandoned = new FinalizationRegistry<() => Promise<void>>((shutdown) => {
+  shutdown().catch(() => {});
+});
 
 async function spawn(data: Record<string, unknown>): Promise<AnyWorker> {
   const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
@@ -159,7 +166,12 @@ export async function useThreads(
     throw new TypeError("useThreads: expected a descent optimizer or wrapper (one with setStepExecutor)");
   }
   const setExecutor = target.setStepExecutor.bind(target);
-  if (open !== null) throw new Error("useThreads: another thread pool is open; close it first");
+  if (open !== null) {
+    if (open.handle.deref() !== undefined) {
+      throw new Error("useThreads: another thread pool is open; close it first");
+    }
+    await open.shutdown(); // its handle was collected, and the registry has not run yet
+  }
   const a = arena();
   let shared = false;
   try {
@@ -242,20 +254,42 @@ export async function useThreads(
   };
   // installed through the optimizer's documented step executor: the pool is active for each step only
   setExecutor({ enter: () => setKernelPool(pool), exit: () => setKernelPool(null) });
+  // made by module-level functions: a closure made here would share this scope's context (and with it
+  // the handle) with the executor the optimizer keeps, and the handle could never be collected
+  const shutdown = makeShutdown(setExecutor, ctrl, workers);
+  const handle = makeHandle(threads, shutdown);
+  open = { handle: new WeakRef(handle), shutdown };
+  return handle;
+}
+
+/** Stops a pool's workers and removes its executor; runs once (close, or the registry). */
+function makeShutdown(
+  setExecutor: (executor: StepExecutor | null) => void,
+  ctrl: Int32Array,
+  workers: AnyWorker[],
+): () => Promise<void> {
   let closed = false;
+  const shutdown = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    if (open?.shutdown === shutdown) open = null; // first: a failure below must not block later pools
+    setExecutor(null);
+    Atomics.store(ctrl, QUIT, 1);
+    Atomics.add(ctrl, GEN, 1);
+    Atomics.notify(ctrl, GEN);
+    for (const w of workers) await w.terminate();
+  };
+  return shutdown;
+}
+
+function makeHandle(threads: number, shutdown: () => Promise<void>): ThreadHandle {
   const handle: ThreadHandle = {
     threads,
-    async close() {
-      if (closed) return;
-      closed = true;
-      setExecutor(null);
-      Atomics.store(ctrl, QUIT, 1);
-      Atomics.add(ctrl, GEN, 1);
-      Atomics.notify(ctrl, GEN);
-      for (const w of workers) await w.terminate();
-      open = null;
+    close() {
+      abandoned.unregister(handle);
+      return shutdown();
     },
   };
-  open = handle;
+  abandoned.register(handle, shutdown, handle);
   return handle;
 }

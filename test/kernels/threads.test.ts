@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { arena } from "../../src/core/arena.js";
 import { param } from "../../src/core/param.js";
 import { kernels } from "../../src/kernels/runtime.js";
 import { useThreads } from "../../src/kernels/threads.js";
 import { Adam } from "../../src/optim/adam.js";
 import { SGD } from "../../src/optim/sgd.js";
+import { plainEnv } from "../helpers/child-env.js";
 import { SkipNonFinite } from "../../src/optim/skip-non-finite.js";
 
 function makeParams(sizes: number[], dtype: "float32" | "float64", seed: number) {
@@ -136,5 +140,20 @@ describe("useThreads", () => {
       useThreads(opt, 2, { minElements: -1 }),
       /minElements must be a positive integer, got -1/,
     );
+  });
+
+  it("recovers from a lost handle: once it is collected, the pool shuts down and a new one opens", () => {
+    const child = join(dirname(fileURLToPath(import.meta.url)), "threads-lost-handle-child.ts");
+    const run = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", child], {
+      encoding: "utf8",
+      timeout: 120_000,
+      env: plainEnv(),
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const lines = run.stdout.trim().split("\n");
+    const result = JSON.parse(lines[lines.length - 1]!);
+    assert.equal(result.reopened, "yes");
+    assert.equal(result.secondMatches, true, "the new pool's step matches one thread");
+    assert.equal(result.firstMatches, true, "the abandoned pool's optimizer steps on one thread");
   });
 });
