@@ -185,7 +185,7 @@ export class SurfacesPanel {
         const surface = parseFormula(this.#c.formula.value, domain);
         this.#c.formulaError.textContent = "";
         this.#c.formula.removeAttribute("aria-invalid");
-        this.#c.gradText.textContent = `∂f/∂x = ${surface.gradText[0]};  ∂f/∂y = ${surface.gradText[1]}`;
+        this.#c.gradText.textContent = "∂f/∂x and ∂f/∂y: exact, by forward-mode differentiation";
         next = surface;
         this.#levelScale = "quantile";
       } catch (error) {
@@ -196,7 +196,7 @@ export class SurfacesPanel {
         this.#onChange();
         return;
       }
-      this.#c.description.textContent = "Your formula; the gradient is its symbolic derivative.";
+      this.#c.description.textContent = "Your formula; its exact gradient by forward-mode differentiation.";
     } else {
       next = testFunctions.find((fn) => fn.name === name) ?? testFunctions[0]!;
       this.#levelScale = next.contourScale;
