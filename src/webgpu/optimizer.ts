@@ -10,6 +10,7 @@ import { addHook, paramLabel } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
 import type { StateRecord, StateValue } from "../core/state.js";
 import { optionError } from "../core/validate.js";
+import type { SchedulableOptimizer } from "../scheduler/lr-scheduler.js";
 import {
   chunkElements,
   chunks,
@@ -133,6 +134,14 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     const built: GpuParamGroup<O>[] = [];
     for (const g of groups) built.push(this.#buildGroup(g, built));
     this.paramGroups = built;
+  }
+
+  /**
+   * This optimizer, typed as what descent's schedulers take (`new StepLR(opt.schedulable, ...)`): a
+   * scheduler reads and writes only the groups' options (`lr`, momentum, betas), never their params.
+   */
+  get schedulable(): SchedulableOptimizer {
+    return this as unknown as SchedulableOptimizer;
   }
 
   /** The class name (the CPU class's). */
