@@ -41,7 +41,10 @@ function draw(canvas: HTMLCanvasElement, losses: number[], label: string): void 
   ctx.strokeStyle = "#1f6feb";
   ctx.lineWidth = 2;
   ctx.beginPath();
-  logs.forEach((v, i) => (i === 0 ? ctx.moveTo(x(i), y(v)) : ctx.lineTo(x(i), y(v))));
+  logs.forEach((v, i) => {
+    if (i === 0) ctx.moveTo(x(i), y(v));
+    else ctx.lineTo(x(i), y(v));
+  });
   ctx.stroke();
 }
 
