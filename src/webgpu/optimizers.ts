@@ -4,10 +4,11 @@
 
 import type { AdamOptions } from "../optim/adam.js";
 import type { AdamWOptions } from "../optim/adamw.js";
+import type { LionOptions } from "../optim/lion.js";
 import type { SGDOptions } from "../optim/sgd.js";
 import { type GpuParamGroupInit, type GpuRule, WebGpuOptimizer } from "./optimizer.js";
 import type { GpuParam } from "./param.js";
-import { ADAM_RULE, ADAMW_RULE, SGD_RULE } from "./rules.js";
+import { ADAM_RULE, ADAMW_RULE, LION_RULE, SGD_RULE } from "./rules.js";
 
 type Params = readonly GpuParam[] | readonly GpuParamGroupInit[];
 
@@ -32,13 +33,21 @@ export class SGD extends WebGpuOptimizer<SGDOptions> {
   }
 }
 
-const CLASSES = { Adam, AdamW, SGD } as const;
+/** Lion on the GPU (sign of the interpolated momentum, decoupled weight decay, maximize). */
+export class Lion extends WebGpuOptimizer<LionOptions> {
+  constructor(params: Params, options: Partial<LionOptions> = {}) {
+    super(LION_RULE, params, options);
+  }
+}
+
+const CLASSES = { Adam, AdamW, SGD, Lion } as const;
 
 /** Each GPU optimizer's rule (its kernel and its per-step preparation), by class name. */
 export const GPU_RULES: Readonly<Record<string, GpuRule<never>>> = Object.freeze({
   Adam: ADAM_RULE as unknown as GpuRule<never>,
   AdamW: ADAMW_RULE as unknown as GpuRule<never>,
   SGD: SGD_RULE as unknown as GpuRule<never>,
+  Lion: LION_RULE as unknown as GpuRule<never>,
 });
 
 /** The optimizers that run on the GPU, by class name. */
@@ -54,7 +63,6 @@ export const CPU_ONLY_OPTIMIZERS: readonly string[] = Object.freeze(
     "ASGD",
     "LAMB",
     "LBFGS",
-    "Lion",
     "Muon",
     "NAdam",
     "RAdam",

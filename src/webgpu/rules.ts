@@ -5,6 +5,7 @@
 
 import { Adam, type AdamOptions, adamScalars } from "../optim/adam.js";
 import { AdamW, type AdamWOptions } from "../optim/adamw.js";
+import { Lion, type LionOptions } from "../optim/lion.js";
 import { SGD, type SGDOptions } from "../optim/sgd.js";
 import type { GpuRule, GpuState } from "./optimizer.js";
 
@@ -62,6 +63,28 @@ export const SGD_RULE: GpuRule<SGDOptions> = {
           momentum: group.momentum,
           dampening: group.dampening,
           weightDecay: group.weightDecay,
+        },
+      },
+    };
+  },
+};
+
+/** Lion.update: one buffer, created with the state; decoupled decay as AdamW. */
+export const LION_RULE: GpuRule<LionOptions> = {
+  kernel: "lionUpdate",
+  cpu: Lion,
+  prepare(p, grad, state, group, zeros) {
+    const s: GpuState = state ?? { expAvg: zeros() };
+    return {
+      state: s,
+      args: {
+        buffers: { param: p.buffer, grad, expAvg: s.expAvg as GPUBuffer },
+        flags: { maximize: group.maximize },
+        scalars: {
+          decay: 1 - group.lr * group.weightDecay,
+          lr: group.lr,
+          beta1: group.betas[0],
+          beta2: group.betas[1],
         },
       },
     };

@@ -30,6 +30,8 @@ const CASES: Array<{
   { name: "SGD", options: { lr: 0.05, momentum: 0.9, weightDecay: 0.01 } },
   { name: "SGD", options: { lr: 0.05, momentum: 0.9, nesterov: true, maximize: true } },
   { name: "SGD", options: { lr: 0.05, momentum: 0.5, dampening: 0.3 }, changes: { 3: { momentum: 0 } } },
+  { name: "Lion", options: { lr: 0.01 } },
+  { name: "Lion", options: { lr: 0.01, weightDecay: 0.1, betas: [0.95, 0.98], maximize: true } },
 ];
 
 describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
