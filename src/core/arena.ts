@@ -5,7 +5,7 @@
 // The memory is an ordinary (non-shared) WebAssembly.Memory, so it exists on every page (no cross-origin
 // isolation needed) and a clone or a posted message of a view copies. Growing such a memory detaches every
 // view on it: each owner of a view (a Parameter, an optimizer's state map) re-derives it from `current()`
-// when `arenaGeneration` has moved, which costs one comparison per access. Only `share()` (called by
+// when `arenaClock.generation` has moved, which costs one comparison per access. Only `share()` (called by
 // useThreads) moves the arena to a shared memory, whose views the workers can see.
 //
 // Memory comes back in two ways, and a block is never handed out again while a view a user may hold can
@@ -47,7 +47,7 @@ interface Block {
  * Bumped whenever the arena's memory buffer changes (growth, `share()`): every view made before is then
  * detached (non-shared memory) and must be re-derived with `current()`.
  */
-export let arenaGeneration = 0;
+export const arenaClock = { generation: 0 };
 
 /** The arena cannot allocate: `bytes` is the size of the allocation that failed. */
 export class ArenaAllocationError extends RangeError {
@@ -201,7 +201,7 @@ export class Arena {
   /** The memory's buffer changed: old views are detached, so quarantined blocks are free now. */
   #detached(): void {
     this.#buffer = this.#memory.buffer;
-    arenaGeneration += 1;
+    arenaClock.generation += 1;
     const quarantine = this.#quarantine;
     this.#quarantine = [];
     for (const block of quarantine) this.#release(block.offset, block.size);

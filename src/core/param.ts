@@ -1,6 +1,6 @@
 import {
   allocBuffer,
-  arenaGeneration,
+  arenaClock,
   type Buffer,
   currentBuffer,
   type Dtype,
@@ -46,7 +46,7 @@ export class Parameter implements Param {
   #grad: Buffer | null = null;
   #hasGrad = false;
   /** The arena generation the views were derived in; -1 once disposed. */
-  #generation = arenaGeneration;
+  #generation = arenaClock.generation;
   readonly #length: number;
 
   constructor(data: Buffer, shape: readonly number[], name?: string, grad?: Buffer) {
@@ -66,7 +66,7 @@ export class Parameter implements Param {
   }
 
   get data(): Buffer {
-    if (this.#generation !== arenaGeneration) this.#refresh();
+    if (this.#generation !== arenaClock.generation) this.#refresh();
     return this.#data;
   }
 
@@ -78,7 +78,7 @@ export class Parameter implements Param {
 
   get grad(): Buffer | null {
     if (!this.#hasGrad) return null;
-    if (this.#generation !== arenaGeneration) this.#refresh();
+    if (this.#generation !== arenaClock.generation) this.#refresh();
     return this.#grad;
   }
 
@@ -94,11 +94,11 @@ export class Parameter implements Param {
 
   /** The param's own grad buffer (allocated on first use); marks the grad present. */
   gradBuffer(): Buffer {
-    if (this.#generation !== arenaGeneration) this.#refresh();
+    if (this.#generation !== arenaClock.generation) this.#refresh();
     if (this.#grad === null) {
       this.#grad = allocBuffer(this.#length, this.dtype);
       this.#data = currentBuffer(this.#data); // the allocation may have grown (and detached) the memory
-      this.#generation = arenaGeneration;
+      this.#generation = arenaClock.generation;
     }
     this.#hasGrad = true;
     return this.#grad;
@@ -137,7 +137,7 @@ export class Parameter implements Param {
     }
     this.#data = currentBuffer(this.#data);
     if (this.#grad !== null) this.#grad = currentBuffer(this.#grad);
-    this.#generation = arenaGeneration;
+    this.#generation = arenaClock.generation;
   }
 }
 

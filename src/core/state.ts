@@ -2,7 +2,7 @@
 // State dicts must be structured-clone-able and must never alias live buffers.
 
 import type { Buffer } from "./arena.js";
-import { arenaGeneration, currentBuffer, releaseBuffer, zerosLike } from "./arena.js";
+import { arenaClock, currentBuffer, releaseBuffer, zerosLike } from "./arena.js";
 
 export type StateValue = number | boolean | string | null | Buffer | readonly StateValue[] | StateRecord;
 export interface StateRecord {
@@ -69,25 +69,25 @@ export function releaseViews(value: unknown): void {
  * detached them, so `opt.state.get(p).expAvg` is always a live view (one comparison when nothing grew).
  */
 export class StateMap<K, V> extends Map<K, V> {
-  #generation = arenaGeneration;
+  #generation = arenaClock.generation;
 
   override get(key: K): V | undefined {
-    if (this.#generation !== arenaGeneration) this.refresh();
+    if (this.#generation !== arenaClock.generation) this.refresh();
     return super.get(key);
   }
 
   override forEach(fn: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
-    if (this.#generation !== arenaGeneration) this.refresh();
+    if (this.#generation !== arenaClock.generation) this.refresh();
     super.forEach(fn, thisArg);
   }
 
   override entries(): MapIterator<[K, V]> {
-    if (this.#generation !== arenaGeneration) this.refresh();
+    if (this.#generation !== arenaClock.generation) this.refresh();
     return super.entries();
   }
 
   override values(): MapIterator<V> {
-    if (this.#generation !== arenaGeneration) this.refresh();
+    if (this.#generation !== arenaClock.generation) this.refresh();
     return super.values();
   }
 
@@ -97,7 +97,7 @@ export class StateMap<K, V> extends Map<K, V> {
 
   /** Re-derives every record's buffers now. */
   refresh(): void {
-    this.#generation = arenaGeneration;
+    this.#generation = arenaClock.generation;
     for (const record of super.values()) refreshViews(record);
   }
 }

@@ -5,7 +5,7 @@
 // the module is instantiated again when the arena's memory object changes. Where the arena or wasm SIMD
 // is missing, `kernels()` is null and the TypeScript rules run: the portable path.
 
-import { arena, arenaGeneration } from "../core/arena.js";
+import { arena, arenaClock } from "../core/arena.js";
 import { KERNELS_WASM_BASE64, type KernelExports } from "./generated/kernels-wasm.js";
 
 /** Which executor the optimizers use: `"auto"` (wasm SIMD when available) or `"typescript"` (the rules). */
@@ -115,14 +115,14 @@ function load(): Kernels | null {
 let loadedGeneration = -1;
 
 function ensureLoaded(): Kernels | null {
-  if (loadedGeneration === arenaGeneration) return loaded!;
+  if (loadedGeneration === arenaClock.generation) return loaded!;
   // the memory's buffer changed (a growth) or the memory itself did (`Arena.share`): only the latter
   // needs a new instance
   if (loaded === undefined || (loaded !== null && loaded.memory !== arena()!.memory)) {
     loaded = load();
     if (loaded !== null) loaded.pool = activePool;
   }
-  loadedGeneration = arenaGeneration;
+  loadedGeneration = arenaClock.generation;
   return loaded;
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { allocBuffer, arena, arenaGeneration, currentBuffer, releaseBuffer } from "../../src/core/arena.js";
+import { allocBuffer, arena, arenaClock, currentBuffer, releaseBuffer } from "../../src/core/arena.js";
 
 describe("the arena", () => {
   it("lives in ordinary (non-shared) WebAssembly memory, so views are not SharedArrayBuffer-backed", () => {
@@ -17,10 +17,10 @@ describe("the arena", () => {
     const first = allocBuffer(10, "float32");
     first.fill(7);
     const before = a.memory.buffer.byteLength;
-    const generation = arenaGeneration;
+    const generation = arenaClock.generation;
     const big = allocBuffer(8 * 1024 * 1024, "float64"); // 64 MiB: forces a grow
     assert.ok(a.memory.buffer.byteLength > before);
-    assert.ok(arenaGeneration > generation, "the generation moves when the memory's buffer changes");
+    assert.ok(arenaClock.generation > generation, "the generation moves when the memory's buffer changes");
     assert.equal(first.length, 0, "a view made before a growth is detached, never stale");
     const again = currentBuffer(first);
     assert.equal(again.length, 10);
