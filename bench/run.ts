@@ -360,6 +360,16 @@ async function main(): Promise<void> {
     overhead = (r.stdout || "") + (r.status === 0 ? "" : `\n(tfjs-overhead exited ${r.status}: ${r.stderr})`);
   }
 
+  // the wasm path in headless Chromium on a plain page vs a cross-origin isolated one (issue 17)
+  let browser: string | null = null;
+  if (existsSync("/usr/bin/chromium") || process.env.CHROMIUM) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/browser-arena.ts")], {
+      encoding: "utf8",
+      cwd: ROOT,
+    });
+    browser = (r.stdout || "") + (r.status === 0 ? "" : `\n(browser-arena exited ${r.status}: ${r.stderr})`);
+  }
+
   // table
   const M = (x?: number) => (x === undefined ? "—" : (x / 1e6).toFixed(0));
   const ratio = (a?: number, b?: number) => (a === undefined || b === undefined ? "—" : (a / b).toFixed(2));
@@ -424,6 +434,7 @@ async function main(): Promise<void> {
   }
   for (const n of tfNotes) console.log(`note: ${n}`);
   if (overhead !== null) console.log(`\nbench/tfjs-overhead.ts:\n${overhead}`);
+  if (browser !== null) console.log(`\nbench/browser-arena.ts:\n${browser}`);
   const seconds = (Date.now() - started) / 1000;
   console.log(`\n${seconds.toFixed(0)} s; load average at the end ${os.loadavg()[0]!.toFixed(2)}`);
   const file = join(OUT, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
@@ -445,6 +456,7 @@ async function main(): Promise<void> {
         heapGrowth: heap,
         notes: tfNotes,
         tfjsOverhead: overhead,
+        browserArena: browser,
         seconds,
       },
       null,
