@@ -96,9 +96,10 @@ describe("web lab in headless Chromium", {
     await rm(profile, { recursive: true, force: true });
   });
 
-  test("the page loads with its three panels and no console errors", async () => {
+  test("the page loads with its four panels and no console errors", async () => {
     const page = await open();
     assert.deepEqual(await page.locator("[role=tab]").allTextContents(), [
+      "Tour of the note",
       "Surfaces",
       "EWMA playground",
       "Schedule designer",

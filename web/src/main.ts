@@ -6,10 +6,14 @@ import { byId, h } from "./dom.js";
 import { EwmaPanel } from "./ewma-panel.js";
 import { SchedulePanel } from "./schedule-panel.js";
 import { SurfacesPanel } from "./surfaces-panel.js";
+import { TourPanel } from "./tour-panel.js";
+import { TOUR_TEXT } from "./tour-text.js";
+import { LANG_NAMES, LANGS, type Lang } from "../../src/lab/i18n.js";
 import { readHash } from "./url-state.js";
 
-type Tab = "surfaces" | "ewma" | "schedule";
+type Tab = "tour" | "surfaces" | "ewma" | "schedule";
 const TABS: readonly { id: Tab; label: string }[] = [
+  { id: "tour", label: "Tour of the note" },
   { id: "surfaces", label: "Surfaces" },
   { id: "ewma", label: "EWMA playground" },
   { id: "schedule", label: "Schedule designer" },
@@ -17,11 +21,14 @@ const TABS: readonly { id: Tab; label: string }[] = [
 
 let reading = false;
 let tab: Tab = "surfaces";
+let lang: Lang = "en";
 
 function writeHash(): void {
   if (reading) return;
   const params = new URLSearchParams();
   params.set("tab", tab);
+  if (lang !== "en") params.set("lang", lang);
+  if (tab === "tour") tour.write(params);
   if (tab === "surfaces") surfaces.write(params);
   if (tab === "ewma") ewmaPanel.write(params);
   if (tab === "schedule") schedule.write(params);
@@ -32,7 +39,31 @@ function writeHash(): void {
 const surfaces = new SurfacesPanel(byId("panel-surfaces", HTMLElement), writeHash);
 const ewmaPanel = new EwmaPanel(byId("panel-ewma", HTMLElement), writeHash);
 const schedule = new SchedulePanel(byId("panel-schedule", HTMLElement), writeHash);
-const panels = { surfaces, ewma: ewmaPanel, schedule };
+const tour = new TourPanel(byId("panel-tour", HTMLElement), writeHash);
+const panels = { tour, surfaces, ewma: ewmaPanel, schedule };
+
+// the language switch: the tour, the header and the tab names follow it (and the URL keeps it)
+const languageSelect = h(
+  "select",
+  { id: "lang", "aria-label": "Language / 언어" },
+  ...LANGS.map((l) => h("option", { value: l, lang: l }, LANG_NAMES[l])),
+);
+byId("lang-switch", HTMLElement).append(languageSelect);
+languageSelect.addEventListener("change", () => {
+  setLang(languageSelect.value === "ko" ? "ko" : "en");
+  writeHash();
+});
+
+function setLang(next: Lang): void {
+  lang = next;
+  languageSelect.value = next;
+  document.documentElement.lang = next;
+  const text = TOUR_TEXT[next];
+  byId("lab-title", HTMLElement).textContent = text.heading;
+  byId("lab-subtitle", HTMLElement).textContent = text.subtitle;
+  buttons[0]!.textContent = text.tab;
+  tour.setLang(next);
+}
 
 const buttons = TABS.map((t) =>
   h(
@@ -79,6 +110,8 @@ function restore(): void {
   const next = TABS.find((t) => t.id === requested)?.id ?? "surfaces";
   reading = true;
   try {
+    setLang(params.get("lang") === "ko" ? "ko" : "en");
+    tour.read(params);
     // every panel reads the hash: keys a panel does not find take its defaults
     surfaces.read(params);
     ewmaPanel.read(params);
