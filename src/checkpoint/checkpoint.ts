@@ -302,6 +302,35 @@ function followNames(
   return { ...sd, state: moved };
 }
 
+/**
+ * Where a scheduler's saved last lrs differ from the lrs its optimizer's saved groups hold (the file
+ * disagrees with itself: loading would train with the scheduler's), or null.
+ */
+function lrDisagreement(
+  schedulers: ReadonlyMap<string, Stateful>,
+  optimizers: ReadonlyMap<string, OptimizerLike>,
+  ckpt: Checkpoint,
+): string | null {
+  for (const [name, s] of schedulers) {
+    const sched = s as { optimizer?: { paramGroups?: unknown }; groupIndices?: unknown; getLastLr?: unknown };
+    if (typeof sched.getLastLr !== "function" || !Array.isArray(sched.groupIndices)) continue;
+    const lastLr = (sched.getLastLr as () => number[]).call(s);
+    for (const [optName, o] of optimizers) {
+      if (sched.optimizer?.paramGroups !== o.paramGroups) continue;
+      const groups = (ckpt.optimizers[optName]?.stateDict as { paramGroups?: Array<{ lr?: unknown }> })
+        ?.paramGroups;
+      if (!Array.isArray(groups)) continue;
+      for (const [k, gi] of (sched.groupIndices as number[]).entries()) {
+        const savedLr = groups[gi]?.lr;
+        if (typeof savedLr === "number" && !Object.is(savedLr, lastLr[k])) {
+          return `scheduler '${name}' saved lr ${lastLr[k]} for param group ${gi} but optimizer '${optName}' saved ${savedLr}: the checkpoint disagrees with itself`;
+        }
+      }
+    }
+  }
+  return null;
+}
+
 function isDataParam(p: unknown): p is Param {
   const data = (p as Param | null)?.data;
   return data instanceof Float32Array || data instanceof Float64Array;
@@ -615,6 +644,12 @@ export function loadCheckpoint(
       for (let j = i - 1; j >= 0; j--) (all[j]![1] as Stateful).loadStateDict(before[j] as never);
       mismatch(`${label}: ${(e as Error)?.message ?? String(e)}`, e);
     }
+  }
+  // a scheduler writes its saved lrs into its optimizer's groups: they must be the lrs that optimizer saved
+  const disagreement = lrDisagreement(schedulers, optimizers, ckpt);
+  if (disagreement !== null) {
+    for (let j = all.length - 1; j >= 0; j--) (all[j]![1] as Stateful).loadStateDict(before[j] as never);
+    mismatch(disagreement);
   }
   for (const [key, p] of params) p.data.set(saved.get(key)!.data);
   return { version: ckpt.version, extra: ckpt.extra };

@@ -539,6 +539,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     const { state, paramGroups } = stateDict;
     if (!Array.isArray(paramGroups)) bad("missing 'paramGroups'");
     if (state === null || typeof state !== "object") bad("missing 'state'");
+    const proto = Object.getPrototypeOf(state);
+    if (proto !== Object.prototype && proto !== null)
+      bad(`'state' must be a plain object keyed by param index, got ${describe(state)}`);
     const extra = Object.keys(stateDict).filter(
       (k) => k !== "state" && k !== "paramGroups" && k !== "attached",
     );
@@ -571,6 +574,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
         }
       });
       firstIndex += saved.params.length;
+      // every option must be saved: a missing one would silently keep this optimizer's value
+      for (const key of Object.keys(this.defaults)) {
+        if (!Object.hasOwn(saved, key)) bad(`param group ${gi} has no '${key}' (every option is saved)`);
+      }
       const group = { ...current } as Record<string, unknown>;
       for (const [key, value] of Object.entries(saved)) {
         if (key === "params") continue;

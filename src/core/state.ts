@@ -16,7 +16,7 @@ function isBuffer(v: unknown): v is Buffer {
 /** A deep copy whose typed arrays are plain (not in the arena) copies. */
 export function cloneState<T extends StateValue>(value: T): T {
   if (isBuffer(value)) return value.slice() as T;
-  if (Array.isArray(value)) return value.map((v) => cloneState(v)) as unknown as T;
+  if (Array.isArray(value)) return Array.from(value, (v) => cloneState(v)) as unknown as T;
   if (value !== null && typeof value === "object") {
     const out: Record<string, StateValue> = {};
     for (const [k, v] of Object.entries(value)) out[k] = cloneState(v as StateValue);
@@ -32,7 +32,7 @@ export function materializeState<T extends StateValue>(value: T): T {
     b.set(value);
     return b as T;
   }
-  if (Array.isArray(value)) return value.map((v) => materializeState(v)) as unknown as T;
+  if (Array.isArray(value)) return Array.from(value, (v) => materializeState(v)) as unknown as T;
   if (value !== null && typeof value === "object") {
     const out: Record<string, StateValue> = {};
     for (const [k, v] of Object.entries(value)) out[k] = materializeState(v as StateValue);

@@ -230,6 +230,15 @@ export abstract class LRScheduler {
     };
   }
 
+  /** Refuses a key `stateDict()` does not write (a renamed or foreign entry would be ignored silently). */
+  protected checkStateKeys(sd: Record<string, unknown>): void {
+    const known = new Set(Object.keys(this.stateDict()));
+    known.add("options");
+    for (const key of Object.keys(sd)) {
+      if (!known.has(key)) stateError(this.name, `unexpected key '${key}'`);
+    }
+  }
+
   /** `{ options }` for the state dict (a copy), or nothing for a scheduler without its own options. */
   protected optionsState(): { options?: Record<string, unknown> } {
     return this.#options === undefined ? {} : { options: structuredClone(this.#options) };
@@ -274,6 +283,7 @@ export abstract class LRScheduler {
    */
   loadStateDict(stateDict: SchedulerStateDict): void {
     const sd = checkStateDict(stateDict, this.name);
+    this.checkStateKeys(sd);
     const n = this.groupIndices.length;
     const lastEpoch = decodeNumber(sd.lastEpoch, "lastEpoch", this.name);
     const stepCount = stateInteger(sd.stepCount, "stepCount", this.name, 0);

@@ -75,7 +75,7 @@ export function prepareMomentum(
   if (!Array.isArray(saved) || saved.length !== groups.length) {
     stateError(where, `lastMomentum must be an array of ${groups.length} numbers, got ${describe(saved)}`);
   }
-  const values = saved.map((v, i) => decodeNumber(v, `lastMomentum[${i}]`, where));
+  const values = Array.from(saved as unknown[], (v, i) => decodeNumber(v, `lastMomentum[${i}]`, where));
   return () => {
     groups.forEach((g, i) => {
       writeMomentum(g, values[i] as number, useBeta1);

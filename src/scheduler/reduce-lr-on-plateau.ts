@@ -174,6 +174,7 @@ export class ReduceLROnPlateau extends LRScheduler {
   override loadStateDict(stateDict: SchedulerStateDict): void {
     const name = this.name;
     const sd = checkStateDict(stateDict, name);
+    this.checkStateKeys(sd);
     const n = this.groupIndices.length;
     const lastEpoch = stateInteger(sd.lastEpoch, "lastEpoch", name);
     const stepCount = stateInteger(sd.stepCount, "stepCount", name, 0);
@@ -183,7 +184,7 @@ export class ReduceLROnPlateau extends LRScheduler {
     const lists = [sd.lastLr, sd.minLrs].map((v, k) => {
       const label = k === 0 ? "lastLr" : "minLrs";
       if (!Array.isArray(v) || v.length !== n) stateError(name, `${label} must be an array of ${n} numbers`);
-      return v.map((x, i) => decodeNumber(x, `${label}[${i}]`, name));
+      return Array.from(v as unknown[], (x, i) => decodeNumber(x, `${label}[${i}]`, name));
     });
     checkLrList(lists[0] as number[], "lastLr", name);
     checkLrList(lists[1] as number[], "minLrs", name);

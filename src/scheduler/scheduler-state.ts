@@ -30,7 +30,8 @@ export function numberList(value: unknown, length: number, label: string, where:
   if (!Array.isArray(value) || value.length !== length) {
     stateError(where, `${label} must be an array of ${length} numbers, got ${describe(value)}`);
   }
-  return value.map((v, i) => decodeNumber(v, `${label}[${i}]`, where));
+  // Array.from, not map: an array given an own 'constructor' key would make map construct through it
+  return Array.from(value as unknown[], (v, i) => decodeNumber(v, `${label}[${i}]`, where));
 }
 
 export function stateInteger(

@@ -480,7 +480,7 @@ export function stateFingerprint(value: unknown): unknown {
     return { [value.constructor.name]: bits };
   }
   if (typeof value === "number") return Number.isNaN(value) ? "NaN" : Object.is(value, -0) ? "-0" : value;
-  if (Array.isArray(value)) return value.map(stateFingerprint);
+  if (Array.isArray(value)) return Array.from(value, (v) => stateFingerprint(v));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
