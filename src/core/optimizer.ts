@@ -574,11 +574,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
         }
       });
       firstIndex += saved.params.length;
-      // every option must be saved: a missing one would silently keep this optimizer's value
-      for (const key of Object.keys(this.defaults)) {
-        if (!Object.hasOwn(saved, key)) bad(`param group ${gi} has no '${key}' (every option is saved)`);
-      }
       const group = { ...current } as Record<string, unknown>;
+      // an option the state dict lacks (saved before the option existed, as torch 1.13's RAdam without
+      // decoupled_weight_decay) takes the class default, as torch's __setstate__ does, not this optimizer's value
+      for (const key of Object.keys(this.spec.defaults)) {
+        if (!Object.hasOwn(saved, key))
+          group[key] = cloneState((this.spec.defaults as Record<string, StateValue>)[key]!);
+      }
       for (const [key, value] of Object.entries(saved)) {
         if (key === "params") continue;
         const known = torchSpelling(key, current);

@@ -188,6 +188,16 @@ describe("loadStateDict refuses non-canonical state, changing nothing", () => {
     });
   }
 
+  it("an option the saved group lacks takes the class default (torch's __setstate__), not this optimizer's", () => {
+    const { sd } = trained();
+    const fresh = new Adam(params(), { lr: 0.1, amsgrad: true, weightDecay: 0.3 });
+    delete (sd.paramGroups[0] as Record<string, unknown>).amsgrad;
+    delete (sd.paramGroups[0] as Record<string, unknown>).weightDecay;
+    fresh.loadStateDict(sd);
+    assert.equal(fresh.paramGroups[0]!.amsgrad, false);
+    assert.equal(fresh.paramGroups[0]!.weightDecay, 0);
+  });
+
   it("the constructor refuses a torch-style key in a param group too", () => {
     const [a] = params(1);
     assert.throws(

@@ -151,8 +151,8 @@ function keepOnlySaved(held: Record<string, unknown>, input: unknown, defaults: 
   const saved = (input as { paramGroups?: Record<string, unknown>[] }).paramGroups ?? [];
   groups.forEach((g, i) => {
     for (const key of Object.keys(g)) {
-      if (!Object.hasOwn(defaults, key) && key !== "params" && !Object.hasOwn(saved[i] ?? {}, key))
-        delete g[key];
+      // an option the dict lacks takes the class default, as torch (test/core/state-exactness.test.ts)
+      if (key !== "params" && !Object.hasOwn(saved[i] ?? {}, key)) delete g[key];
     }
   });
 }
