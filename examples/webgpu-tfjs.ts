@@ -82,7 +82,7 @@ export async function train(): Promise<{ losses: number[]; backend: string }> {
   await model.fit(xs, ys, {
     epochs: EPOCHS,
     batchSize: 32,
-    shuffle: true,
+    shuffle: false,
     verbose: 0,
     callbacks: {
       onEpochEnd: (_epoch, logs) => {
