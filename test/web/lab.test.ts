@@ -3,32 +3,19 @@
 // every panel is exercised as a user would. Screenshots go to test-artifacts/.
 
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { build } from "vite";
+import type { BrowserContext, Page } from "playwright-core";
 import assert from "node:assert/strict";
+import { CHROMIUM, type ServedLab, serveLab } from "../helpers/web-lab.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = "test-artifacts";
-const TYPES: Record<string, string> = {
-  ".html": "text/html",
-  ".js": "text/javascript",
-  ".css": "text/css",
-  ".png": "image/png",
-  ".svg": "image/svg+xml",
-};
 
 describe("web lab in headless Chromium", {
   skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed`,
 }, () => {
-  let outDir = "";
-  let profile = "";
-  let server: Server;
+  let lab: ServedLab | undefined;
   let context: BrowserContext;
   let base = "";
   const problems: string[] = [];
@@ -48,52 +35,14 @@ describe("web lab in headless Chromium", {
   }
 
   before(async () => {
-    outDir = await mkdtemp(join(tmpdir(), "descent-lab-build-"));
-    profile = await mkdtemp(join(tmpdir(), "descent-lab-profile-"));
-    await build({
-      configFile: "web/vite.config.ts",
-      logLevel: "error",
-      build: { outDir, emptyOutDir: true },
-    });
-    server = createServer(async (req, res) => {
-      const path = normalize(decodeURIComponent((req.url ?? "/").split(/[?#]/)[0]!));
-      const file = join(outDir, path === "/" ? "index.html" : path);
-      if (!file.startsWith(outDir)) {
-        res.writeHead(403).end();
-        return;
-      }
-      try {
-        const body = await readFile(file);
-        res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(body);
-      } catch {
-        res.writeHead(404).end("not found");
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
+    lab = await serveLab();
+    base = lab.base;
+    context = lab.context;
     await mkdir(ARTIFACTS, { recursive: true });
   });
 
   after(async () => {
-    await context?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    await rm(outDir, { recursive: true, force: true });
-    await rm(profile, { recursive: true, force: true });
+    await lab?.close();
   });
 
   test("the page loads with its four panels and no console errors", async () => {
