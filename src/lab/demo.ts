@@ -398,21 +398,37 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   };
   mkdirSync(outDir, { recursive: true });
   const modeName = `${mode}${backend === "tfjs" ? ", TF.js" : ""}`;
-  const flags = `${mode}${backend === "tfjs" ? " --tfjs" : ""}`;
   const files: Record<Lang, string> = { en: "index.html", ko: "index.ko.html" };
   for (const lang of LANGS) {
     const other = lang === "en" ? "ko" : "en";
     writeFileSync(
       join(outDir, files[lang]),
-      reportHtml(REPORT_TEXT[lang].title(modeName), sectionsIn(lang), REPORT_TEXT[lang].footer(flags, seed), {
-        lang,
-        alternate: { href: files[other], label: REPORT_TEXT[lang].otherLanguage, lang: other },
-      }),
+      reportHtml(
+        REPORT_TEXT[lang].title(modeName),
+        sectionsIn(lang),
+        REPORT_TEXT[lang].footer(demoCommandLine(mode, backend, seed)),
+        {
+          lang,
+          alternate: { href: files[other], label: REPORT_TEXT[lang].otherLanguage, lang: other },
+        },
+      ),
     );
   }
   const reportPath = join(outDir, files.en);
   emit({ kind: "report", path: reportPath });
   return { mode, backend, config, runs, races, reportPath, koreanReportPath: join(outDir, files.ko) };
+}
+
+/**
+ * The `descent demo` command line that writes the report of this mode, backend and seed (printed in its
+ * footer; the default mode has no flag of its own).
+ * @example
+ * demoCommandLine("default", "arrays", 1); // → "descent demo --seed 1"
+ * demoCommandLine("quick", "tfjs", 7); // → "descent demo --quick --tfjs --seed 7"
+ */
+export function demoCommandLine(mode: DemoMode, backend: "arrays" | "tfjs", seed: number): string {
+  const flags = [mode === "default" ? [] : [`--${mode}`], backend === "tfjs" ? ["--tfjs"] : []].flat();
+  return ["descent", "demo", ...flags, "--seed", String(seed)].join(" ");
 }
 
 /** The note's two schedulers, ExponentialLR (γ = 0.9) and MultiStepLR (milestones 10, 20), over 30 epochs. */

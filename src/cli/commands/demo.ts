@@ -5,6 +5,19 @@ import { MAX_SEED, parseInteger } from "../args.js";
 import { type CliIO, formatTable, json } from "../output.js";
 import { progressBar } from "../progress.js";
 
+/** What the demo's flags ask for (the report's footer prints the same as `demoCommandLine`). */
+export function demoSettings(opts: Record<string, unknown>): {
+  mode: DemoMode;
+  backend: "arrays" | "tfjs";
+  seed: number;
+} {
+  return {
+    mode: opts.quick ? "quick" : opts.full ? "full" : "default",
+    backend: opts.tfjs ? "tfjs" : "arrays",
+    seed: parseInteger(opts.seed as string, "--seed", 0, MAX_SEED),
+  };
+}
+
 /** `descent demo`: the MNIST demo, six optimizers, written to report/index.html. */
 export function addDemoCommand(program: Command, io: CliIO): void {
   program
@@ -20,8 +33,7 @@ export function addDemoCommand(program: Command, io: CliIO): void {
     .option("--seed <n>", "seed of the weights, the split and the batch order", "1")
     .option("--json", "print the summary as JSON")
     .action(async (opts) => {
-      const mode: DemoMode = opts.quick ? "quick" : opts.full ? "full" : "default";
-      const seed = parseInteger(opts.seed, "--seed", 0, MAX_SEED);
+      const { mode, backend, seed } = demoSettings(opts);
       // before training: a report that cannot be written would lose the whole run
       checkOutputDir(opts.outDir, "--out-dir");
       const config = DEMO_MODES[mode];
@@ -29,7 +41,7 @@ export function addDemoCommand(program: Command, io: CliIO): void {
       let bar = progressBar("", 1, io.stderr);
       const result = await runDemo({
         mode,
-        backend: opts.tfjs ? "tfjs" : "arrays",
+        backend,
         seed,
         outDir: opts.outDir,
         onEvent: (e) => {
