@@ -159,6 +159,9 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
   #pending: OptimizerStateDict | null = null;
   #skipped = 0;
   #lastWrite: WriteMode | null = null;
+  /** What the last getWeights made (disposed by the next one, or by dispose). */
+  #lastWeights: NamedTensor[] = [];
+  #disposed = false;
   /** Set by fromConfig: the rebuilt optimizer's identity, checked against what the factory makes. */
   #expectName: string | null = null;
 
@@ -278,6 +281,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
   }
 
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
+    if (this.#disposed) optionError("TfjsOptimizer.applyGradients: the optimizer was disposed");
     const grads: Array<[string, Tensor]> = Array.isArray(variableGradients)
       ? variableGradients.map((g) => [g.name, g.tensor])
       : Object.entries(variableGradients);
@@ -399,6 +403,8 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
   /**
    * The iteration count, then the descent state dict: each state buffer as a tensor named
    * `<variable>/<key>`, everything else in one JSON string tensor named `descent/state`.
+   * The tensors are the adapter's: they stay valid until the next `getWeights()` (a `model.save` calls it)
+   * or `dispose()`, which dispose them; clone one to keep it longer.
    */
   override async getWeights(): Promise<NamedTensor[]> {
     // not bound yet (restored, never stepped): the state it is waiting to load, or only the iterations
@@ -406,7 +412,35 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     const sd = this.#optimizer === null ? this.#pending! : this.#optimizer.stateDict();
     const labels = this.#optimizer === null ? this.#pendingLabels : this.#orderedLabels();
     const optimizer = this.#optimizer === null ? this.#expectName : optimizerName(this.#optimizer);
-    return [await this.saveIterations(), ...encodeState(sd, labels, optimizer)];
+    return this.#keepWeights([await this.saveIterations(), ...encodeState(sd, labels, optimizer)]);
+  }
+
+  // tfjs-layers' model.save never disposes what getWeights returns: without this, every save leaked the
+  // whole state as tensors
+  #keepWeights(weights: NamedTensor[]): NamedTensor[] {
+    this.#disposeWeights();
+    this.#lastWeights = weights;
+    return weights;
+  }
+
+  #disposeWeights(): void {
+    for (const w of this.#lastWeights) w.tensor.dispose();
+    this.#lastWeights = [];
+  }
+
+  /**
+   * Returns the memory the adapter holds: the tensors the last `getWeights()` made, the descent optimizer's
+   * state (its `dispose()`, wrappers included) and the params the adapter made. The variables are the
+   * caller's and stay. The adapter cannot step afterwards.
+   */
+  override dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#disposeWeights();
+    const opt = this.#optimizer as (O & { dispose?: () => void }) | null;
+    if (opt !== null && typeof opt.dispose === "function") opt.dispose();
+    for (const e of this.#entries) e.param.dispose();
+    super.dispose();
   }
 
   /**

@@ -6,9 +6,15 @@
 //
 // Writing a param back into its variable: the first write assigns a fresh tensor holding a copy (as
 // `variable.assign` always does), whose storage the adapter then owns. Later writes, on the cpu backend,
-// copy into that storage in place when the variable still holds it (nobody assigned the variable since) and
-// nothing else shares it (reference count 1: no clone or reshape of it is alive): no tensor is created and
-// nothing is allocated. Otherwise they assign again. The wasm backend always assigns: its XNNPACK matmul
+// copy into that storage in place when the variable still holds it (nobody assigned the variable since),
+// nothing else shares it (reference count 1: no clone or reshape of it is alive) and nobody was handed it:
+// no tensor is created and nothing is allocated. Otherwise they assign again.
+// "Handed it": on the cpu backend `dataSync()`/`data()` (and `bufferSync()`, `array()`, `model.save`, which
+// go through them) return the storage array itself, so a user holding that array would see later steps.
+// The engine's `readSync`/`read` are wrapped once to remember every storage read that way; such storage is
+// never written again: the next write assigns a fresh tensor (the user's array keeps the values it had, as
+// with tf.train's optimizers), and in-place writes resume into the new storage until someone reads it.
+// Kernels read storage through the backend, not the engine, so a forward pass does not count as a read. The wasm backend always assigns: its XNNPACK matmul
 // caches packed weights by tensor id, so values changed in place under the same id would be ignored by the
 // next forward pass (measured: training silently used stale weights).
 // A tensor is never made over an arena view directly: TF.js would keep the view, and the next step would
@@ -16,6 +22,33 @@
 
 import type { Buffer } from "../core/arena.js";
 import { tensor, tidy, type Variable, engine } from "@tensorflow/tfjs-core";
+
+interface EngineReads {
+  readSync(dataId: object): unknown;
+  read(dataId: object): Promise<unknown>;
+}
+
+/** Storage (dataIds) whose array was returned to someone through the engine's reads. */
+const handedOut = new WeakSet<object>();
+const watchedEngines = new WeakSet<object>();
+
+/** Wraps the engine's reads to fill `handedOut` (once per engine); false if this engine cannot be watched. */
+function watchReads(): boolean {
+  const e = engine() as unknown as EngineReads;
+  if (watchedEngines.has(e)) return true;
+  const { readSync, read } = e;
+  if (typeof readSync !== "function" || typeof read !== "function") return false;
+  e.readSync = function (this: EngineReads, dataId: object) {
+    handedOut.add(dataId);
+    return readSync.call(this, dataId);
+  };
+  e.read = function (this: EngineReads, dataId: object) {
+    handedOut.add(dataId);
+    return read.call(this, dataId);
+  };
+  watchedEngines.add(e);
+  return true;
+}
 
 interface CpuBackendLike {
   data: { get(dataId: object): { values?: unknown } | undefined };
@@ -31,6 +64,7 @@ function ownStorage(v: Variable): Float32Array | null {
   const name = e.backendName;
   const dataId = v.dataId as object;
   if (name === "cpu") {
+    if (!watchedEngines.has(e) || handedOut.has(dataId)) return null;
     const b = e.backend as unknown as CpuBackendLike;
     if (typeof b.refCount !== "function" || b.refCount(dataId) !== 1) return null;
     const values = b.data.get(dataId)?.values;
@@ -62,6 +96,7 @@ export function writeVariable(
       return { mode: "in-place", dataId: owned };
     }
   }
+  watchReads(); // before the storage exists, so that no read of it is missed
   tidy(() => {
     const copy = values instanceof Float32Array ? values.slice() : Float32Array.from(values);
     v.assign(tensor(copy, v.shape, "float32"));
