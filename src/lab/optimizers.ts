@@ -19,8 +19,13 @@ export function presetDefaults(preset: LabPreset): LabValues {
   return out;
 }
 
-/** The learning rate a preset starts with on `fn`: the surface's suggestion times its scale. */
-export function presetLr(preset: LabPreset, fn: Pick<TestFunction, "suggestedLr">): number {
+/**
+ * The learning rate a preset starts with on `fn`: the surface's measured rate for it where it lists one,
+ * otherwise the surface's suggestion times the preset's scale.
+ */
+export function presetLr(preset: LabPreset, fn: Pick<TestFunction, "suggestedLr" | "lrFor">): number {
+  const measured = fn.lrFor?.[preset.id];
+  if (measured !== undefined) return measured;
   const base = preset.lrKind === "fixed" ? 1 : fn.suggestedLr[preset.lrKind];
   return Number((base * preset.lrScale).toPrecision(12));
 }

@@ -58,7 +58,7 @@ export function optimizerSpec(id: string): OptimizerSpec | undefined {
 }
 
 /** The learning rate an optimizer starts with on `fn`. */
-export function defaultLr(spec: OptimizerSpec, fn: Pick<TestFunction, "suggestedLr">): number {
+export function defaultLr(spec: OptimizerSpec, fn: Pick<TestFunction, "suggestedLr" | "lrFor">): number {
   return presetLr(spec.preset, fn);
 }
 
