@@ -3,6 +3,7 @@ import { test } from "node:test";
 import {
   type Design,
   preview,
+  ScheduleOptionError,
   pytorchCode,
   scheduleSpec,
   typescriptCode,
@@ -79,6 +80,17 @@ test("preview rejects out-of-range options, naming the option and value", () => 
   );
   assert.throws(() => preview(design({ lr: -1 })), /lr must be a positive number, got -1/);
   assert.throws(() => preview(design({ steps: 0 })), /steps must be a positive integer/);
+  // the error carries what a page needs to say it in its own language
+  assert.throws(
+    () => preview(design({ first: { spec: spec("StepLR"), values: { stepSize: 1.5, gamma: 0.1 } } })),
+    (error: unknown) =>
+      error instanceof ScheduleOptionError &&
+      error instanceof RangeError &&
+      error.schedule === "StepLR" &&
+      error.option.key === "stepSize" &&
+      error.option.integer === true &&
+      error.value === 1.5,
+  );
 });
 
 test("the generated TypeScript and PyTorch name the same classes and options", () => {

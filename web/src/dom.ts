@@ -47,3 +47,52 @@ export function show(v: number): string {
   if (a >= 1e5 || a < 1e-3) return v.toExponential(2);
   return String(Number(v.toPrecision(4)));
 }
+
+/**
+ * Words that follow the language switch: text nodes and attributes bound to a function of the current
+ * words, all rewritten by `set` (the elements, their values and listeners stay as they are).
+ * @example
+ * const words = new Words({ run: "Run" });
+ * const button = h("button", {}, words.text((w) => w.run));
+ * words.set({ run: "실행" }); // button.textContent === "실행"
+ */
+export class Words<T> {
+  #current: T;
+  readonly #bindings: ((words: T) => void)[] = [];
+
+  constructor(words: T) {
+    this.#current = words;
+  }
+
+  get current(): T {
+    return this.#current;
+  }
+
+  /** A text node showing `pick(words)`. */
+  text(pick: (words: T) => string): Text {
+    const node = document.createTextNode(pick(this.#current));
+    this.#bindings.push((w) => {
+      node.data = pick(w);
+    });
+    return node;
+  }
+
+  /** Sets the attribute `name` of `el` to `pick(words)`, now and on every `set`; returns `el`. */
+  attr<E extends Element>(el: E, name: string, pick: (words: T) => string): E {
+    const apply = (w: T) => el.setAttribute(name, pick(w));
+    apply(this.#current);
+    this.#bindings.push(apply);
+    return el;
+  }
+
+  /** Runs `apply` now and on every `set`. */
+  on(apply: (words: T) => void): void {
+    apply(this.#current);
+    this.#bindings.push(apply);
+  }
+
+  set(words: T): void {
+    this.#current = words;
+    for (const apply of this.#bindings) apply(words);
+  }
+}

@@ -1,10 +1,12 @@
 // The EWMA playground: the seed's noisy daily temperatures with their exponentially weighted average for a
-// chosen β, with and without bias correction (v_t / (1 − βᵗ)), computed by descent's `ewma`.
+// chosen β, with and without bias correction (V_t / (1 − βᵗ)), computed by descent's `ewma`.
 
 import { ewma } from "../../src/average/ewma.js";
 import { noisySeries } from "../../src/lab/random.js";
 import { drawChart } from "./chart.js";
-import { h, show } from "./dom.js";
+import { h, show, Words } from "./dom.js";
+import { type EwmaText, LAB_TEXT } from "./lab-text.js";
+import type { Lang } from "../../src/lab/i18n.js";
 import { readBoolean, readNumber } from "./url-state.js";
 
 const DATA = "#9498a0";
@@ -22,6 +24,7 @@ export class EwmaPanel {
   #canvas: HTMLCanvasElement;
   #summary: HTMLElement;
   #visible = false;
+  readonly #words = new Words<EwmaText>(LAB_TEXT.en.ewma);
 
   constructor(root: HTMLElement, onChange: () => void) {
     this.root = root;
@@ -31,36 +34,75 @@ export class EwmaPanel {
     this.#bias = h("input", { type: "checkbox", id: "bias-correction" });
     this.#noise = h("input", { type: "range", id: "noise", min: 0, max: 10, step: 0.5, value: 4 });
     this.#days = h("input", { type: "number", id: "days", min: 10, max: 2000, step: 1, value: 120 });
-    this.#canvas = h("canvas", { id: "ewma-canvas", role: "img", "aria-label": "EWMA of a noisy series" });
+    const w = this.#words;
+    this.#canvas = h("canvas", { id: "ewma-canvas", role: "img" });
     this.#summary = h("p", { id: "ewma-summary", "aria-live": "polite" });
-    const form = h(
-      "form",
-      { class: "controls", "aria-label": "EWMA settings" },
+    const form = w.attr(
       h(
-        "fieldset",
-        {},
-        h("legend", {}, "Exponentially weighted average"),
-        h("p", { class: "muted" }, "v₀ = 0,  vₜ = β·vₜ₋₁ + (1 − β)·θₜ; it averages about 1/(1 − β) values."),
-        h("label", { for: "beta" }, "β "),
-        this.#beta,
-        this.#betaOut,
-        h("label", { class: "check" }, this.#bias, " bias correction vₜ / (1 − βᵗ)"),
-        h("label", { for: "noise" }, "noise σ "),
-        this.#noise,
-        h("label", { for: "days" }, "days shown "),
-        this.#days,
+        "form",
+        { class: "controls" },
+        h(
+          "fieldset",
+          {},
+          h(
+            "legend",
+            {},
+            w.text((t) => t.legend),
+          ),
+          h(
+            "p",
+            { class: "muted" },
+            w.text((t) => t.formula),
+          ),
+          h("label", { for: "beta" }, "β "),
+          this.#beta,
+          this.#betaOut,
+          h(
+            "label",
+            { class: "check" },
+            this.#bias,
+            " ",
+            w.text((t) => t.bias),
+          ),
+          h(
+            "label",
+            { for: "noise" },
+            w.text((t) => t.noise),
+            " ",
+          ),
+          this.#noise,
+          h(
+            "label",
+            { for: "days" },
+            w.text((t) => t.days),
+            " ",
+          ),
+          this.#days,
+        ),
       ),
+      "aria-label",
+      (t) => t.formAria,
     );
     const legend = h(
       "ul",
       { class: "legend" },
-      h("li", {}, h("span", { class: "swatch", style: `background:${DATA}` }), "daily temperature θₜ"),
-      h("li", {}, h("span", { class: "swatch", style: `background:${AVERAGE}` }), "EWMA (as configured)"),
+      h(
+        "li",
+        {},
+        h("span", { class: "swatch", style: `background:${DATA}` }),
+        w.text((t) => t.data),
+      ),
+      h(
+        "li",
+        {},
+        h("span", { class: "swatch", style: `background:${AVERAGE}` }),
+        w.text((t) => t.average),
+      ),
       h(
         "li",
         { id: "uncorrected-legend" },
         h("span", { class: "swatch", style: `background:${UNCORRECTED}` }),
-        "without bias correction",
+        w.text((t) => t.uncorrected),
       ),
     );
     form.addEventListener("submit", (e) => e.preventDefault());
@@ -74,6 +116,11 @@ export class EwmaPanel {
       h("div", { class: "layout" }, form, h("div", { class: "stage" }, this.#canvas, legend, this.#summary)),
     );
     new ResizeObserver(() => this.#draw()).observe(this.#canvas);
+  }
+
+  setLang(lang: Lang): void {
+    this.#words.set(LAB_TEXT[lang].ewma);
+    this.#draw();
   }
 
   setVisible(visible: boolean): void {
@@ -91,21 +138,18 @@ export class EwmaPanel {
     const legendRaw = document.getElementById("uncorrected-legend");
     if (legendRaw !== null) legendRaw.hidden = !bias;
     const last = avg[avg.length - 1]!;
+    const t = this.#words.current;
     this.#summary.textContent =
-      `β = ${beta}: about ${show(1 / (1 - beta))} days averaged; first value ${show(avg[0]!)} ` +
-      `(data ${show(data[0]!)}), last value ${show(last)}.` +
-      (bias ? "" : " Without bias correction the curve starts near 0 and needs ~1/(1 − β) days to catch up.");
-    this.#canvas.setAttribute(
-      "aria-label",
-      `Noisy daily temperatures and their EWMA with β = ${beta}${bias ? ", bias-corrected" : ""}`,
-    );
+      t.summary(beta, show(1 / (1 - beta)), show(avg[0]!), show(data[0]!), show(last)) +
+      (bias ? "" : ` ${t.catchUp}`);
+    this.#canvas.setAttribute("aria-label", t.canvasAria(beta, bias));
     if (!this.#visible) return;
     const series = [
       { values: data, x0: 1, color: DATA, kind: "dots" as const, width: 2 },
       ...(bias ? [{ values: ewma(data, beta), x0: 1, color: UNCORRECTED, width: 1.5, dash: [5, 4] }] : []),
       { values: avg, x0: 1, color: AVERAGE, width: 2.5 },
     ];
-    drawChart(this.#canvas, series, { xLabel: "day t", yLabel: "temperature", height: 340 });
+    drawChart(this.#canvas, series, { xLabel: t.day, yLabel: t.temperature, height: 340 });
   }
 
   write(params: URLSearchParams): void {

@@ -1,4 +1,4 @@
-// The web lab's entry: three panels behind accessible tabs, and the whole view kept in the URL hash so a
+// The web lab's entry: four panels behind accessible tabs, in the language of the switch, and the whole view kept in the URL hash so a
 // view can be shared (a pasted URL restores it; hash changes made by hand are read back too).
 
 import "./style.css";
@@ -8,15 +8,16 @@ import { SchedulePanel } from "./schedule-panel.js";
 import { SurfacesPanel } from "./surfaces-panel.js";
 import { TourPanel } from "./tour-panel.js";
 import { TOUR_TEXT } from "./tour-text.js";
+import { LAB_TEXT } from "./lab-text.js";
 import { LANG_NAMES, LANGS, type Lang } from "../../src/lab/i18n.js";
 import { readHash } from "./url-state.js";
 
 type Tab = "tour" | "surfaces" | "ewma" | "schedule";
-const TABS: readonly { id: Tab; label: string }[] = [
-  { id: "tour", label: "Tour of the note" },
-  { id: "surfaces", label: "Surfaces" },
-  { id: "ewma", label: "EWMA playground" },
-  { id: "schedule", label: "Schedule designer" },
+const TABS: readonly { id: Tab; label: (lang: Lang) => string }[] = [
+  { id: "tour", label: (l) => TOUR_TEXT[l].tab },
+  { id: "surfaces", label: (l) => LAB_TEXT[l].tabs.surfaces },
+  { id: "ewma", label: (l) => LAB_TEXT[l].tabs.ewma },
+  { id: "schedule", label: (l) => LAB_TEXT[l].tabs.schedule },
 ];
 
 let reading = false;
@@ -42,7 +43,7 @@ const schedule = new SchedulePanel(byId("panel-schedule", HTMLElement), writeHas
 const tour = new TourPanel(byId("panel-tour", HTMLElement), writeHash);
 const panels = { tour, surfaces, ewma: ewmaPanel, schedule };
 
-// the language switch: the tour, the header and the tab names follow it (and the URL keeps it)
+// the language switch: every panel, the header and the tab names follow it (and the URL keeps it)
 const languageSelect = h(
   "select",
   { id: "lang", "aria-label": "Language / 언어" },
@@ -61,15 +62,18 @@ function setLang(next: Lang): void {
   const text = TOUR_TEXT[next];
   byId("lab-title", HTMLElement).textContent = text.heading;
   byId("lab-subtitle", HTMLElement).textContent = text.subtitle;
-  buttons[0]!.textContent = text.tab;
-  tour.setLang(next);
+  TABS.forEach((t, i) => {
+    buttons[i]!.textContent = t.label(next);
+  });
+  byId("tabs", HTMLElement).setAttribute("aria-label", LAB_TEXT[next].tabsAria);
+  for (const panel of Object.values(panels)) panel.setLang(next);
 }
 
 const buttons = TABS.map((t) =>
   h(
     "button",
     { type: "button", role: "tab", id: `tab-${t.id}`, "aria-controls": `panel-${t.id}`, "data-tab": t.id },
-    t.label,
+    t.label("en"),
   ),
 );
 byId("tabs", HTMLElement).append(...buttons);

@@ -49,7 +49,22 @@ export interface Configured {
   readonly values: ScheduleValues;
 }
 
-/** Throws a RangeError naming the first option outside its spec's range. */
+/** A schedule option outside its range: the message names it; the fields let a page say it in its language. */
+export class ScheduleOptionError extends RangeError {
+  readonly schedule: string;
+  readonly option: ScheduleOption;
+  readonly value: number;
+
+  constructor(schedule: string, option: ScheduleOption, value: number, message: string) {
+    super(message);
+    this.name = "ScheduleOptionError";
+    this.schedule = schedule;
+    this.option = option;
+    this.value = value;
+  }
+}
+
+/** Throws a ScheduleOptionError naming the first option outside its spec's range. */
 export function checkValues(c: Configured): void {
   for (const o of c.spec.options) {
     const value = c.values[o.key];
@@ -61,7 +76,12 @@ export function checkValues(c: Configured): void {
       (o.integer === true && !Number.isInteger(value));
     if (bad) {
       const range = `${o.integer ? "an integer " : ""}≥ ${o.min}${o.max === undefined ? "" : ` and ≤ ${o.max}`}`;
-      throw new RangeError(`${c.spec.id}: ${o.key} must be ${range}, got ${value}`);
+      throw new ScheduleOptionError(
+        c.spec.id,
+        o,
+        Number(value),
+        `${c.spec.id}: ${o.key} must be ${range}, got ${value}`,
+      );
     }
   }
 }

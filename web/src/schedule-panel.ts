@@ -2,11 +2,14 @@
 // set its options, see lr and momentum over the steps, and copy the same design as descent or PyTorch code.
 
 import { drawChart } from "./chart.js";
-import { h, inputNumber } from "./dom.js";
+import { h, inputNumber, Words } from "./dom.js";
+import { LAB_TEXT, type ScheduleText } from "./lab-text.js";
+import type { Lang } from "../../src/lab/i18n.js";
 import {
   type Configured,
   type Design,
   preview,
+  ScheduleOptionError,
   pytorchCode,
   SCHEDULES,
   type ScheduleSpec,
@@ -15,6 +18,8 @@ import {
   typescriptCode,
 } from "./schedule-catalog.js";
 import { decodeItems, encodeItems, formatNumber, readNumber } from "./url-state.js";
+
+const MAX_STEPS = 5000;
 
 interface Picker {
   readonly select: HTMLSelectElement;
@@ -38,10 +43,12 @@ export class SchedulePanel {
   #ts: HTMLElement;
   #py: HTMLElement;
   #visible = false;
+  readonly #words = new Words<ScheduleText>(LAB_TEXT.en.schedule);
 
   constructor(root: HTMLElement, onChange: () => void) {
     this.root = root;
     this.#onChange = onChange;
+    const w = this.#words;
     this.#first = this.#picker("sched-first", "CosineAnnealingLR");
     this.#then = this.#picker("sched-then", "CosineAnnealingLR");
     this.#useThen = h("input", { type: "checkbox", id: "sched-use-then" });
@@ -57,53 +64,108 @@ export class SchedulePanel {
     });
     this.#steps = h("input", { type: "number", id: "sched-steps", min: 1, max: 5000, step: 1, value: 100 });
     this.#error = h("p", { class: "error", role: "alert", id: "sched-error" });
-    this.#lrCanvas = h("canvas", { id: "lr-canvas", role: "img", "aria-label": "learning rate over steps" });
-    this.#momentumCanvas = h("canvas", {
-      id: "momentum-canvas",
-      role: "img",
-      "aria-label": "momentum over steps",
-    });
+    this.#lrCanvas = w.attr(h("canvas", { id: "lr-canvas", role: "img" }), "aria-label", (t) => t.lrAria);
+    this.#momentumCanvas = w.attr(
+      h("canvas", { id: "momentum-canvas", role: "img" }),
+      "aria-label",
+      (t) => t.momentumAria,
+    );
     this.#ts = h("code", { id: "code-ts" });
     this.#py = h("code", { id: "code-py" });
     const copy = (code: HTMLElement, label: string) => {
-      const button = h("button", { type: "button", class: "copy" }, `Copy ${label}`);
+      const button = h("button", { type: "button", class: "copy" });
+      w.on((t) => {
+        button.textContent = t.copy(label);
+      });
       button.addEventListener("click", () => {
         void navigator.clipboard?.writeText(code.textContent ?? "").then(
           () => {
-            button.textContent = "Copied";
-            setTimeout(() => (button.textContent = `Copy ${label}`), 1200);
+            button.textContent = w.current.copied;
+            setTimeout(() => (button.textContent = w.current.copy(label)), 1200);
           },
           () => undefined,
         );
       });
       return button;
     };
-    const form = h(
-      "form",
-      { class: "controls", "aria-label": "Schedule settings" },
+    const form = w.attr(
       h(
-        "fieldset",
-        {},
-        h("legend", {}, "Optimizer"),
+        "form",
+        { class: "controls" },
         h(
-          "div",
-          { class: "pair" },
-          h("label", {}, "initial lr ", this.#lr),
-          h("label", {}, "momentum ", this.#momentum),
+          "fieldset",
+          {},
+          h(
+            "legend",
+            {},
+            w.text((t) => t.optimizer),
+          ),
+          h(
+            "div",
+            { class: "pair" },
+            h(
+              "label",
+              {},
+              w.text((t) => t.initialLr),
+              " ",
+              this.#lr,
+            ),
+            h(
+              "label",
+              {},
+              w.text((t) => t.momentum),
+              " ",
+              this.#momentum,
+            ),
+          ),
+          h(
+            "label",
+            {},
+            w.text((t) => t.schedulerSteps),
+            " ",
+            this.#steps,
+          ),
         ),
-        h("label", {}, "scheduler steps ", this.#steps),
+        h(
+          "fieldset",
+          {},
+          h(
+            "legend",
+            {},
+            w.text((t) => t.schedule),
+          ),
+          this.#first.select,
+          this.#first.fields,
+        ),
+        h(
+          "fieldset",
+          {},
+          h(
+            "legend",
+            {},
+            w.text((t) => t.sequel),
+          ),
+          h(
+            "label",
+            { class: "check" },
+            this.#useThen,
+            " ",
+            w.text((t) => t.useThen),
+          ),
+          h(
+            "label",
+            {},
+            w.text((t) => t.atStep),
+            " ",
+            this.#milestone,
+          ),
+          this.#then.select,
+          this.#then.fields,
+        ),
+        this.#error,
       ),
-      h("fieldset", {}, h("legend", {}, "Schedule"), this.#first.select, this.#first.fields),
-      h(
-        "fieldset",
-        {},
-        h("legend", {}, "Then (SequentialLR)"),
-        h("label", { class: "check" }, this.#useThen, " switch to a second schedule"),
-        h("label", {}, "at step ", this.#milestone),
-        this.#then.select,
-        this.#then.fields,
-      ),
-      this.#error,
+      "aria-label",
+      (t) => t.formAria,
     );
     form.addEventListener("submit", (e) => e.preventDefault());
     form.addEventListener("input", (e) => {
@@ -119,9 +181,17 @@ export class SchedulePanel {
     const stage = h(
       "div",
       { class: "stage" },
-      h("h3", {}, "Learning rate"),
+      h(
+        "h3",
+        {},
+        w.text((t) => t.lrHeading),
+      ),
       this.#lrCanvas,
-      h("h3", {}, "Momentum"),
+      h(
+        "h3",
+        {},
+        w.text((t) => t.momentumHeading),
+      ),
       this.#momentumCanvas,
       h("div", { class: "code-head" }, h("h3", {}, "descent (TypeScript)"), copy(this.#ts, "TypeScript")),
       h("pre", {}, this.#ts),
@@ -133,10 +203,14 @@ export class SchedulePanel {
   }
 
   #picker(id: string, initial: string): Picker {
-    const select = h(
-      "select",
-      { id, "aria-label": "scheduler" },
-      ...SCHEDULES.map((s) => h("option", { value: s.id, selected: s.id === initial }, s.id)),
+    const select = this.#words.attr(
+      h(
+        "select",
+        { id, translate: "no" },
+        ...SCHEDULES.map((s) => h("option", { value: s.id, selected: s.id === initial }, s.id)),
+      ),
+      "aria-label",
+      (t) => t.selectAria,
     );
     const picker: Picker = { select, fields: h("div", { class: "fields" }), inputs: new Map() };
     this.#fill(picker, scheduleSpec(initial)!, {});
@@ -157,7 +231,7 @@ export class SchedulePanel {
         value: formatNumber(value),
       });
       p.inputs.set(o.key, input);
-      return h("label", {}, `${o.key} `, input);
+      return h("label", {}, h("code", {}, o.key), " ", input);
     });
     p.fields.replaceChildren(...labels);
   }
@@ -167,6 +241,11 @@ export class SchedulePanel {
     const values: ScheduleValues = {};
     for (const o of spec.options) values[o.key] = inputNumber(p.inputs.get(o.key)!) ?? Number.NaN;
     return { spec, values };
+  }
+
+  setLang(lang: Lang): void {
+    this.#words.set(LAB_TEXT[lang].schedule);
+    this.#update();
   }
 
   setVisible(visible: boolean): void {
@@ -190,15 +269,28 @@ export class SchedulePanel {
     const d = this.#design();
     this.#then.select.disabled = !this.#useThen.checked;
     this.#milestone.disabled = !this.#useThen.checked;
+    const t = this.#words.current;
+    const problem = this.#problem(d, t);
+    if (problem !== null) {
+      this.#error.textContent = problem;
+      return;
+    }
     let curves: { lr: Float64Array; momentum: Float64Array };
     try {
-      if (d.steps > 5000) throw new RangeError(`steps must be at most 5000, got ${d.steps}`);
-      if (d.next !== null && !(Number.isInteger(d.milestone) && d.milestone >= 1 && d.milestone < d.steps)) {
-        throw new RangeError(`the milestone must be an integer between 1 and steps − 1, got ${d.milestone}`);
-      }
       curves = preview(d);
     } catch (error) {
-      this.#error.textContent = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof ScheduleOptionError)) {
+        // a scheduler's own check (torch's message)
+        this.#error.textContent = error instanceof Error ? error.message : String(error);
+        return;
+      }
+      const o = error.option;
+      this.#error.textContent = t.optionRange(
+        error.schedule,
+        o.key,
+        { integer: o.integer === true, min: o.min, ...(o.max === undefined ? {} : { max: o.max }) },
+        error.value,
+      );
       return;
     }
     this.#error.textContent = "";
@@ -206,15 +298,26 @@ export class SchedulePanel {
     this.#py.textContent = pytorchCode(d);
     if (!this.#visible) return;
     drawChart(this.#lrCanvas, [{ values: curves.lr, color: "#4269d0", kind: "steps" }], {
-      xLabel: "scheduler step",
+      xLabel: t.schedulerStep,
       yLabel: "lr",
       height: 220,
     });
     drawChart(this.#momentumCanvas, [{ values: curves.momentum, color: "#ff725c", kind: "steps" }], {
-      xLabel: "scheduler step",
-      yLabel: "momentum",
+      xLabel: t.schedulerStep,
+      yLabel: t.momentum,
       height: 140,
     });
+  }
+
+  /** What is wrong with the design's own numbers in the panel's words, or null (options: ScheduleOptionError). */
+  #problem(d: Design, t: ScheduleText): string | null {
+    if (!(Number.isFinite(d.lr) && d.lr > 0)) return t.lrPositive(d.lr);
+    if (!(Number.isInteger(d.steps) && d.steps >= 1)) return t.stepsPositive(d.steps);
+    if (d.steps > MAX_STEPS) return t.stepsAtMost(MAX_STEPS, d.steps);
+    if (d.next !== null && !(Number.isInteger(d.milestone) && d.milestone >= 1 && d.milestone < d.steps)) {
+      return t.milestone(d.milestone);
+    }
+    return null;
   }
 
   write(params: URLSearchParams): void {

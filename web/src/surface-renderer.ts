@@ -13,6 +13,8 @@ import {
   sampleGrid,
 } from "./contour.js";
 import { show } from "./dom.js";
+import type { SurfacesText } from "./lab-text.js";
+import { type Lang, surfaceText } from "../../src/lab/i18n.js";
 
 const GRID = 160;
 
@@ -42,9 +44,17 @@ export class SurfaceRenderer {
   #pathsRuns: readonly DrawnPath[] | null = null;
   #pathsDrawn: number[] = [];
 
-  constructor(canvas: HTMLCanvasElement, lossCanvas: HTMLCanvasElement) {
+  /** The words of the canvas's description and the loss chart's axes (the panel sets them on a switch). */
+  text: SurfacesText & { readonly lang: Lang };
+
+  constructor(
+    canvas: HTMLCanvasElement,
+    lossCanvas: HTMLCanvasElement,
+    text: SurfacesText & { readonly lang: Lang },
+  ) {
     this.#canvas = canvas;
     this.#lossCanvas = lossCanvas;
+    this.text = text;
   }
 
   /** Forgets the sampled grid (the surface changed). */
@@ -209,7 +219,11 @@ export class SurfaceRenderer {
     ctx.stroke();
     this.#canvas.setAttribute(
       "aria-label",
-      `${surface.title}: contour plot with ${runs.length} optimizer paths from (${show(start.x)}, ${show(start.y)}). Click or press Enter to start the optimizers there; arrow keys move the start.`,
+      this.text.canvasDrawnAria(
+        surfaceText(surface, this.text.lang).title,
+        runs.length,
+        `(${show(start.x)}, ${show(start.y)})`,
+      ),
     );
     if (withLoss) this.#drawLoss(surface, runs);
   }
@@ -223,8 +237,8 @@ export class SurfaceRenderer {
       width: 2,
     }));
     drawChart(this.#lossCanvas, series, {
-      xLabel: "step",
-      yLabel: known ? "loss − min (log)" : "loss",
+      xLabel: this.text.step,
+      yLabel: known ? this.text.lossGap : this.text.loss,
       logY: known,
       height: 200,
     });

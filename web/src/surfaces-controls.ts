@@ -3,7 +3,9 @@
 
 import type { Domain } from "../../src/lab/functions.js";
 import { testFunctions } from "../../src/lab/functions.js";
-import { h } from "./dom.js";
+import { type Lang, surfaceText } from "../../src/lab/i18n.js";
+import { h, type Words } from "./dom.js";
+import { LAB_TEXT, type SurfacesText } from "./lab-text.js";
 import { OPTIMIZERS, type OptimizerSpec } from "./optimizer-catalog.js";
 
 export const DEFAULT_FORMULA = "x^2 + 3*y^2 + 2*sin(2*x)";
@@ -37,13 +39,28 @@ export interface SurfacesControls {
   readonly pause: HTMLButtonElement;
 }
 
-export function buildControls(): SurfacesControls {
-  const fnOptions = testFunctions.map((fn) => h("option", { value: fn.name }, fn.title));
+/** The panel's words (`words.current.lang` is the language the surfaces' names are in). */
+export type SurfacesWords = Words<SurfacesText & { readonly lang: Lang }>;
+
+export const surfacesWords = (lang: Lang) => ({ ...LAB_TEXT[lang].surfaces, lang });
+
+export function buildControls(w: SurfacesWords): SurfacesControls {
+  const fnOptions = testFunctions.map((fn) =>
+    h(
+      "option",
+      { value: fn.name },
+      w.text((t) => surfaceText(fn, t.lang).title),
+    ),
+  );
   const fnSelect = h(
     "select",
     { id: "fn" },
     ...fnOptions,
-    h("option", { value: "custom" }, "Custom formula…"),
+    h(
+      "option",
+      { value: "custom" },
+      w.text((t) => t.customFormula),
+    ),
   );
   const description = h("p", { class: "muted", id: "fn-description" });
   const formula = h("input", {
@@ -54,13 +71,13 @@ export function buildControls(): SurfacesControls {
     "aria-describedby": "formula-error formula-grad",
     value: DEFAULT_FORMULA,
   });
-  const rangeInput = (id: string, label: string, value: number) =>
-    h("input", { id, type: "number", step: "any", value, "aria-label": label });
+  const rangeInput = (id: string, label: (t: SurfacesText) => string, value: number) =>
+    w.attr(h("input", { id, type: "number", step: "any", value }), "aria-label", label);
   const range = {
-    x0: rangeInput("x0", "x from", DEFAULT_DOMAIN.x[0]),
-    x1: rangeInput("x1", "x to", DEFAULT_DOMAIN.x[1]),
-    y0: rangeInput("y0", "y from", DEFAULT_DOMAIN.y[0]),
-    y1: rangeInput("y1", "y to", DEFAULT_DOMAIN.y[1]),
+    x0: rangeInput("x0", (t) => t.rangeFrom("x"), DEFAULT_DOMAIN.x[0]),
+    x1: rangeInput("x1", (t) => t.rangeTo("x"), DEFAULT_DOMAIN.x[1]),
+    y0: rangeInput("y0", (t) => t.rangeFrom("y"), DEFAULT_DOMAIN.y[0]),
+    y1: rangeInput("y1", (t) => t.rangeTo("y"), DEFAULT_DOMAIN.y[1]),
   };
   const formulaError = h("p", { id: "formula-error", class: "error", role: "alert" });
   const gradText = h("p", { id: "formula-grad", class: "muted mono" });
@@ -77,15 +94,31 @@ export function buildControls(): SurfacesControls {
   const surfaceSet = h(
     "fieldset",
     {},
-    h("legend", {}, "Surface"),
-    h("label", { for: "fn" }, "Function"),
+    h(
+      "legend",
+      {},
+      w.text((t) => t.surface),
+    ),
+    h(
+      "label",
+      { for: "fn" },
+      w.text((t) => t.function),
+    ),
     fnSelect,
     description,
     custom,
   );
 
   const rows: OptimizerRow[] = [];
-  const optSet = h("fieldset", { class: "optimizers" }, h("legend", {}, "Optimizers"));
+  const optSet = h(
+    "fieldset",
+    { class: "optimizers" },
+    h(
+      "legend",
+      {},
+      w.text((t) => t.optimizers),
+    ),
+  );
   OPTIMIZERS.forEach((spec) => {
     const color = spec.color;
     const id = `opt-${spec.id}`;
@@ -105,7 +138,8 @@ export function buildControls(): SurfacesControls {
               value: o.default,
             });
       inputs.set(o.key, input);
-      return h("label", { class: o.kind === "boolean" ? "check" : "" }, `${o.label} `, input);
+      const label = w.text((t) => t.option[o.key] ?? o.label);
+      return h("label", { class: o.kind === "boolean" ? "check" : "" }, label, " ", input);
     });
     const error = h("p", { class: "error", role: "alert", id: `${id}-error` });
     const row = h(
@@ -119,7 +153,18 @@ export function buildControls(): SurfacesControls {
         h("label", { for: `${id}-lr`, class: "lr-label" }, "lr"),
         lr,
       ),
-      extra.length > 0 ? h("details", {}, h("summary", {}, `${spec.label} options`), ...extra) : null,
+      extra.length > 0
+        ? h(
+            "details",
+            {},
+            h(
+              "summary",
+              {},
+              w.text((t) => t.optionsOf(spec.label)),
+            ),
+            ...extra,
+          )
+        : null,
       error,
     );
     optSet.append(row);
@@ -132,25 +177,49 @@ export function buildControls(): SurfacesControls {
   const speed = h(
     "select",
     { id: "speed" },
-    ...SPEEDS.map((s) => h("option", { value: s, selected: s === 2 }, `${s} per frame`)),
+    ...SPEEDS.map((s) =>
+      h(
+        "option",
+        { value: s, selected: s === 2 },
+        w.text((t) => t.perFrame(s)),
+      ),
+    ),
   );
-  const runButton = h("button", { type: "submit", id: "run" }, "Run from start");
-  const pause = h("button", { type: "button", id: "pause" }, "Pause");
+  const runButton = h(
+    "button",
+    { type: "submit", id: "run" },
+    w.text((t) => t.runFromStart),
+  );
+  const pause = h("button", { type: "button", id: "pause" }, w.current.pause);
+  const labelled = (pick: (t: SurfacesText) => string, input: HTMLElement) =>
+    h("label", {}, w.text(pick), " ", input);
   const runSet = h(
     "fieldset",
     { class: "run" },
-    h("legend", {}, "Run"),
-    h("div", { class: "pair" }, h("label", {}, "start x ", startX), h("label", {}, "start y ", startY)),
-    h("div", { class: "pair" }, h("label", {}, "steps ", steps), h("label", {}, "speed ", speed)),
+    h(
+      "legend",
+      {},
+      w.text((t) => t.run),
+    ),
+    h(
+      "div",
+      { class: "pair" },
+      labelled((t) => t.startX, startX),
+      labelled((t) => t.startY, startY),
+    ),
+    h(
+      "div",
+      { class: "pair" },
+      labelled((t) => t.steps, steps),
+      labelled((t) => t.speed, speed),
+    ),
     h("div", { class: "buttons" }, runButton, pause),
   );
 
-  const form = h(
-    "form",
-    { class: "controls", "aria-label": "Surface and optimizers" },
-    surfaceSet,
-    optSet,
-    runSet,
+  const form = w.attr(
+    h("form", { class: "controls" }, surfaceSet, optSet, runSet),
+    "aria-label",
+    (t) => t.formAria,
   );
   return {
     form,

@@ -6,11 +6,18 @@ import type { TestFunction } from "../../src/lab/functions.js";
 import { type Domain, testFunctions } from "../../src/lab/functions.js";
 import { RaceRunner } from "../../src/lab/race.js";
 import type { LevelScale } from "./contour.js";
-import { h, inputNumber, show } from "./dom.js";
+import { type Lang, surfaceText } from "../../src/lab/i18n.js";
+import { h, inputNumber, show, Words } from "./dom.js";
 import { FormulaError, parseFormula } from "./formula.js";
 import { defaultLr, type OptimizerSpec, type OptionValues } from "./optimizer-catalog.js";
 import { type DrawnPath, SurfaceRenderer } from "./surface-renderer.js";
-import { buildControls, type SurfacesControls } from "./surfaces-controls.js";
+import {
+  buildControls,
+  type OptimizerRow,
+  type SurfacesControls,
+  type SurfacesWords,
+  surfacesWords,
+} from "./surfaces-controls.js";
 import { readSurfacesState, writeSurfacesState } from "./surfaces-url.js";
 import { readNumber } from "./url-state.js";
 
@@ -23,7 +30,8 @@ interface Run extends DrawnPath {
 export class SurfacesPanel {
   readonly root: HTMLElement;
   #onChange: () => void;
-  readonly #c: SurfacesControls = buildControls();
+  readonly #words: SurfacesWords = new Words(surfacesWords("en"));
+  readonly #c: SurfacesControls = buildControls(this.#words);
   #canvas!: HTMLCanvasElement;
   #lossCanvas!: HTMLCanvasElement;
   #table!: HTMLTableSectionElement;
@@ -39,6 +47,9 @@ export class SurfacesPanel {
   #sideDrawn = 0;
   #paused = false;
   #visible = false;
+  /** The typed formula's parse error (the reader's words), or null. */
+  #formulaProblem: string | null = null;
+  readonly #rowProblems = new Map<OptimizerRow, { kind: "lr" } | { kind: "optimizer"; message: string }>();
 
   constructor(root: HTMLElement, onChange: () => void) {
     this.root = root;
@@ -50,31 +61,41 @@ export class SurfacesPanel {
 
   #build(): void {
     const form = this.#c.form;
+    const w = this.#words;
     this.#canvas = h("canvas", {
       id: "surface-canvas",
       tabindex: 0,
       role: "img",
-      "aria-label":
-        "contour plot; click or press Enter to start the optimizers here, arrow keys move the start",
+      "aria-label": w.current.canvasAria,
     });
-    this.#lossCanvas = h("canvas", { id: "loss-canvas", role: "img", "aria-label": "loss over steps" });
-    this.#renderer = new SurfaceRenderer(this.#canvas, this.#lossCanvas);
+    this.#lossCanvas = w.attr(
+      h("canvas", { id: "loss-canvas", role: "img" }),
+      "aria-label",
+      (t) => t.lossAria,
+    );
+    this.#renderer = new SurfaceRenderer(this.#canvas, this.#lossCanvas, w.current);
     this.#table = h("tbody", {});
     const table = h(
       "table",
       { class: "losses", id: "loss-table" },
-      h("caption", {}, "Live loss per optimizer"),
+      h(
+        "caption",
+        {},
+        w.text((t) => t.tableCaption),
+      ),
       h(
         "thead",
         {},
         h(
           "tr",
           {},
-          h("th", { scope: "col" }, "optimizer"),
-          h("th", { scope: "col" }, "step"),
-          h("th", { scope: "col" }, "loss"),
-          h("th", { scope: "col" }, "(x, y)"),
-          h("th", { scope: "col" }, "status"),
+          ...[0, 1, 2, 3, 4].map((i) =>
+            h(
+              "th",
+              { scope: "col" },
+              w.text((t) => t.columns[i]!),
+            ),
+          ),
         ),
       ),
       this.#table,
@@ -82,7 +103,11 @@ export class SurfacesPanel {
     this.#stage = h(
       "div",
       { class: "stage", "data-running": "false" },
-      h("p", { class: "hint" }, "Click the map to start every optimizer there."),
+      h(
+        "p",
+        { class: "hint" },
+        w.text((t) => t.hint),
+      ),
       this.#canvas,
       table,
       this.#lossCanvas,
@@ -119,6 +144,17 @@ export class SurfacesPanel {
     this.#canvas.addEventListener("keydown", (e) => this.#onKey(e));
   }
 
+  /** Says everything in `lang`: labels, the surface's name and description, messages, the table, the charts. */
+  setLang(lang: Lang): void {
+    this.#words.set(surfacesWords(lang));
+    this.#renderer.text = this.#words.current;
+    this.#c.pause.textContent = this.#paused ? this.#words.current.resume : this.#words.current.pause;
+    this.#describe();
+    this.#showRowErrors();
+    this.#renderTable();
+    this.#draw();
+  }
+
   /** Shows or hides the panel; animation runs only while it is shown. */
   setVisible(visible: boolean): void {
     this.#visible = visible;
@@ -153,7 +189,9 @@ export class SurfacesPanel {
 
   #togglePause(): void {
     this.#paused = !this.#paused;
-    this.#c.pause.textContent = this.#paused ? "Resume" : "Pause";
+    this.#c.pause.textContent = this.#paused ? this.#words.current.resume : this.#words.current.pause;
+    // the table is drawn a few times a second: show where the paths stopped
+    this.#renderTable();
     this.#schedule();
   }
 
@@ -183,33 +221,60 @@ export class SurfacesPanel {
       };
       try {
         const surface = parseFormula(this.#c.formula.value, domain);
-        this.#c.formulaError.textContent = "";
+        this.#formulaProblem = null;
         this.#c.formula.removeAttribute("aria-invalid");
-        this.#c.gradText.textContent = "∂f/∂x and ∂f/∂y: exact, by forward-mode differentiation";
         next = surface;
         this.#levelScale = "quantile";
       } catch (error) {
         if (!(error instanceof FormulaError)) throw error;
-        this.#c.formulaError.textContent = `Formula error: ${error.message}. The map keeps the last valid surface.`;
+        this.#formulaProblem = error.message;
         this.#c.formula.setAttribute("aria-invalid", "true");
-        this.#c.gradText.textContent = "";
+        this.#describe();
         this.#onChange();
         return;
       }
-      this.#c.description.textContent = "Your formula; its exact gradient by forward-mode differentiation.";
     } else {
+      this.#formulaProblem = null;
       next = testFunctions.find((fn) => fn.name === name) ?? testFunctions[0]!;
       this.#levelScale = next.contourScale;
-      this.#c.description.textContent = next.description;
     }
     const changed = next !== this.#surface;
     this.#surface = next;
+    this.#describe();
     if (changed) this.#renderer.resetGrid();
     if (resetStart) {
       this.#setStart(next.defaultStart.x, next.defaultStart.y);
       this.#fillDefaultLrs(true);
     }
     this.restart();
+  }
+
+  /** The surface's description, the formula's gradient line and its error, in the current words. */
+  #describe(): void {
+    const t = this.#words.current;
+    const custom = this.#c.fnSelect.value === "custom";
+    const problem = custom ? this.#formulaProblem : null;
+    this.#c.formulaError.textContent = problem === null ? "" : t.formulaError(problem);
+    this.#c.gradText.textContent = custom && problem === null ? t.gradExact : "";
+    // on a bad formula the description stays that of the surface still shown
+    if (problem !== null) return;
+    this.#c.description.textContent = custom
+      ? t.customDescription
+      : surfaceText(this.#surface, t.lang).description;
+  }
+
+  /** Each optimizer row's error (a bad lr, or the optimizer's own message), in the current words. */
+  #showRowErrors(): void {
+    const t = this.#words.current;
+    for (const row of this.#c.rows) {
+      const problem = this.#rowProblems.get(row);
+      row.error.textContent =
+        problem === undefined
+          ? ""
+          : problem.kind === "lr"
+            ? t.lrNotNumber
+            : t.optimizerError(problem.message);
+    }
   }
 
   /** Sets each optimizer's lr input to the surface's suggestion (or only the empty ones). */
@@ -224,13 +289,13 @@ export class SurfacesPanel {
     this.#runs = [];
     const start = this.#start();
     if (this.#c.startX.value === "") this.#setStart(start.x, start.y);
+    this.#rowProblems.clear();
     this.#c.rows.forEach((row) => {
-      row.error.textContent = "";
       row.lr.removeAttribute("aria-invalid");
       if (!row.enabled.checked) return;
       const lr = inputNumber(row.lr);
       if (lr === null) {
-        row.error.textContent = "lr must be a number";
+        this.#rowProblems.set(row, { kind: "lr" });
         row.lr.setAttribute("aria-invalid", "true");
         return;
       }
@@ -256,9 +321,13 @@ export class SurfacesPanel {
           losses: runner.losses,
         });
       } catch (error) {
-        row.error.textContent = error instanceof Error ? error.message : String(error);
+        this.#rowProblems.set(row, {
+          kind: "optimizer",
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
     });
+    this.#showRowErrors();
     this.#onChange();
     this.#renderTable();
     this.#draw();
@@ -275,6 +344,8 @@ export class SurfacesPanel {
     if (this.#frame !== 0 || !running || this.#paused || !this.#visible) return;
     this.#frame = requestAnimationFrame((now) => {
       this.#frame = 0;
+      // a frame asked for before a pause (or a hidden tab) does not step
+      if (this.#paused || !this.#visible) return;
       this.#advance(Number(this.#c.speed.value) || 1);
       // the paths move every frame; the table and loss chart ~8 times a second (and at the end)
       const finished = !this.#runs.some((r) => r.runner.status === "running");
@@ -308,7 +379,7 @@ export class SurfacesPanel {
         h("td", {}, String(n)),
         h("td", { class: "loss" }, show(run.losses[n]!)),
         h("td", {}, `(${show(run.xs[n]!)}, ${show(run.ys[n]!)})`),
-        h("td", {}, run.runner.status),
+        h("td", { "data-status": run.runner.status }, this.#words.current.status[run.runner.status]),
       );
     });
     this.#table.replaceChildren(...rows);
