@@ -8,6 +8,7 @@ export {
   type HookHandle,
   Optimizer,
   type OptimizerLike,
+  type OptimizerSpec,
   type OptimizerStateDict,
   type ParamGroup,
   type ParamGroupInit,
@@ -20,27 +21,32 @@ export type { StateRecord, StateValue } from "./core/state.js";
 export { OptionError } from "./core/validate.js";
 
 // optimizers, one a file
-export { Adadelta, type AdadeltaOptions } from "./optim/adadelta.js";
-export { Adafactor, type AdafactorOptions } from "./optim/adafactor.js";
-export { Adagrad, type AdagradOptions } from "./optim/adagrad.js";
-export { Adam, type AdamOptions } from "./optim/adam.js";
-export { Adamax, type AdamaxOptions } from "./optim/adamax.js";
+export { Adadelta, type AdadeltaOptions, type AdadeltaState } from "./optim/adadelta.js";
+export { Adafactor, type AdafactorOptions, type AdafactorState } from "./optim/adafactor.js";
+export { Adagrad, type AdagradOptions, type AdagradState } from "./optim/adagrad.js";
+export { Adam, type AdamOptions, type AdamState } from "./optim/adam.js";
+export { Adamax, type AdamaxOptions, type AdamaxState } from "./optim/adamax.js";
 export { AdamW, type AdamWOptions } from "./optim/adamw.js";
-export { ASGD, type ASGDOptions } from "./optim/asgd.js";
-export { LAMB, type LAMBOptions } from "./optim/lamb.js";
-export { LBFGS, type LBFGSOptions } from "./optim/lbfgs.js";
-export { Lion, type LionOptions } from "./optim/lion.js";
-export { Muon, type MuonAdjustLrFn, type MuonOptions } from "./optim/muon.js";
-export { NAdam, type NAdamOptions } from "./optim/nadam.js";
-export { RAdam, type RAdamOptions } from "./optim/radam.js";
-export { RMSprop, type RMSpropOptions } from "./optim/rmsprop.js";
-export { Rprop, type RpropOptions } from "./optim/rprop.js";
+export { ASGD, type ASGDOptions, type ASGDState } from "./optim/asgd.js";
+export { LAMB, type LAMBOptions, type LAMBState } from "./optim/lamb.js";
+export { LBFGS, type LBFGSOptions, type LBFGSState } from "./optim/lbfgs.js";
+export { Lion, type LionOptions, type LionState } from "./optim/lion.js";
+export { Muon, type MuonAdjustLrFn, type MuonOptions, type MuonState } from "./optim/muon.js";
+export { NAdam, type NAdamOptions, type NAdamState } from "./optim/nadam.js";
+export { RAdam, type RAdamOptions, type RAdamState } from "./optim/radam.js";
+export { RMSprop, type RMSpropOptions, type RMSpropState } from "./optim/rmsprop.js";
+export { Rprop, type RpropOptions, type RpropState } from "./optim/rprop.js";
 export {
   ScheduleFreeAdamW,
   type ScheduleFreeAdamWOptions,
+  type ScheduleFreeAdamWState,
 } from "./optim/schedule-free-adamw.js";
-export { ScheduleFreeSGD, type ScheduleFreeSGDOptions } from "./optim/schedule-free-sgd.js";
-export { SGD, type SGDOptions } from "./optim/sgd.js";
+export {
+  ScheduleFreeSGD,
+  type ScheduleFreeSGDOptions,
+  type ScheduleFreeSGDState,
+} from "./optim/schedule-free-sgd.js";
+export { SGD, type SGDOptions, type SGDState } from "./optim/sgd.js";
 // wrappers over any optimizer
 export { GradientAccumulation, type GradientAccumulationOptions } from "./optim/gradient-accumulation.js";
 export { Lookahead, type LookaheadOptions } from "./optim/lookahead.js";

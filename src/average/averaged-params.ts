@@ -15,9 +15,18 @@ import type { Attachable, AttachTarget, HookHandle } from "../core/optimizer.js"
 import { describe, type Param } from "../core/param.js";
 import { boolean, inRange, knownKeys, oneOf, optionError } from "../core/validate.js";
 
+/**
+ * `"ema"` (exponential moving average of the weights) or `"swa"` (equal-weight average, torch's
+ * `AveragedModel` default).
+ */
 export type AveragingMode = "ema" | "swa";
 
+/**
+ * Options of `AveragedParams` (defaults in `AVERAGED_PARAMS_DEFAULTS`: mode "ema", decay 0.999, no bias
+ * correction).
+ */
 export interface AveragedParamsOptions {
+  /** Which average to keep. */
   mode: AveragingMode;
   /** EMA decay in [0, 1], below 1 with bias correction (torch's get_ema_multi_avg_fn default 0.999); unused by SWA. */
   decay: number;
@@ -37,6 +46,7 @@ export interface AveragedParamsInit extends Partial<AveragedParamsOptions> {
   optimizer?: AttachTarget;
 }
 
+/** What `AveragedParams.stateDict()` returns and `loadStateDict` takes. */
 export interface AveragedParamsStateDict {
   mode: AveragingMode;
   decay: number;
@@ -225,6 +235,7 @@ export class AveragedParams implements Attachable {
     });
   }
 
+  /** The averages and the update count (copies), for checkpoints or `loadStateDict`. */
   stateDict(): AveragedParamsStateDict {
     return {
       mode: this.mode,

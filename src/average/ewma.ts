@@ -5,8 +5,14 @@
 
 import { boolean, inRange } from "../core/validate.js";
 
+/**
+ * Options of `EWMA`: `beta` in [0, 1) (default 0.9) and `biasCorrection` (default false: the average starts
+ * at 0).
+ */
 export interface EWMAOptions {
+  /** Weight of the old average: v = beta·v + (1 − beta)·x. Default 0.9. */
   beta?: number;
+  /** Divide by 1 − betaᵗ, so early values are not pulled toward 0. Default false. */
   biasCorrection?: boolean;
 }
 
@@ -55,15 +61,18 @@ export class EWMA {
     return this.#t;
   }
 
+  /** Forgets every value seen: the next `update` starts afresh. */
   reset(): void {
     this.#v = 0;
     this.#t = 0;
   }
 
+  /** The running average `v`, the count `t` and the options. */
   stateDict(): { v: number; t: number; beta: number; biasCorrection: boolean } {
     return { v: this.#v, t: this.#t, beta: this.beta, biasCorrection: this.biasCorrection };
   }
 
+  /** Restores `v` and `t` from `stateDict()` (the options stay this instance's). */
   loadStateDict(sd: { v: number; t: number }): void {
     if (typeof sd?.v !== "number" || !Number.isInteger(sd.t) || sd.t < 0) {
       throw new RangeError("EWMA.loadStateDict: expected { v: number, t: non-negative integer }");

@@ -37,7 +37,9 @@ export const CHECKPOINT_VERSION = 1;
 
 /** Anything with a torch-style state dict (every scheduler, EMA/SWA averages, wrappers). */
 export interface Stateful {
+  /** The state to save (JSON values, non-finite numbers and typed arrays). */
   stateDict(): unknown;
+  /** Restores what `stateDict()` returned. */
   loadStateDict(stateDict: never): void;
 }
 
@@ -53,11 +55,13 @@ export interface CheckpointTarget {
   schedulers?: Readonly<Record<string, Stateful>>;
 }
 
+/** Options of `saveCheckpoint` and `saveCheckpointFile`. */
 export interface SaveCheckpointOptions {
   /** Your own data (epoch, metrics, config): JSON values, non-finite numbers and typed arrays allowed. */
   extra?: Record<string, unknown>;
 }
 
+/** One saved param in a decoded `Checkpoint`: its key (position or name), dtype, shape and values. */
 export interface SavedParam {
   key: string;
   name?: string;
@@ -66,6 +70,7 @@ export interface SavedParam {
   data: Buffer;
 }
 
+/** One saved optimizer or scheduler in a decoded `Checkpoint`: its class name and state dict. */
 export interface SavedComponent<S = unknown> {
   class: string;
   stateDict: S;
@@ -85,6 +90,9 @@ export interface Checkpoint {
   extra: Record<string, unknown> | undefined;
 }
 
+/**
+ * What `loadCheckpoint` returns once it has restored everything: the format version and your `extra` data.
+ */
 export interface LoadedCheckpoint {
   version: number;
   extra: Record<string, unknown> | undefined;

@@ -8,6 +8,7 @@ import type { Buffer } from "../core/arena.js";
 import { describe, type Param } from "../core/param.js";
 import { boolean, nonNegative, optionError } from "../core/validate.js";
 
+/** Options of `clipGradNorm` (torch's `clip_grad_norm_` `norm_type` and `error_if_nonfinite`). */
 export interface ClipGradNormOptions {
   /** p of the norm: any p > 0, or Infinity for the max norm. Default 2. */
   normType?: number;

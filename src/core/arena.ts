@@ -20,7 +20,9 @@
 //
 // Allocation is first-fit over a sorted free list with coalescing.
 
+/** The element type of a param and of its state buffers: torch's `torch.float32` or `torch.float64`. */
 export type Dtype = "float32" | "float64";
+/** A param's values, its gradient or a state buffer: a `Float32Array` or `Float64Array` (see `Dtype`). */
 export type Buffer = Float32Array | Float64Array;
 
 const PAGE = 65536;

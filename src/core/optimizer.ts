@@ -36,6 +36,10 @@ export type ParamGroup<O extends BaseOptions = BaseOptions> = O & {
 /** Per-param state is a record of numbers and buffers, named as in torch (camelCased). */
 export type ParamState = Record<string, StateValue>;
 
+/**
+ * An optimizer's `stateDict()`: torch's `state_dict()` layout (`state`, `param_groups`), camelCased,
+ * structured-clone-able.
+ */
 export interface OptimizerStateDict {
   /** State per param, keyed by the param's index across all groups in order (torch's numbering). */
   state: Record<number, StateRecord>;
@@ -54,21 +58,29 @@ export interface OptimizerStateDict {
  * so that the optimizer can check every section before it changes anything.
  */
 export interface Attachable {
+  /** The component's state, structured-clone-able and sharing no buffers with it. */
   stateDict(): unknown;
+  /** Throws, naming the bad value, exactly when `loadStateDict` would; changes nothing. */
   checkStateDict(stateDict: unknown): void;
+  /** Replaces the component's state with a copy of one that `checkStateDict` accepted. */
   loadStateDict(stateDict: never): void;
 }
 
 /** What a component attaches to: an optimizer or a wrapper around one. */
 export interface AttachTarget {
+  /** Keeps `component`'s state in the target's state dict under `name`, until the handle is removed. */
   attach(name: string, component: Attachable): HookHandle;
+  /** Calls `hook` after every real step of the target. */
   registerStepPostHook(hook: () => void): HookHandle;
 }
 
+/** What registering a hook or attaching a component returns: `remove()` undoes it. */
 export interface HookHandle {
+  /** Unregisters the hook (or detaches the component); calling it again does nothing. */
   remove(): void;
 }
 
+/** A step hook (torch's `register_step_pre_hook` / `register_step_post_hook`): called with the optimizer. */
 export type StepHook<T> = (optimizer: T) => void;
 
 /**
@@ -77,22 +89,33 @@ export type StepHook<T> = (optimizer: T) => void;
  * `useThreads` installs one that has the kernels split their work across threads during the step.
  */
 export interface StepExecutor {
+  /** Called before the step's hooks, closure and updates. */
   enter(): void;
+  /** Called after the step, also when it throws. */
   exit(): void;
 }
 
 /** The part of an optimizer that wrappers and schedulers rely on. */
 export interface OptimizerLike {
   paramGroups: ParamGroup[];
+  /**
+   * Applies one update from the params' grads; with a closure, calls it to recompute loss and grads and
+   * returns the loss.
+   */
   step(closure?: () => number): number | undefined;
+  /** Sets every grad to null (the default, as torch) or, with `false`, to zeros. */
   zeroGrad(setToNone?: boolean): void;
+  /** The optimizer's state and param groups, params numbered as torch numbers them. */
   stateDict(): OptimizerStateDict;
+  /** Restores a state dict (checked first: on error nothing changes). */
   loadStateDict(stateDict: OptimizerStateDict): void;
 }
 
+/** What an optimizer class gives the base class: its name, defaults, validation and state layout. */
 export interface OptimizerSpec<O extends BaseOptions> {
   /** The class name, for error messages. */
   readonly name: string;
+  /** The default options (torch's defaults). */
   readonly defaults: Readonly<O>;
   /** Throws an OptionError naming the first bad option. Called for the defaults and every group. */
   validate(options: O): void;
@@ -426,6 +449,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     this.state.clear();
   }
 
+  /** `using opt = new Adam(…)` disposes the optimizer's state at the end of the scope (see `dispose()`). */
   [Symbol.dispose](): void {
     this.dispose();
   }
@@ -460,10 +484,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     }
   }
 
+  /** Calls `hook(optimizer)` before every step (torch's `register_step_pre_hook`). */
   registerStepPreHook(hook: StepHook<this>): HookHandle {
     return addHook(this.#preHooks, hook);
   }
 
+  /** Calls `hook(optimizer)` after every step (torch's `register_step_post_hook`). */
   registerStepPostHook(hook: StepHook<this>): HookHandle {
     return addHook(this.#postHooks, hook);
   }

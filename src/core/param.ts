@@ -24,6 +24,9 @@ export interface Param {
   name?: string;
 }
 
+/**
+ * Options of `param()`: the shape (default: flat), a name (used in messages and checkpoints) and the dtype.
+ */
 export interface ParamOptions {
   shape?: readonly number[];
   name?: string;
@@ -126,6 +129,7 @@ export class Parameter implements Param {
     this.#generation = -1;
   }
 
+  /** `using p = param(…)` disposes the param at the end of the scope (see `dispose()`). */
   [Symbol.dispose](): void {
     this.dispose();
   }

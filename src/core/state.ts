@@ -4,7 +4,12 @@
 import type { Buffer } from "./arena.js";
 import { arenaClock, currentBuffer, releaseBuffer, zerosLike } from "./arena.js";
 
+/**
+ * A value in optimizer or scheduler state: numbers, booleans, strings, null, typed arrays, and arrays or
+ * records of these.
+ */
 export type StateValue = number | boolean | string | null | Buffer | readonly StateValue[] | StateRecord;
+/** A record of state values (one param's state, in torch's names camelCased). */
 export interface StateRecord {
   readonly [key: string]: StateValue;
 }

@@ -3,6 +3,10 @@
 
 import { describe } from "./param.js";
 
+/**
+ * The error an optimizer, scheduler or wrapper throws for a bad option, with torch's message where torch has
+ * one (a RangeError).
+ */
 export class OptionError extends RangeError {
   override name = "OptionError";
 }

@@ -157,6 +157,7 @@ export function setKernelMode(next: KernelMode): void {
   mode = next;
 }
 
+/** The kernel mode now in use (see `setKernelMode`). */
 export function kernelMode(): KernelMode {
   return mode;
 }

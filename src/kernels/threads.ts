@@ -27,6 +27,7 @@ const MAX_ARGS = 32;
 const SPIN = 20000;
 const MIN_CHUNK = 16384;
 
+/** Options of `useThreads`. */
 export interface ThreadOptions {
   /** Calls with fewer elements run on the calling thread alone (default 65536). */
   minElements?: number;
@@ -35,6 +36,7 @@ export interface ThreadOptions {
 /** A running thread pool; `close()` stops the workers and restores the single-threaded step. */
 export interface ThreadHandle {
   readonly threads: number;
+  /** Stops the workers and restores the single-threaded step; resolves when they are gone. */
   close(): Promise<void>;
 }
 

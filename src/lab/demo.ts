@@ -37,8 +37,10 @@ import { type TrainEntry, type TrainOptions, type TrainRun, trainMLP } from "./t
 import { checkOutputDir } from "./output-path.js";
 import { absentAs, MissingPeerError } from "./peers.js";
 
+/** How big a demo to run: `"quick"` (a minute), `"default"` or `"full"` (sizes in `DEMO_MODES`). */
 export type DemoMode = "quick" | "default" | "full";
 
+/** The sizes of one demo mode: MNIST examples, hidden layers, epochs, batch size, race steps. */
 export interface DemoConfig {
   readonly train: number;
   readonly test: number;
@@ -55,6 +57,10 @@ export const DEMO_MODES: Readonly<Record<DemoMode, DemoConfig>> = Object.freeze(
   full: { train: 8500, test: 1500, hidden: [128], epochs: 15, batchSize: 64, raceSteps: 1000 },
 });
 
+/**
+ * Progress that `runDemo` reports through `onEvent`: data loaded, each run's start and steps, each race, the
+ * report.
+ */
 export type DemoEvent =
   | { readonly kind: "load"; readonly train: number; readonly test: number }
   | { readonly kind: "train-start"; readonly label: string; readonly index: number; readonly of: number }
@@ -69,6 +75,7 @@ export type DemoEvent =
   | { readonly kind: "race"; readonly surface: string }
   | { readonly kind: "report"; readonly path: string };
 
+/** Options of `runDemo`. */
 export interface DemoOptions {
   readonly mode?: DemoMode;
   /**
@@ -78,10 +85,13 @@ export interface DemoOptions {
   readonly backend?: "arrays" | "tfjs";
   /** Directory for index.html (default "report"). */
   readonly outDir?: string;
+  /** Seed of the data split, the initial weights and the batch order (default 1). */
   readonly seed?: number;
+  /** Called with each progress event (the CLI prints them). */
   readonly onEvent?: (event: DemoEvent) => void;
 }
 
+/** What `runDemo` returns: the training runs, the races and the report's path. */
 export interface DemoResult {
   readonly mode: DemoMode;
   readonly backend: "arrays" | "tfjs";

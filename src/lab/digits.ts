@@ -12,6 +12,7 @@ export interface DigitSet {
   readonly count: number;
 }
 
+/** Pixels in one MNIST digit (28 × 28), the input width of the demo's network. */
 export const DIGIT_PIXELS = 28 * 28;
 
 interface MnistDigit {

@@ -74,6 +74,7 @@ function thin(count: number, limit: number): number[] {
   return idx;
 }
 
+/** Options of `raceFigure`: size in pixels, title, points per path, language. */
 export interface RaceFigureOptions {
   width?: number;
   height?: number;
@@ -174,6 +175,7 @@ function contour(fn: TestFunction): Markish {
   });
 }
 
+/** Options of the line figures (EWMA, bias correction, training curves): size in pixels, title, language. */
 export interface SeriesFigureOptions {
   width?: number;
   height?: number;
@@ -420,6 +422,7 @@ export function raceLossFigure(result: RaceResult, options: SeriesFigureOptions 
   );
 }
 
+/** Options of `effectiveStepFigure`: the line-figure options plus which quantity to draw. */
 export interface EffectiveStepFigureOptions extends SeriesFigureOptions {
   /**
    * "effective" (default): the effective step the optimizer's state gives each coordinate (lr/(√v + ε) …);

@@ -24,6 +24,7 @@ export interface Domain {
 /** Anything `grad` can write two numbers into. */
 export type Vec2 = Float64Array | Float32Array | number[];
 
+/** A 2-D test surface for races: f, its exact gradient, its known minima and saddles, and where to look. */
 export interface TestFunction {
   /** Lower-case id, as the CLI takes it ("rosenbrock", "plateau"). */
   readonly name: string;
@@ -31,6 +32,7 @@ export interface TestFunction {
   readonly title: string;
   /** One line: what the surface shows about optimizers. */
   readonly description: string;
+  /** The surface's value at (x, y). */
   f(x: number, y: number): number;
   /** Writes ∂f/∂x into out[0] and ∂f/∂y into out[1]; returns out. */
   grad<T extends Vec2>(x: number, y: number, out: T): T;

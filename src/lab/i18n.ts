@@ -98,23 +98,31 @@ export function surfaceText(
 
 /** The figures' words. */
 export interface FigureText {
+  /** "n steps", for axis labels. */
   steps: (n: number) => string;
   step: string;
   data: string;
+  /** The EWMA figure's title, with or without bias correction. */
   ewmaTitle: (corrected: boolean) => string;
+  /** The legend of the uncorrected average. */
   uncorrected: (beta: number) => string;
   biasCorrected: string;
+  /** The bias-correction figure's title. */
   biasTitle: (beta: number) => string;
+  /** "what per step", for y axes. */
   perStep: (what: string) => string;
+  /** The training-curve figure's title (raw values and their EWMA). */
   trainingTitle: (what: string, beta: number) => string;
   lossGapTitle: string;
   lossTitle: string;
   effectiveTitle: string;
+  /** The "how far each coordinate moved" figure's title. */
   moveTitle: (ax: string, ay: string) => string;
   effectiveLabel: string;
   moveLabel: string;
 }
 
+/** The figures' words in each language. */
 export const FIGURE_TEXT: Readonly<Record<Lang, FigureText>> = {
   en: {
     steps: (n) => `${n} steps`,

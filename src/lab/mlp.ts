@@ -8,11 +8,13 @@ import type { Dtype } from "../core/arena.js";
 import { type Parameter, param } from "../core/param.js";
 import { mulberry32 } from "./random.js";
 
+/** Options of the `MLP` constructor: layer sizes, seed and dtype. */
 export interface MLPOptions {
   /** Layer widths from input to output, e.g. [784, 64, 10]. */
   sizes: readonly number[];
   /** Seed of the initial weights (default 0): the same seed gives the same network. */
   seed?: number;
+  /** The params' dtype (default "float32"). */
   dtype?: Dtype;
 }
 

@@ -16,6 +16,7 @@ import { batchSampler, checkBatchSize, isSumOfExamples } from "./stochastic.js";
 /** An optimizer in a race: a label for the legend and a factory over the race's single param. */
 export interface RaceEntry {
   readonly label: string;
+  /** Builds the optimizer over the race's param (the point, 2 values). */
   create(params: Param[]): OptimizerLike;
   /**
    * Examples per gradient on a sum-of-examples surface (1: SGD; the surface's `examples`: full batch).
@@ -24,6 +25,7 @@ export interface RaceEntry {
   batchSize?: number;
 }
 
+/** Options of `race`. */
 export interface RaceOptions {
   /** Where every optimizer starts (default: the surface's `defaultStart`). */
   start?: Point;
@@ -37,6 +39,10 @@ export interface RaceOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * How a race run ended, as `judge` reads its last steps: at the global minimum, blown up, stalled on a flat
+ * region, in a local minimum, at a saddle, or still moving.
+ */
 export type Outcome = "converged" | "diverged" | "plateau" | "local-minimum" | "saddle" | "moving";
 
 /** Positions and losses after 0, 1, …, n steps (n < steps when the run diverged and was stopped). */
@@ -51,6 +57,10 @@ export interface Trajectory {
   readonly effectiveStep?: { readonly x: Float64Array; readonly y: Float64Array };
 }
 
+/**
+ * One run's verdict: where it ended, its loss, the nearest minimum, when it reached tolerance, and why
+ * (`outcome`, `reason`).
+ */
 export interface RaceSummary {
   readonly label: string;
   readonly finalLoss: number;
@@ -65,12 +75,14 @@ export interface RaceSummary {
   readonly reason: string;
 }
 
+/** One optimizer's run in a race: its label, trajectory and summary. */
 export interface RaceRun {
   readonly label: string;
   readonly trajectory: Trajectory;
   readonly summary: RaceSummary;
 }
 
+/** What `race` returns: the surface, the start, the settings and one run per entry. */
 export interface RaceResult {
   readonly fn: TestFunction;
   readonly start: Point;
@@ -213,6 +225,7 @@ function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number,
     : trajectory;
 }
 
+/** Where a `RaceRunner` is: still stepping, finished its steps, or diverged (and stopped). */
 export type RaceRunnerStatus = "running" | "done" | "diverged";
 
 /**

@@ -54,6 +54,7 @@ export function renderPlot(options: PlotOptions): string {
   return element.outerHTML;
 }
 
+/** Options of `svgToPng`. */
 export interface PngOptions {
   /** Output width in pixels (default 1200); the height follows the SVG's aspect ratio. */
   width?: number;

@@ -3,7 +3,9 @@
 
 import type { Lang } from "./i18n.js";
 
+/** The demo report's words in one language, chapter by chapter. */
 export interface ReportText {
+  /** The page title for a demo mode. */
   title: (mode: string) => string;
   /** The footer, around the `descent demo …` command line that makes this report. */
   footer: (command: string) => string;
@@ -18,19 +20,30 @@ export interface ReportText {
   };
   batch: {
     heading: string;
+    /** The batch-size chapter's introduction (examples, steps, seed). */
     intro: (n: number, steps: number, seed: number) => string;
+    /** A run's legend: full batch, SGD or mini-batch of b out of n. */
     label: (b: number, n: number) => string;
     pathsTitle: string;
     pathsCaption: string;
     lossTitle: string;
     lossCaption: string;
   };
+  /** The races' introduction: the start and the steps. */
   raceIntro: (x: number, y: number, steps: number) => string;
   outcomes: string;
   raceColumns: readonly string[];
   momentum: { heading: string; intro: string };
+  /** A race figure's title for a surface. */
   pathsTitle: (surface: string) => string;
-  adagrad: { heading: string; intro: string; title: string; caption: (steps: number, lr: number) => string };
+  /** The Adagrad chapter (its caption names the steps and lr). */
+  adagrad: {
+    heading: string;
+    intro: string;
+    title: string;
+    /** The figure's caption (the steps and the lr). */
+    caption: (steps: number, lr: number) => string;
+  };
   rmsprop: {
     heading: string;
     intro: string;
@@ -42,6 +55,7 @@ export interface ReportText {
   adam: { heading: string; intro: string };
   pytorch: {
     heading: string;
+    /** The PyTorch-loop chapter's introduction (data sizes, network, backend, epochs, batch). */
     intro: (o: {
       train: number;
       test: number;
@@ -67,6 +81,7 @@ export interface ReportText {
     heading: string;
     intro: string;
     lrTitle: string;
+    /** The lr figure's caption (scheduler steps per epoch). */
     lrCaption: (perEpoch: number) => string;
     lrFigure: string;
     momentumTitle: string;
@@ -78,6 +93,7 @@ export interface ReportText {
   };
 }
 
+/** The demo report's words in each language. */
 export const REPORT_TEXT: Readonly<Record<Lang, ReportText>> = {
   en: {
     title: (mode) => `descent demo (${mode}): the seed note, chapter by chapter`,

@@ -1,6 +1,7 @@
 // A self-contained HTML report: inline SVG figures with one-line captions, and tables. No scripts, no
 // external files, so it opens anywhere and can be mailed around.
 
+/** A figure in a report section: title, caption and the SVG. */
 export interface ReportFigure {
   readonly title: string;
   /** One line: what the figure shows. */
@@ -9,6 +10,7 @@ export interface ReportFigure {
   readonly svg: string;
 }
 
+/** A table in a report section: title, optional caption, column names and rows. */
 export interface ReportTable {
   readonly title: string;
   readonly caption?: string;
@@ -16,6 +18,7 @@ export interface ReportTable {
   readonly rows: ReadonlyArray<ReadonlyArray<string | number>>;
 }
 
+/** A section of a report: a heading, an introduction, tables and figures. */
 export interface ReportSection {
   readonly heading: string;
   readonly intro?: string;
@@ -41,6 +44,7 @@ function inlineSvg(svg: string): string {
   return svg.slice(start);
 }
 
+/** Options of `reportHtml`. */
 export interface ReportOptions {
   /** The page's language, for `<html lang>` (default "en"). */
   lang?: string;

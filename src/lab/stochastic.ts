@@ -30,6 +30,7 @@ export function isSumOfExamples(fn: TestFunction): fn is SumOfExamples {
   );
 }
 
+/** Options of `leastSquares`: how many examples, the line they scatter around, the noise, the seed. */
 export interface LeastSquaresOptions {
   /** How many (x, y) examples (default 48). */
   count?: number;
@@ -40,6 +41,7 @@ export interface LeastSquaresOptions {
   noise?: number;
   /** x is uniform on [0, xMax] (default 3): a positive mean couples w and b into a diagonal valley. */
   xMax?: number;
+  /** Seed of the examples (default 1). */
   seed?: number;
 }
 
@@ -153,11 +155,13 @@ export function leastSquares(options: LeastSquaresOptions = {}): LeastSquares {
   };
 }
 
+/** Options of `withGradientNoise`. */
 export interface GradientNoiseOptions {
   /** Standard deviation of one example's gradient noise, per coordinate. */
   sigma: number;
   /** N: how many noisy examples make the full batch (default 64). */
   examples?: number;
+  /** Seed of the noise (default 1). */
   seed?: number;
 }
 

@@ -10,16 +10,20 @@ import { mulberry32, shuffle } from "./random.js";
 
 /** Anything with torch's scheduler `step()`; stepped once after every optimizer step. */
 export interface SchedulerLike {
+  /** Advances the schedule by one optimizer step. */
   step(): void;
 }
 
+/** A run to train: a label and a factory for its optimizer (and, optionally, its scheduler). */
 export interface TrainEntry {
   readonly label: string;
+  /** Builds the run's optimizer over the network's params. */
   create(params: Param[]): OptimizerLike;
   /** Builds the run's scheduler over its optimizer, given the total number of optimizer steps. */
   scheduler?(optimizer: OptimizerLike, totalSteps: number): SchedulerLike;
 }
 
+/** Options of `trainMLP`: the data, the network's hidden widths, epochs, batch size and seed. */
 export interface TrainOptions {
   readonly train: DigitSet;
   readonly test: DigitSet;
@@ -33,6 +37,7 @@ export interface TrainOptions {
   readonly onStep?: (step: number, totalSteps: number, loss: number) => void;
 }
 
+/** The test loss and accuracy after one epoch, with the epoch's mean training loss. */
 export interface EpochRecord {
   readonly epoch: number;
   /** Mean batch loss over the epoch (the weights moved during it). */
@@ -41,6 +46,7 @@ export interface EpochRecord {
   readonly testAccuracy: number;
 }
 
+/** What `trainMLP` returns: per-batch loss, accuracy and lr, and one record per epoch. */
 export interface TrainRun {
   readonly label: string;
   /** Loss of every batch, before its step. */

@@ -30,6 +30,7 @@ export const ADADELTA_DEFAULTS: Readonly<AdadeltaOptions> = Object.freeze({
   maximize: false,
 });
 
+/** Adadelta's per-param state, torch's `state[p]` camelCased (step, square_avg, acc_delta). */
 export type AdadeltaState = { step: number; squareAvg: Buffer; accDelta: Buffer };
 
 function validate(o: AdadeltaOptions): void {

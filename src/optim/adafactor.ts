@@ -21,7 +21,7 @@ import { boolean, optionError } from "../core/validate.js";
 export interface AdafactorOptions extends BaseOptions {
   lr: number;
   beta2Decay: number;
-  /** [ε1, ε2]: ε1 null means the machine epsilon of the param's dtype. */
+  /** `[ε1, ε2]`: ε1 null means the machine epsilon of the param's dtype. */
   eps: readonly [number | null, number];
   d: number;
   weightDecay: number;
@@ -37,6 +37,10 @@ export const ADAFACTOR_DEFAULTS: Readonly<AdafactorOptions> = Object.freeze({
   maximize: false,
 });
 
+/**
+ * Adafactor's per-param state: factored row and column variances for a matrix, one variance otherwise
+ * (torch's names camelCased).
+ */
 export type AdafactorState =
   | { step: number; rowVar: Buffer; colVar: Buffer }
   | { step: number; variance: Buffer };

@@ -33,6 +33,7 @@ export const ADAGRAD_DEFAULTS: Readonly<AdagradOptions> = Object.freeze({
   maximize: false,
 });
 
+/** Adagrad's per-param state, torch's `state[p]` camelCased (step, sum). */
 export type AdagradState = { step: number; sum: Buffer };
 
 function validate(o: AdagradOptions): void {

@@ -32,6 +32,7 @@ export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({
   maximize: false,
 });
 
+/** Adam's (and AdamW's) per-param state, torch's `state[p]` camelCased; maxExpAvgSq only with amsgrad. */
 export type AdamState = {
   step: number;
   expAvg: Buffer;

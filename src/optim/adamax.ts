@@ -30,6 +30,7 @@ export const ADAMAX_DEFAULTS: Readonly<AdamaxOptions> = Object.freeze({
   maximize: false,
 });
 
+/** Adamax's per-param state, torch's `state[p]` camelCased (step, exp_avg, exp_inf). */
 export type AdamaxState = { step: number; expAvg: Buffer; expInf: Buffer };
 
 function validate(o: AdamaxOptions): void {

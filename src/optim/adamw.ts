@@ -17,6 +17,10 @@ import {
   validateAdamOptions,
 } from "./adam.js";
 
+/**
+ * AdamW's options: Adam's (torch's `AdamW` names, camelCased), with `weightDecay` decoupled and defaulting to
+ * 1e-2.
+ */
 export type AdamWOptions = AdamOptions;
 
 export const ADAMW_DEFAULTS: Readonly<AdamWOptions> = Object.freeze({ ...ADAM_DEFAULTS, weightDecay: 1e-2 });

@@ -33,6 +33,7 @@ export const ASGD_DEFAULTS: Readonly<ASGDOptions> = Object.freeze({
   maximize: false,
 });
 
+/** ASGD's per-param state, torch's `state[p]` camelCased; `ax` is the averaged iterate. */
 export type ASGDState = { step: number; eta: number; mu: number; ax: Buffer };
 
 function validate(o: ASGDOptions): void {

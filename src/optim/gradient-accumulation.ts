@@ -12,6 +12,7 @@ import { describe, type Param } from "../core/param.js";
 import { integer, knownKeys, optionError } from "../core/validate.js";
 import { isBuffer, OptimizerWrapper } from "./optimizer-wrapper.js";
 
+/** Options of `GradientAccumulation`. */
 export interface GradientAccumulationOptions {
   /** Micro-batches per optimizer step (≥ 1). */
   steps: number;

@@ -31,6 +31,7 @@ export const LAMB_DEFAULTS: Readonly<LAMBOptions> = Object.freeze({
   maximize: false,
 });
 
+/** LAMB's per-param state: the step count and Adam's two moments. */
 export type LAMBState = { step: number; expAvg: Buffer; expAvgSq: Buffer };
 
 function validate(o: LAMBOptions): void {

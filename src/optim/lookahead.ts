@@ -13,6 +13,7 @@ import { describe, type Param } from "../core/param.js";
 import { inRange, integer, knownKeys, optionError } from "../core/validate.js";
 import { isBuffer, OptimizerWrapper } from "./optimizer-wrapper.js";
 
+/** Options of `Lookahead` (defaults in `LOOKAHEAD_DEFAULTS`: k 5, alpha 0.5, as in the paper). */
 export interface LookaheadOptions {
   /** Inner steps between syncs. */
   k: number;
@@ -86,6 +87,10 @@ export class Lookahead<I extends OptimizerLike = OptimizerLike> extends Optimize
     return this.#slow.get(p);
   }
 
+  /**
+   * Steps the inner optimizer; every k-th step moves the slow weights toward the fast ones and copies them
+   * back.
+   */
   step(closure?: () => number): number | undefined {
     validate(this); // k and alpha are public: check before the inner step changes anything
     const loss = this.inner.step(closure);

@@ -16,6 +16,10 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import { describe, type Param } from "../core/param.js";
 import { boolean, integer, nonNegative, oneOf, optionError } from "../core/validate.js";
 
+/**
+ * torch's `adjust_lr_fn`: "original" scales lr by √max(1, rows/cols); "match_rms_adamw" by 0.2·√max(rows,
+ * cols).
+ */
 export type MuonAdjustLrFn = "original" | "match_rms_adamw";
 
 export interface MuonOptions extends BaseOptions {
@@ -42,6 +46,7 @@ export const MUON_DEFAULTS: Readonly<MuonOptions> = Object.freeze({
   adjustLrFn: null,
 });
 
+/** Muon's per-param state, torch's `momentum_buffer`. */
 export type MuonState = { momentumBuffer: Buffer };
 
 function fail(message: string): never {

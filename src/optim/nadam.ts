@@ -35,6 +35,7 @@ export const NADAM_DEFAULTS: Readonly<NAdamOptions> = Object.freeze({
   maximize: false,
 });
 
+/** NAdam's per-param state, torch's `state[p]` camelCased (step, mu_product, exp_avg, exp_avg_sq). */
 export type NAdamState = { step: number; muProduct: number; expAvg: Buffer; expAvgSq: Buffer };
 
 function validate(o: NAdamOptions): void {

@@ -75,12 +75,15 @@ export abstract class OptimizerWrapper<I extends OptimizerLike = OptimizerLike> 
     return (this.inner as unknown as { state?: unknown }).state;
   }
 
+  /** One step of the wrapped optimizer, with the wrapper's own work around it. */
   abstract step(closure?: () => number): number | undefined;
 
+  /** Clears the inner optimizer's grads (null by default, as torch; zeros with `false`). */
   zeroGrad(setToNone = true): void {
     this.inner.zeroGrad(setToNone);
   }
 
+  /** Adds a group to the inner optimizer (and the wrapper's own per-param buffers). */
   addParamGroup(group: ParamGroupInit): void {
     const add = (this.inner as unknown as { addParamGroup?: (g: ParamGroupInit) => void }).addParamGroup;
     if (typeof add !== "function")
@@ -129,10 +132,15 @@ export abstract class OptimizerWrapper<I extends OptimizerLike = OptimizerLike> 
   /** Checks `own` fully and returns a function that commits it; throws (changing nothing) when it is bad. */
   protected abstract prepareLoad(own: unknown, bad: (why: string) => never): () => void;
 
+  /** The inner optimizer's state dict with this wrapper's state under its own key. */
   stateDict(): WrappedStateDict {
     return { ...this.inner.stateDict(), [this.stateKey]: this.ownState() };
   }
 
+  /**
+   * Restores a state dict from `stateDict()`, checking the wrapper's part and the inner one before changing
+   * anything.
+   */
   loadStateDict(stateDict: OptimizerStateDict): void {
     const bad = (why: string): never => optionError(`${this.name}.loadStateDict: ${why}`);
     if (stateDict === null || typeof stateDict !== "object")

@@ -33,6 +33,7 @@ export const RADAM_DEFAULTS: Readonly<RAdamOptions> = Object.freeze({
   maximize: false,
 });
 
+/** RAdam's per-param state, torch's `state[p]` camelCased (step, exp_avg, exp_avg_sq). */
 export type RAdamState = { step: number; expAvg: Buffer; expAvgSq: Buffer };
 
 function validate(o: RAdamOptions): void {

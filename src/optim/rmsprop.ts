@@ -32,6 +32,10 @@ export const RMSPROP_DEFAULTS: Readonly<RMSpropOptions> = Object.freeze({
   maximize: false,
 });
 
+/**
+ * RMSprop's per-param state, torch's `state[p]` camelCased; momentumBuffer with momentum, gradAvg when
+ * centered.
+ */
 export type RMSpropState = { step: number; squareAvg: Buffer; momentumBuffer?: Buffer; gradAvg?: Buffer };
 
 function validate(o: RMSpropOptions): void {

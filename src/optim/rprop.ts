@@ -29,6 +29,7 @@ export const RPROP_DEFAULTS: Readonly<RpropOptions> = Object.freeze({
   maximize: false,
 });
 
+/** Rprop's per-param state, torch's `state[p]` camelCased (step, prev, step_size). */
 export type RpropState = { step: number; prev: Buffer; stepSize: Buffer };
 
 function validate(o: RpropOptions): void {

@@ -38,6 +38,7 @@ export const SCHEDULE_FREE_ADAMW_DEFAULTS: Readonly<ScheduleFreeAdamWOptions> = 
   weightLrPower: 2,
 });
 
+/** ScheduleFreeAdamW's per-param state: the base sequence z and the second moment. */
 export type ScheduleFreeAdamWState = { z: Buffer; expAvgSq: Buffer };
 
 /** What the reference keeps per param group besides the options (kept in `paramGroups`, as there). */
@@ -154,6 +155,7 @@ export abstract class ScheduleFreeOptimizer<
   /** The β of y = (1 − β)·z + β·x: betas[0] for AdamW, momentum for SGD. */
   protected abstract interpolation(group: ParamGroup<O>): number;
 
+  /** Resets a group's schedule-free counters (step, weight sums) and sets its mode. */
   protected initGroupCounters(group: ParamGroup<O>, trainMode: boolean): void {
     Object.assign(group, { ...SCHEDULE_FREE_GROUP_START, trainMode });
   }

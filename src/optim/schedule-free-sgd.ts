@@ -38,6 +38,7 @@ export const SCHEDULE_FREE_SGD_DEFAULTS: Readonly<ScheduleFreeSGDOptions> = Obje
   weightLrPower: 2,
 });
 
+/** ScheduleFreeSGD's per-param state: the base sequence z. */
 export type ScheduleFreeSGDState = { z: Buffer };
 
 function validate(o: ScheduleFreeSGDOptions): void {

@@ -11,9 +11,15 @@ import { describe, type Param } from "../core/param.js";
 import { knownKeys, oneOf, optionError } from "../core/validate.js";
 import { OptimizerWrapper } from "./optimizer-wrapper.js";
 
+/**
+ * What `SkipNonFinite` does with a NaN or ±Infinity gradient: skip the step (and count it) or throw naming
+ * the param.
+ */
 export type OnNonFinite = "skip" | "error";
 
+/** Options of `SkipNonFinite` (default: onNonFinite "skip"). */
 export interface SkipNonFiniteOptions {
+  /** What to do with a step whose gradients are not all finite. */
   onNonFinite: OnNonFinite;
 }
 

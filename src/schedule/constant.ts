@@ -2,7 +2,9 @@
 
 import { checkKeys, finiteValue, type Schedule, schedule } from "./check.js";
 
+/** Options of `schedule.constant`. */
 export interface ConstantScheduleOptions {
+  /** The value at every step. */
   value: number;
 }
 

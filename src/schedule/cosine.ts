@@ -4,10 +4,13 @@
 
 import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
 
+/** Options of `schedule.cosine`. */
 export interface CosineScheduleOptions {
+  /** The value at step 0. */
   init: number;
   /** Default 0. */
   end?: number;
+  /** Steps from init to end; the value stays at end afterwards. */
   steps: number;
 }
 

@@ -6,7 +6,9 @@ import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import { checkKeys, finiteValue, positiveValue, type Schedule, schedule, stepCount } from "./check.js";
 
+/** Options of `schedule.exponential`. */
 export interface ExponentialScheduleOptions {
+  /** The value at step 0. */
   init: number;
   /** The factor per transition (> 0). */
   gamma: number;

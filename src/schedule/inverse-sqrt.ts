@@ -3,9 +3,11 @@
 
 import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
 
+/** Options of `schedule.inverseSqrt`. */
 export interface InverseSqrtScheduleOptions {
   /** Default 0. */
   init?: number;
+  /** The value at the end of warmup, from which it decays as 1/√step. */
   peak: number;
   /** Default 0. */
   warmupSteps?: number;

@@ -5,7 +5,9 @@ import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import { checkKeys, type Schedule, schedule } from "./check.js";
 
+/** Options of `schedule.join`. */
 export interface JoinScheduleOptions {
+  /** The schedules, in order. */
   schedules: readonly Schedule[];
   /** One fewer than schedules, strictly increasing. */
   boundaries: readonly number[];

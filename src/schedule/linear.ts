@@ -4,8 +4,11 @@
 
 import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
 
+/** Options of `schedule.linear`. */
 export interface LinearScheduleOptions {
+  /** The value at step 0. */
   init: number;
+  /** The value from step `steps` on. */
   end: number;
   /** Steps from init to end; the value stays at end afterwards. */
   steps: number;

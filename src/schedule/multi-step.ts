@@ -5,8 +5,11 @@ import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import { checkKeys, finiteValue, positiveValue, type Schedule, schedule } from "./check.js";
 
+/** Options of `schedule.multiStep`. */
 export interface MultiStepScheduleOptions {
+  /** The value at step 0. */
   init: number;
+  /** The steps at which the value is multiplied by gamma (a repeated step multiplies again). */
   milestones: readonly number[];
   /** Default 0.1. */
   gamma?: number;

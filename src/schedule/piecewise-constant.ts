@@ -5,6 +5,7 @@ import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import { checkKeys, finiteValue, type Schedule, schedule } from "./check.js";
 
+/** Options of `schedule.piecewiseConstant`. */
 export interface PiecewiseConstantScheduleOptions {
   /** Strictly increasing steps at which the value changes. */
   boundaries: readonly number[];

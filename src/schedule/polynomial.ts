@@ -3,12 +3,15 @@
 
 import { checkKeys, finiteValue, positiveValue, type Schedule, schedule, stepCount } from "./check.js";
 
+/** Options of `schedule.polynomial`. */
 export interface PolynomialScheduleOptions {
+  /** The value at step 0. */
   init: number;
   /** Default 0. */
   end?: number;
   /** Default 1. */
   power?: number;
+  /** Steps from init to end; the value stays at end afterwards. */
   steps: number;
 }
 

@@ -25,16 +25,28 @@ import { warmupStableDecay } from "./warmup-stable-decay.js";
  * opt.paramGroups[0]!.lr; // → 0
  */
 export const schedule = Object.freeze({
+  /** `value` at every step. */
   constant,
+  /** A straight line from `init` to `end` over `steps`, then `end`. */
   linear,
+  /** A half cosine from `init` down to `end` over `steps`, then `end`. */
   cosine,
+  /** Exponential decay (or growth, gamma > 1). */
   exponential,
+  /** Polynomial decay from `init` to `end` over `steps`. */
   polynomial,
+  /** Multiplies by gamma every stepSize steps. */
   step,
+  /** Multiplies by gamma at each milestone. */
   multiStep,
+  /** A step function: `values[i]` between boundaries. */
   piecewiseConstant,
+  /** Linear warmup, then cosine decay. */
   warmupCosine,
+  /** Warmup, a long constant phase, a short decay. */
   warmupStableDecay,
+  /** Warmup, then decay as 1/√step. */
   inverseSqrt,
+  /** Runs schedules in sequence, switching at the boundaries. */
   join,
 });

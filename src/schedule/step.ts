@@ -2,8 +2,11 @@
 
 import { checkKeys, finiteValue, positiveValue, type Schedule, schedule, stepCount } from "./check.js";
 
+/** Options of `schedule.step`. */
 export interface StepScheduleOptions {
+  /** The value at step 0. */
   init: number;
+  /** Steps between two multiplications by gamma. */
   stepSize: number;
   /** Default 0.1. */
   gamma?: number;

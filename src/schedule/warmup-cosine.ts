@@ -8,10 +8,13 @@ import { cosine } from "./cosine.js";
 import { join } from "./join.js";
 import { linear } from "./linear.js";
 
+/** Options of `schedule.warmupCosine`. */
 export interface WarmupCosineScheduleOptions {
   /** Default 0. */
   init?: number;
+  /** The value at the end of warmup. */
   peak: number;
+  /** Steps of linear warmup from init to peak. */
   warmupSteps: number;
   /** Warmup and decay together. */
   totalSteps: number;

@@ -6,14 +6,20 @@ import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
 
+/** The shape of warmup-stable-decay's final phase. */
 export type WsdDecay = "linear" | "cosine" | "sqrt";
 
+/** Options of `schedule.warmupStableDecay`. */
 export interface WarmupStableDecayScheduleOptions {
   /** Default 0. */
   init?: number;
+  /** The value after warmup, held through the stable phase. */
   peak: number;
+  /** Steps of linear warmup from init to peak. */
   warmupSteps: number;
+  /** Steps at peak. */
   stableSteps: number;
+  /** Steps from peak down to end. */
   decaySteps: number;
   /** Default 0. */
   end?: number;

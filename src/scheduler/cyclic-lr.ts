@@ -22,7 +22,9 @@ import {
 } from "./lr-scheduler.js";
 import { checkCycledMomentum } from "./momentum.js";
 
+/** torch's CyclicLR `mode`: the amplitude stays, halves every cycle, or decays by gamma per iteration. */
 export type CyclicMode = "triangular" | "triangular2" | "exp_range";
+/** torch's CyclicLR `scale_mode`: whether `scaleFn` takes the cycle number or the iteration. */
 export type ScaleMode = "cycle" | "iterations";
 
 export interface CyclicLROptions extends SchedulerBaseOptions {

@@ -204,6 +204,7 @@ export abstract class LRScheduler {
     });
   }
 
+  /** Writes one lr per driven group into the groups and into `getLastLr()`. */
   protected writeLrs(values: readonly number[]): void {
     const groups = this.groups;
     groups.forEach((g, i) => {

@@ -23,6 +23,7 @@ import {
 } from "./lr-scheduler.js";
 import { checkCycledMomentum } from "./momentum.js";
 
+/** torch's OneCycleLR `anneal_strategy`: cosine or linear annealing. */
 export type AnnealStrategy = "cos" | "linear";
 
 export interface OneCycleLROptions extends SchedulerBaseOptions {

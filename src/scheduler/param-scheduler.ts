@@ -159,6 +159,7 @@ export class ParamScheduler {
     return [...this.#lastValues];
   }
 
+  /** The scheduler's state (its key, step and values), for `loadStateDict` or a checkpoint. */
   stateDict(): SchedulerStateDict {
     return {
       type: this.name,

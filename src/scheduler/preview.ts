@@ -9,6 +9,7 @@ import { LRScheduler, type SchedulableOptimizer } from "./lr-scheduler.js";
 import { stepWithMetric } from "./sequential-lr.js";
 import { checkKeys, stepCount } from "../schedule/check.js";
 
+/** Options of `preview`. */
 export interface PreviewOptions {
   /**
    * The throwaway optimizer's groups (their options: lr, momentum, betas, weightDecay, …).
@@ -19,12 +20,15 @@ export interface PreviewOptions {
   metrics?: readonly number[] | ((step: number) => number);
 }
 
+/** One group's values after each step: the lr, and momentum (or β₁) where the group has one. */
 export interface PreviewGroupSequence {
+  /** The lr at step 0, 1, …. */
   lr: number[];
   /** `momentum`, or β₁ of `betas`, where the group has one. */
   momentum?: number[];
 }
 
+/** What `preview` returns: group 0's sequences at the top level and every group's in `groups`. */
 export interface PreviewResult extends PreviewGroupSequence {
   /** Every group's sequences (the top-level `lr`/`momentum` are group 0's). */
   groups: PreviewGroupSequence[];

@@ -113,6 +113,10 @@ export class ReduceLROnPlateau extends LRScheduler {
     return this.cooldownCounter > 0;
   }
 
+  /**
+   * Whether metric `a` improves on `best` by more than the threshold, in the scheduler's mode (torch's
+   * `is_better`).
+   */
   isBetter(a: number, best: number): boolean {
     if (this.mode === "min" && this.thresholdMode === "rel") return a < best * (1.0 - this.threshold);
     if (this.mode === "min") return a < best - this.threshold;

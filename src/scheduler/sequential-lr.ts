@@ -20,7 +20,9 @@ import {
 } from "./lr-scheduler.js";
 import { ReduceLROnPlateau } from "./reduce-lr-on-plateau.js";
 
+/** Options of `SequentialLR` (torch's `schedulers` and `milestones`). */
 export interface SequentialLROptions {
+  /** The schedulers to run in turn, all over the same optimizer. */
   schedulers: readonly LRScheduler[];
   /** One fewer than schedulers; the step at which each next scheduler takes over. */
   milestones: readonly number[];

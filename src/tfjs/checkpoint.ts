@@ -16,6 +16,7 @@ import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import { TfjsOptimizer } from "./tfjs-optimizer.js";
 
+/** Options of the TF.js checkpoint functions: `extra` data and schedulers to save beside the optimizer. */
 export interface TfjsCheckpointOptions extends SaveCheckpointOptions {
   /** Schedulers (or anything with stateDict/loadStateDict) saved and restored beside the optimizer. */
   schedulers?: Readonly<Record<string, Stateful>>;

@@ -7,6 +7,9 @@ import { describe, type Parameter } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import { OPTIMIZER_REGISTRY } from "../optim/registry.js";
 
+/**
+ * A descent optimizer class, as `registerOptimizerClass` takes it (built from params and an options object).
+ */
 export type OptimizerClass = new (
   params: Parameter[] | ParamGroupInit[],
   options?: Record<string, unknown>,

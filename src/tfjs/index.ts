@@ -11,10 +11,12 @@ export {
   type TfjsVariable,
 } from "./tfjs-optimizer.js";
 export type { WriteMode } from "./transfer.js";
+export type { OptimizerClass } from "./config-codec.js";
 export { loadTfjsCheckpoint, saveTfjsCheckpoint, type TfjsCheckpointOptions } from "./checkpoint.js";
 export {
   type SchedulerCallbackHooks,
   type SchedulerCallbackOptions,
+  type Logs as FitLogs,
   type SchedulerLike,
   schedulerCallback,
 } from "./scheduler-callback.js";

@@ -12,10 +12,13 @@ import { ReduceLROnPlateau } from "../scheduler/reduce-lr-on-plateau.js";
 
 /** What the callback needs from a scheduler (every descent scheduler has it). */
 export interface SchedulerLike {
+  /** Advances the schedule (ReduceLROnPlateau takes the metric). */
   step(metric?: number): void;
+  /** The lr of each driven group after the last step. */
   getLastLr(): number[];
 }
 
+/** Options of `schedulerCallback`. */
 export interface SchedulerCallbackOptions {
   /** Step after every batch or after every epoch. Default "epoch". */
   per?: "batch" | "epoch";
@@ -28,11 +31,14 @@ export interface SchedulerCallbackOptions {
   logKey?: string;
 }
 
-type Logs = Record<string, unknown>;
+/** The logs `model.fit` passes to a callback (loss, val_loss, metrics). */
+export type Logs = Record<string, unknown>;
 
 /** The hooks `model.fit` calls (tfjs-layers' CustomCallbackArgs). */
 export interface SchedulerCallbackHooks {
+  /** Called by `model.fit` after every batch. */
   onBatchEnd(batch: number, logs?: Logs): void;
+  /** Called by `model.fit` after every epoch. */
   onEpochEnd(epoch: number, logs?: Logs): void;
 }
 

@@ -55,6 +55,10 @@ export type OptimizerFactory<O extends OptimizerLike = OptimizerLike> = (
   params: Parameter[] | ParamGroupInit[],
 ) => O;
 
+/**
+ * Options of `TfjsOptimizer`: groups by variable name, gradient clipping, what to do with non-finite
+ * gradients.
+ */
 export interface TfjsOptimizerOptions {
   /**
    * Param groups by variable name. A variable joins the first group that matches it; the rest form a
@@ -147,6 +151,10 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
 
   // tf.Optimizer answers `instanceof` by duck typing (any object with minimize/computeGradients/
   // applyGradients), and subclasses inherit that: without this, tf.train.adam() instanceof TfjsOptimizer.
+  /**
+   * `instanceof` by class, not by tf.Optimizer's duck typing (which would count `tf.train.adam()` as a
+   * TfjsOptimizer).
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return Function.prototype[Symbol.hasInstance].call(this, value);
   }
@@ -396,6 +404,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     return this.optimizer.stateDict();
   }
 
+  /** Restores the descent optimizer's state dict (see `stateDict`). */
   loadStateDict(stateDict: OptimizerStateDict): void {
     this.optimizer.loadStateDict(stateDict);
   }

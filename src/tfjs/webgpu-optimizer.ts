@@ -89,6 +89,7 @@ function isLayerVariable(v: unknown): v is LayerVariableLike {
 export class TfjsWebGpuOptimizer<O extends WebGpuOptimizer = WebGpuOptimizer> extends Optimizer {
   static className = "DescentWebGpuOptimizer";
 
+  /** `instanceof` by class, not by tf.Optimizer's duck typing. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return Function.prototype[Symbol.hasInstance].call(this, value);
   }
@@ -135,6 +136,10 @@ export class TfjsWebGpuOptimizer<O extends WebGpuOptimizer = WebGpuOptimizer> ex
     return this.#uploads;
   }
 
+  /**
+   * Builds the GPU optimizer over `variables` (done by the constructor, or by the first step when it was
+   * given null); binding twice is refused.
+   */
   bind(variables: readonly TfjsVariable[]): void {
     const where = "TfjsWebGpuOptimizer";
     if (this.#optimizer !== null) optionError(`${where}.bind: already bound to variables`);
@@ -273,6 +278,7 @@ export class TfjsWebGpuOptimizer<O extends WebGpuOptimizer = WebGpuOptimizer> ex
     return this.optimizer.stateDictAsync();
   }
 
+  /** Writes a state dict (the CPU path's format) into the GPU state; checked first. */
   loadStateDictAsync(stateDict: OptimizerStateDict): Promise<void> {
     return this.optimizer.loadStateDictAsync(stateDict);
   }

@@ -11,6 +11,7 @@ export {
 } from "./pickle.js";
 export {
   DTYPES,
+  type DtypeInfo,
   type TensorArray,
   type ToArrayOptions,
   type TorchDtype,
@@ -31,6 +32,7 @@ export {
   camelName,
   fromTorchOptimizerState,
   TORCH_OPTIMIZERS,
+  type TorchOptimizerInfo,
   type ToTorchOptimizerOptions,
   type TorchVersion,
   toTorchOptimizerState,

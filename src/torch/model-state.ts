@@ -6,6 +6,7 @@ import type { PickleValue } from "./pickle.js";
 import { TorchTensor, torchTensor } from "./tensor.js";
 import { fail } from "./torch-format-error.js";
 
+/** Options of `fromTorchModelState`. */
 export interface FromTorchModelOptions {
   /**
    * Refuse entries of the file that no param is named for (torch's `strict=True`). Buffers such as

@@ -18,8 +18,13 @@ import { fail } from "./torch-format-error.js";
 /** The torch layouts toTorchOptimizerState writes: "1.13" (Debian 12) or any 2.x ("2.6", Debian 13). */
 export type TorchVersion = string;
 
+/** Flag names and their defaults. @inline */
 type Flags = Record<string, null | boolean>;
-interface TorchOptimizerInfo {
+/**
+ * What descent knows of one torch optimizer class to write torch's layout: its flag defaults per torch
+ * version.
+ */
+export interface TorchOptimizerInfo {
   /** The switches torch's groups carry that only pick a code path, with their defaults. */
   flags: { "1": Flags; "2": Flags };
   /** Options torch 1.13 does not have (writing a non-default value for 1.13 is refused). */
@@ -149,6 +154,7 @@ export function fromTorchOptimizerState(torchState: unknown): OptimizerStateDict
   return { state, paramGroups };
 }
 
+/** Options of `toTorchOptimizerState`. */
 export interface ToTorchOptimizerOptions {
   /** The torch version whose layout to write: "1.13" or "2.x" (default "2.6"). */
   torchVersion?: TorchVersion;

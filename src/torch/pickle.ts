@@ -27,6 +27,7 @@ export class Tuple<T = PickleValue> extends Array<T> {
   static override of<T>(...items: T[]): Tuple<T> {
     return Tuple.fromArray(items);
   }
+  /** A Tuple holding `items`, in order. */
   static fromArray<T>(items: readonly T[]): Tuple<T> {
     const t = new Tuple<T>();
     for (const x of items) t.push(x);
@@ -68,6 +69,7 @@ export interface PickleLimits {
   maxIntBytes: number;
 }
 
+/** The pickle reader's default limits: nesting depth 256, 10 million values, integers of 64 bytes. */
 export const DEFAULT_PICKLE_LIMITS: PickleLimits = { maxDepth: 256, maxNodes: 10_000_000, maxIntBytes: 64 };
 
 /** Resolves a persistent id (torch's ('storage', type, key, location, numel) tuples) to a storage. */

@@ -13,6 +13,7 @@ import {
 } from "./optimizer-state.js";
 import { fail, TorchFormatError } from "./torch-format-error.js";
 
+/** A training run as `toTorchRun` / `loadTorchRun` see it: named params, an optimizer and a scheduler. */
 export interface TorchRun {
   /** Named params (their `name` is torch's parameter name). */
   params?: readonly Param[];

@@ -19,7 +19,8 @@ export type TorchDtype =
   | "complex64"
   | "complex128";
 
-interface DtypeInfo {
+/** A dtype's legacy storage class name and element size in bytes. */
+export interface DtypeInfo {
   storage: string;
   itemSize: number;
 }
@@ -79,6 +80,7 @@ export class TorchStorage {
   }
 }
 
+/** Options of `TorchTensor.toArray`. */
 export interface ToArrayOptions {
   /** Return float16 and bfloat16 values as a Float32Array (exact: both widen without rounding). */
   widen?: boolean;

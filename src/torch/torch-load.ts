@@ -16,6 +16,7 @@ import { DTYPES, type TorchDtype, TorchStorage } from "./tensor.js";
 import { fail, TorchFormatError } from "./torch-format-error.js";
 import { DEFAULT_ZIP_LIMITS, isZip, readZip, type ZipLimits } from "./zip.js";
 
+/** Options of `torchLoad`. */
 export interface TorchLoadOptions {
   /** Overrides of the reader's limits (depth, nodes, integer length, zip members). */
   limits?: Partial<PickleLimits & ZipLimits>;

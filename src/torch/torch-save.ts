@@ -9,6 +9,7 @@ import type { TorchStorage } from "./tensor.js";
 import { fail } from "./torch-format-error.js";
 import { writeZip } from "./zip.js";
 
+/** Options of `torchSave`. */
 export interface TorchSaveOptions {
   /** The folder inside the zip (torch uses the file's base name; any name loads). Default "archive". */
   archiveName?: string;

@@ -16,6 +16,7 @@ export interface ZipLimits {
   maxMembers: number;
 }
 
+/** The zip reader's default limit: at most a million members. */
 export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxMembers: 1_000_000 };
 
 const LOCAL = 0x04034b50;

@@ -2,6 +2,7 @@
 
 export { chunkElements } from "./executor.js";
 export {
+  type CpuTwin,
   type GpuParamGroup,
   type GpuParamGroupInit,
   type GpuRule,
@@ -17,6 +18,7 @@ export {
   GPU_OPTIMIZERS,
   GPU_RULES,
   gpuOptimizer,
+  type Params as GpuParams,
   SGD,
 } from "./optimizers.js";
 export { GpuParam, type GpuParamOptions, gpuParam } from "./param.js";

@@ -61,14 +61,17 @@ export interface CpuTwin<O extends BaseOptions> {
   readonly defaults: Readonly<O>;
   readonly paramGroups: ReadonlyArray<Record<string, unknown>>;
   readonly state: ReadonlyMap<Param, unknown>;
+  /** Checks a state dict and takes its state (which the GPU optimizer then uploads). */
   loadStateDict(stateDict: OptimizerStateDict): void;
 }
 
+/** A GPU optimizer's param group: the GPU params and every option. */
 export type GpuParamGroup<O extends BaseOptions = BaseOptions> = O & {
   params: GpuParam[];
   [key: string]: unknown;
 };
 
+/** A param group to build a GPU optimizer with: GPU params and per-group option overrides. */
 export interface GpuParamGroupInit {
   params: GpuParam[];
   [option: string]: unknown;
@@ -90,6 +93,10 @@ function standIn(p: GpuParam): Param {
   return { data: new Float32Array(p.size), grad: null, shape: p.shape, ...(p.name ? { name: p.name } : {}) };
 }
 
+/**
+ * A descent optimizer over GPU params: the CPU class's options, validation and state dict, its update rule
+ * run as a WGSL kernel. Built by `Adam`, `AdamW`, `SGD` and `gpuOptimizer`.
+ */
 export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
   readonly defaults: Readonly<O>;
   readonly device: GPUDevice;
@@ -149,6 +156,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     return this.#name;
   }
 
+  /** Adds a param group, checked as the CPU optimizer checks one. */
   addParamGroup(group: GpuParamGroupInit): void {
     this.paramGroups.push(this.#buildGroup(group, this.paramGroups));
   }
@@ -189,6 +197,10 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     new this.#rule.cpu([this.#probe], options as Partial<O>);
   }
 
+  /**
+   * Queues one update of every param with a grad on the GPU (nothing is read back); with a closure, calls it
+   * first and returns its loss.
+   */
   step(closure?: () => number): number | undefined {
     if (this.#preHooks.size > 0) for (const hook of this.#preHooks) hook(this);
     let loss: number | undefined;
@@ -357,10 +369,12 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     if (encoder !== null) this.device.queue.submit([encoder.finish()]);
   }
 
+  /** Calls `hook(optimizer)` before every step. */
   registerStepPreHook(hook: (optimizer: this) => void): HookHandle {
     return addHook(this.#preHooks, hook);
   }
 
+  /** Calls `hook(optimizer)` after every step (its kernels queued). */
   registerStepPostHook(hook: (optimizer: this) => void): HookHandle {
     return addHook(this.#postHooks, hook);
   }

@@ -10,7 +10,8 @@ import { type GpuParamGroupInit, type GpuRule, WebGpuOptimizer } from "./optimiz
 import type { GpuParam } from "./param.js";
 import { ADAM_RULE, ADAMW_RULE, LION_RULE, SGD_RULE } from "./rules.js";
 
-type Params = readonly GpuParam[] | readonly GpuParamGroupInit[];
+/** What a GPU optimizer's constructor takes: GPU params, or param groups of them. */
+export type Params = readonly GpuParam[] | readonly GpuParamGroupInit[];
 
 /** Adam on the GPU (torch.optim.Adam's options, amsgrad and maximize included). */
 export class Adam extends WebGpuOptimizer<AdamOptions> {

@@ -4,10 +4,13 @@
 
 import { describe } from "../core/param.js";
 
+/** Options of `gpuParam`. */
 export interface GpuParamOptions {
+  /** Used in messages and state dicts (torch's parameter name). */
   name?: string;
 }
 
+/** A parameter living on the GPU: a float32 `GPUBuffer` of its values, its shape, and a gradient buffer. */
 export class GpuParam {
   #buffer: GPUBuffer;
   readonly shape: readonly number[];
@@ -41,6 +44,7 @@ export class GpuParam {
     return this.#buffer;
   }
 
+  /** Swaps in another buffer holding the values (checked: float32 storage of at least `size` elements). */
   set buffer(buffer: GPUBuffer) {
     checkBuffer(
       buffer,
