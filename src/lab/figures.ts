@@ -87,7 +87,9 @@ export interface RaceFigureOptions {
 
 /**
  * Contours of the race's surface with each optimizer's path, the shared start (white circle), each end
- * (a colored cross), the known minima (stars) and a legend with each run's outcome.
+ * (a colored cross), the known minima (stars) and a legend with each run's outcome. The start and the
+ * minima are drawn under the paths and ends, so a run that stays where it started (or ends on a minimum)
+ * shows; ends that fall on the same spot are drawn as nested crosses, the earlier run's larger.
  * @example
  * const result = race(himmelblau, [raceOptimizer("sgd", himmelblau), raceOptimizer("adam", himmelblau)], { steps: 50 });
  * raceFigure(result).includes("<svg"); // → true (write it to race.svg to look at it)
@@ -97,12 +99,18 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
   const lang = options.lang ?? "en";
   const labels = result.runs.map((r) => `${r.label}: ${outcomeText(r.summary.outcome, lang)}`);
   const marginRight = legendWidth(labels);
+  const marginTop = 28;
   const width = options.width ?? 640 + marginRight;
   const height = options.height ?? 520;
   const limit = options.maxPoints ?? 400;
   const [x1, x2] = fn.domain.x;
   const [y1, y2] = fn.domain.y;
-  const marks: Markish[] = [contour(fn)];
+  const marks: Markish[] = [
+    contour(fn),
+    Plot.dot(fn.minima, { x: "x", y: "y", symbol: "star", fill: "white", stroke: "black", r: 6 }),
+    Plot.dot([[result.start.x, result.start.y]], { fill: "white", stroke: "black", strokeWidth: 1.5, r: 5 }),
+  ];
+  const ends: { x: number; y: number; color: string }[] = [];
   result.runs.forEach((run, i) => {
     const { x, y } = run.trajectory;
     // cut to the frame: a diverged path's huge coordinates would crash the PNG rasteriser
@@ -115,19 +123,29 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
     const color = colorAt(i);
     marks.push(
       Plot.line(points, { x: "x", y: "y", z: "piece", stroke: color, strokeWidth: 2, curve: "linear" }),
-      Plot.dot(points.slice(-1), { x: "x", y: "y", symbol: "times", stroke: color, strokeWidth: 3, r: 6 }),
+    );
+    const last = points[points.length - 1];
+    if (last !== undefined) ends.push({ x: last.x, y: last.y, color });
+  });
+  // about the frame's pixels per unit (Plot's default left and bottom margins are 40 and 30)
+  const px = (width - marginRight - 40) / (x2 - x1);
+  const py = (height - marginTop - 30) / (y2 - y1);
+  const near = (a: { x: number; y: number }, b: { x: number; y: number }) =>
+    Math.hypot((a.x - b.x) * px, (a.y - b.y) * py) < 6;
+  ends.forEach((end, i) => {
+    const coveredBy = ends.slice(i + 1).filter((later) => near(end, later)).length;
+    marks.push(
+      Plot.dot([end], {
+        x: "x",
+        y: "y",
+        symbol: "times",
+        stroke: end.color,
+        strokeWidth: 3,
+        r: 6 + 4 * coveredBy,
+      }),
     );
   });
   marks.push(
-    Plot.dot(fn.minima, {
-      x: "x",
-      y: "y",
-      symbol: "star",
-      fill: "white",
-      stroke: "black",
-      r: 6,
-    }),
-    Plot.dot([[result.start.x, result.start.y]], { fill: "white", stroke: "black", strokeWidth: 1.5, r: 5 }),
     ...legend(
       labels.map((label, i) => ({ label, color: colorAt(i) })),
       FIGURE_TEXT[lang].steps(result.steps),
@@ -149,20 +167,14 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
         fontWeight: "bold",
       }),
     ],
-    marginTop: 28,
+    marginTop,
   });
 }
 
-/** Filled contours of f (of log(f − min + 1) for surfaces whose values span decades). */
+/** Filled contours of the surface's `contourValue`, 18 bands. */
 function contour(fn: TestFunction): Markish {
-  const fStar = globalMinimum(fn);
-  const shift = Number.isFinite(fStar) ? fStar : 0;
-  const value =
-    fn.contourScale === "log"
-      ? (x: number, y: number) => Math.log10(fn.f(x, y) - shift + 1)
-      : (x: number, y: number) => fn.f(x, y);
   return Plot.contour({
-    fill: value,
+    fill: contourValue(fn),
     x1: fn.domain.x[0],
     x2: fn.domain.x[1],
     y1: fn.domain.y[0],
@@ -173,6 +185,51 @@ function contour(fn: TestFunction): Markish {
     fillOpacity: 0.55,
     pixelSize: 3,
   });
+}
+
+/**
+ * What a race figure's contours and colours are drawn of, by the surface's `contourScale`: f ("linear");
+ * log10(f − min + 1) ("log", for values that span decades); or f's rank among its values on a 121 × 121
+ * grid over the domain, from 0 to 1 ("quantile": evenly spaced thresholds are then quantiles, so a plateau
+ * whose values differ by 1e-7 gets as many bands as the well beside it).
+ * @example
+ * const rank = contourValue(plateau);
+ * rank(-1.4, 0.6) > rank(-1, 0.6); // → true (both on the plateau: f = 1 − 2.9e-8 and 1 − 3e-4)
+ */
+export function contourValue(fn: TestFunction): (x: number, y: number) => number {
+  if (fn.contourScale === "log") {
+    const fStar = globalMinimum(fn);
+    const shift = Number.isFinite(fStar) ? fStar : 0;
+    return (x, y) => Math.log10(fn.f(x, y) - shift + 1);
+  }
+  if (fn.contourScale !== "quantile") return (x, y) => fn.f(x, y);
+  const n = 121;
+  const [x0, x1] = fn.domain.x;
+  const [y0, y1] = fn.domain.y;
+  const sampled: number[] = [];
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) {
+      const v = fn.f(x0 + ((x1 - x0) * i) / (n - 1), y0 + ((y1 - y0) * j) / (n - 1));
+      if (Number.isFinite(v)) sampled.push(v);
+    }
+  }
+  const sorted = Float64Array.from(sampled).sort();
+  const last = sorted.length - 1;
+  return (x, y) => {
+    const v = fn.f(x, y);
+    if (!(v > sorted[0]!)) return 0;
+    if (!(v < sorted[last]!)) return 1;
+    // the first sample ≥ v, then linear between it and the one below: a continuous, increasing rank
+    let lo = 0;
+    let hi = last;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    const below = sorted[lo - 1]!;
+    return (lo - 1 + (v - below) / (sorted[lo]! - below)) / last;
+  };
 }
 
 /** Options of the line figures (EWMA, bias correction, training curves): size in pixels, title, language. */

@@ -50,8 +50,12 @@ export interface TestFunction {
    * throws it off the steep surfaces).
    */
   readonly lrFor?: Readonly<Record<string, number>>;
-  /** How contours are best spaced: "log" for surfaces whose values span decades (Rosenbrock, Beale). */
-  readonly contourScale: "linear" | "log";
+  /**
+   * How contours are best spaced: "log" for surfaces whose values span decades (Rosenbrock, Beale),
+   * "quantile" (levels at evenly spaced shares of the domain's area) for one whose structure lives in tiny
+   * differences (the plateau: 1 − 3e-8 at its default start).
+   */
+  readonly contourScale: "linear" | "log" | "quantile";
 }
 
 const TAU = 2 * Math.PI;
@@ -329,7 +333,7 @@ export const plateau: TestFunction = {
   domain: { x: [-2.5, 2.5], y: [-2.5, 2.5] },
   defaultStart: { x: -1.4, y: 0.6 },
   suggestedLr: { sgd: 0.1, adaptive: 0.05 },
-  contourScale: "linear",
+  contourScale: "quantile",
 };
 
 /** Where Styblinski–Tang's 1-D term v⁴ − 16v² + 5v has its minima (roots of 4v³ − 32v + 5). */

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { demoCommandLine } from "../../src/lab/demo.js";
+import { type DemoMode, demoCommandLine, demoSurfaceRace } from "../../src/lab/demo.js";
 import { DEMO_MODES, demoEntries, runDemo } from "../../src/lab/index.js";
 import { plainEnv } from "../helpers/child-env.js";
 
@@ -102,4 +102,33 @@ describe("demo", () => {
     const names = entries.map((e) => e.label.split(" ")[0]);
     assert.deepEqual(names, ["SGD", "SGD+momentum", "Adagrad", "RMSprop", "Adam", "AdamW"]);
   });
+
+  for (const mode of Object.keys(DEMO_MODES) as DemoMode[]) {
+    test(`${mode}: the report's Rosenbrock race shows momentum and Adam reaching (1, 1) while SGD crawls`, () => {
+      const result = demoSurfaceRace("rosenbrock", DEMO_MODES[mode]);
+      const run = (label: string) => result.runs.find((r) => r.label === label)!.summary;
+      // the stated tolerance: the loss within 1e-3 of the minimum and the point within 0.01 of (1, 1)
+      for (const label of ["momentum", "adam"]) {
+        const s = run(label);
+        assert.equal(s.outcome, "converged", `${label}: ${s.reason}`);
+        assert.ok(s.distanceToMinimum < 0.01, `${label} ends ${s.distanceToMinimum} from (1, 1)`);
+      }
+      // SGD at momentum's lr: still in the valley, far from the minimum
+      assert.equal(run("sgd").outcome, "moving", run("sgd").reason);
+      assert.ok(run("sgd").distanceToMinimum > 1, `sgd ends ${run("sgd").distanceToMinimum} from (1, 1)`);
+      for (const r of result.runs) assert.notEqual(r.summary.outcome, "diverged", r.label);
+    });
+
+    test(`${mode}: the report's plateau race stalls SGD and momentum and brings the adaptive ones to the well`, () => {
+      const result = demoSurfaceRace("plateau", DEMO_MODES[mode]);
+      const outcomes = Object.fromEntries(result.runs.map((r) => [r.label, r.summary.outcome]));
+      assert.deepEqual(outcomes, {
+        sgd: "plateau",
+        momentum: "plateau",
+        adagrad: "converged",
+        rmsprop: "converged",
+        adam: "converged",
+      });
+    });
+  }
 });
