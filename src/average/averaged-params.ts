@@ -13,7 +13,7 @@ import type { Buffer } from "../core/arena.js";
 import { plainZerosLike } from "../core/arena.js";
 import type { Attachable, AttachTarget, HookHandle } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
-import { boolean, inRange, knownKeys, oneOf, optionError } from "../core/validate.js";
+import { boolean, checkOptions, inRange, oneOf, optionError } from "../core/validate.js";
 
 /**
  * `"ema"` (exponential moving average of the weights) or `"swa"` (equal-weight average, torch's
@@ -116,9 +116,7 @@ export class AveragedParams implements Attachable {
     params.forEach((p, i) => {
       if (!isParamLike(p)) optionError(`AveragedParams: params[${i}] is not a param, got ${describe(p)}`);
     });
-    if (options === null || typeof options !== "object")
-      optionError(`AveragedParams: options must be an object, got ${describe(options)}`);
-    knownKeys(options, [...Object.keys(AVERAGED_PARAMS_DEFAULTS), "optimizer"], "AveragedParams");
+    checkOptions(options, [...Object.keys(AVERAGED_PARAMS_DEFAULTS), "optimizer"], "AveragedParams");
     const { optimizer, ...averaging } = options;
     const o = { ...AVERAGED_PARAMS_DEFAULTS, ...stripUndefined(averaging) };
     this.mode = oneOf(o.mode, ["ema", "swa"], "mode value");

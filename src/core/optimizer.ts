@@ -14,7 +14,7 @@ import {
   type StateValue,
   stateMismatch,
 } from "./state.js";
-import { knownKeys, OptionError, optionError } from "./validate.js";
+import { checkOptions, OptionError, optionError } from "./validate.js";
 
 /** Options every optimizer has. */
 export interface BaseOptions {
@@ -162,10 +162,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     spec: OptimizerSpec<O>,
   ) {
     this.spec = spec;
-    if (options === null || typeof options !== "object") {
-      optionError(`${spec.name}: options must be an object, got ${describe(options)}`);
-    }
-    knownKeys(options, Object.keys(spec.defaults), spec.name);
+    checkOptions(options, Object.keys(spec.defaults), spec.name);
     const defaults = { ...spec.defaults } as O;
     for (const [key, value] of Object.entries(options)) {
       if (value !== undefined) (defaults as Record<string, unknown>)[key] = value;

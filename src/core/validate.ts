@@ -1,5 +1,7 @@
-// One small set of checks with PyTorch's messages ("Invalid learning rate: -1"). Every option of every
-// optimizer and scheduler goes through these, at construction and again where a user can change it.
+// The one set of checks for options of optimizers, schedulers and schedules. Every fault reads
+// "[where: ]Invalid <label>: <value> (expected <what>)", with torch's label where torch has one
+// ("Invalid learning rate: -1 (…)", "Invalid beta parameter at index 0: 1.5 (…)"); optimizers leave out
+// `where`, as torch does. Options are checked at construction and again where a user can change them.
 
 import { describe } from "./param.js";
 
@@ -15,59 +17,79 @@ function fail(message: string): never {
   throw new OptionError(message);
 }
 
+function invalid(value: unknown, label: string, expected: string, where: string | undefined): never {
+  fail(
+    `${where === undefined ? "" : `${where}: `}Invalid ${label}: ${describe(value)} (expected ${expected})`,
+  );
+}
+
 function isNumber(x: unknown): x is number {
   return typeof x === "number" && !Number.isNaN(x);
 }
 
-/** A finite number ≥ 0 (`lr`, `weightDecay`, `eps`, …); `label` is torch's wording. */
-export function nonNegative(value: unknown, label: string): number {
-  if (!isNumber(value) || !Number.isFinite(value) || value < 0) fail(`Invalid ${label}: ${describe(value)}`);
+/** A finite number ≥ 0 (`lr`, `weightDecay`, `eps`, a scheduler's rate, …); `label` is torch's wording. */
+export function nonNegative(value: unknown, label: string, where?: string): number {
+  if (!isNumber(value) || !Number.isFinite(value) || value < 0) {
+    invalid(value, label, "a finite number ≥ 0", where);
+  }
   return value;
 }
 
 /** A finite number > 0. */
-export function positive(value: unknown, label: string): number {
-  if (!isNumber(value) || !Number.isFinite(value) || value <= 0) fail(`Invalid ${label}: ${describe(value)}`);
+export function positive(value: unknown, label: string, where?: string): number {
+  if (!isNumber(value) || !Number.isFinite(value) || value <= 0) {
+    invalid(value, label, "a finite number > 0", where);
+  }
   return value;
 }
 
 /** A finite number (any sign). */
-export function finite(value: unknown, label: string): number {
-  if (!isNumber(value) || !Number.isFinite(value)) fail(`Invalid ${label}: ${describe(value)}`);
+export function finite(value: unknown, label: string, where?: string): number {
+  if (!isNumber(value) || !Number.isFinite(value)) invalid(value, label, "a finite number", where);
   return value;
 }
 
 /** A number in [lo, hi) (or [lo, hi] with `closedHigh`). */
-export function inRange(value: unknown, lo: number, hi: number, label: string, closedHigh = false): number {
+export function inRange(
+  value: unknown,
+  lo: number,
+  hi: number,
+  label: string,
+  closedHigh = false,
+  where?: string,
+): number {
   const ok = isNumber(value) && value >= lo && (closedHigh ? value <= hi : value < hi);
-  if (!ok) fail(`Invalid ${label}: ${describe(value)}`);
+  if (!ok) invalid(value, label, `a number in [${lo}, ${hi}${closedHigh ? "]" : ")"}`, where);
   return value as number;
 }
 
-export function integer(value: unknown, label: string, min = 0): number {
-  if (!Number.isInteger(value) || (value as number) < min) fail(`Invalid ${label}: ${describe(value)}`);
+/** An integer ≥ `min` (a count of steps, a history size, …). */
+export function integer(value: unknown, label: string, min = 0, where?: string): number {
+  if (!Number.isInteger(value) || (value as number) < min)
+    invalid(value, label, `an integer ≥ ${min}`, where);
   return value as number;
 }
 
-export function boolean(value: unknown, label: string): boolean {
-  if (typeof value !== "boolean") fail(`Invalid ${label}: ${describe(value)} (expected true or false)`);
+export function boolean(value: unknown, label: string, where?: string): boolean {
+  if (typeof value !== "boolean") invalid(value, label, "true or false", where);
   return value;
 }
 
-export function oneOf<T extends string>(value: unknown, allowed: readonly T[], label: string): T {
+export function oneOf<T extends string>(
+  value: unknown,
+  allowed: readonly T[],
+  label: string,
+  where?: string,
+): T {
   if (typeof value !== "string" || !allowed.includes(value as T)) {
-    fail(
-      `Invalid ${label}: ${describe(value)} (expected one of ${allowed.map((a) => JSON.stringify(a)).join(", ")})`,
-    );
+    invalid(value, label, `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`, where);
   }
   return value as T;
 }
 
-/** A pair such as Adam's betas: each entry checked by `check(entry, index)`. */
-export function pair(value: unknown, label: string): readonly [number, number] {
-  if (!Array.isArray(value) || value.length !== 2) {
-    fail(`Invalid ${label}: ${describe(value)} (expected a pair [a, b])`);
-  }
+/** A pair such as Adam's betas (its entries are checked by the caller). */
+export function pair(value: unknown, label: string, where?: string): readonly [number, number] {
+  if (!Array.isArray(value) || value.length !== 2) invalid(value, label, "a pair [a, b]", where);
   return value as unknown as readonly [number, number];
 }
 
@@ -79,6 +101,10 @@ export function betas(value: unknown): readonly [number, number] {
   return b;
 }
 
+export function checkFunction(value: unknown, label: string, where?: string): void {
+  if (typeof value !== "function") invalid(value, label, "a function", where);
+}
+
 /** Rejects option names that are not in `known` (catches typos such as `weight_decay` or `beta1`). */
 export function knownKeys(options: object, known: readonly string[], where: string): void {
   for (const key of Object.keys(options)) {
@@ -88,8 +114,18 @@ export function knownKeys(options: object, known: readonly string[], where: stri
   }
 }
 
-export function checkFunction(value: unknown, label: string): void {
-  if (typeof value !== "function") fail(`Invalid ${label}: ${describe(value)} (expected a function)`);
+/** An options object (not null, not an array) whose keys are all in `known`. */
+export function checkOptions<T extends object>(
+  options: T | undefined,
+  known: readonly string[],
+  where: string,
+): T {
+  const o = (options === undefined ? {} : options) as T;
+  if (o === null || typeof o !== "object" || Array.isArray(o)) {
+    fail(`${where}: options must be an object, got ${describe(options)}`);
+  }
+  knownKeys(o, known, where);
+  return o;
 }
 
 export { fail as optionError };

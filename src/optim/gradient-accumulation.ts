@@ -9,7 +9,7 @@
 import { type Buffer, dtypeOf } from "../core/arena.js";
 import { type OptimizerLike, paramLabel } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
-import { integer, knownKeys, optionError } from "../core/validate.js";
+import { checkOptions, integer, optionError } from "../core/validate.js";
 import { isBuffer, OptimizerWrapper } from "./optimizer-wrapper.js";
 
 /** Options of `GradientAccumulation`. */
@@ -62,9 +62,7 @@ export class GradientAccumulation<I extends OptimizerLike = OptimizerLike> exten
 
   constructor(inner: I, options: Partial<GradientAccumulationOptions> & { steps: number }) {
     super(inner, "GradientAccumulation");
-    if (options === null || typeof options !== "object")
-      optionError(`GradientAccumulation: options must be an object with 'steps', got ${describe(options)}`);
-    knownKeys(options, ["steps"], "GradientAccumulation");
+    checkOptions(options, ["steps"], "GradientAccumulation");
     this.steps = integer(options.steps, "accumulation steps", 1);
   }
 

@@ -10,7 +10,7 @@ import type { Buffer } from "../core/arena.js";
 import { plainZerosLike } from "../core/arena.js";
 import type { OptimizerLike } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
-import { inRange, integer, knownKeys, optionError } from "../core/validate.js";
+import { checkOptions, inRange, integer } from "../core/validate.js";
 import { isBuffer, OptimizerWrapper } from "./optimizer-wrapper.js";
 
 /** Options of `Lookahead` (defaults in `LOOKAHEAD_DEFAULTS`: k 5, alpha 0.5, as in the paper). */
@@ -58,9 +58,7 @@ export class Lookahead<I extends OptimizerLike = OptimizerLike> extends Optimize
 
   constructor(inner: I, options: Partial<LookaheadOptions> = {}) {
     super(inner, "Lookahead");
-    if (options === null || typeof options !== "object")
-      optionError(`Lookahead: options must be an object, got ${describe(options)}`);
-    knownKeys(options, Object.keys(LOOKAHEAD_DEFAULTS), "Lookahead");
+    checkOptions(options, Object.keys(LOOKAHEAD_DEFAULTS), "Lookahead");
     const o = { k: options.k ?? LOOKAHEAD_DEFAULTS.k, alpha: options.alpha ?? LOOKAHEAD_DEFAULTS.alpha };
     validate(o);
     this.k = o.k;

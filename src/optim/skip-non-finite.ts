@@ -8,7 +8,7 @@
 import type { Buffer } from "../core/arena.js";
 import { type OptimizerLike, paramLabel } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
-import { knownKeys, oneOf, optionError } from "../core/validate.js";
+import { checkOptions, oneOf, optionError } from "../core/validate.js";
 import { OptimizerWrapper } from "./optimizer-wrapper.js";
 
 /**
@@ -72,9 +72,7 @@ export class SkipNonFinite<I extends OptimizerLike = OptimizerLike> extends Opti
 
   constructor(inner: I, options: Partial<SkipNonFiniteOptions> = {}) {
     super(inner, "SkipNonFinite");
-    if (options === null || typeof options !== "object")
-      optionError(`SkipNonFinite: options must be an object, got ${describe(options)}`);
-    knownKeys(options, Object.keys(SKIP_NON_FINITE_DEFAULTS), "SkipNonFinite");
+    checkOptions(options, Object.keys(SKIP_NON_FINITE_DEFAULTS), "SkipNonFinite");
     this.onNonFinite = oneOf(options.onNonFinite ?? "skip", ["skip", "error"], "onNonFinite value");
   }
 

@@ -1,6 +1,7 @@
 // constant: the same value at every step (optax.constant_schedule).
 
-import { checkKeys, finiteValue, type Schedule, schedule } from "./check.js";
+import { type Schedule, schedule } from "./check.js";
+import { checkOptions, finite } from "../core/validate.js";
 
 /** Options of `schedule.constant`. */
 export interface ConstantScheduleOptions {
@@ -15,7 +16,7 @@ export interface ConstantScheduleOptions {
  */
 export function constant(options: ConstantScheduleOptions): Schedule {
   const where = "schedule.constant";
-  const o = checkKeys(options, ["value"], where);
-  const value = finiteValue(o.value, "value", where);
+  const o = checkOptions(options, ["value"], where);
+  const value = finite(o.value, "value", where);
   return schedule(where, () => value);
 }

@@ -2,7 +2,8 @@
 // half cosine). Within [0, steps] it is CosineAnnealingLR's closed form (init = base lr, end = etaMin);
 // past `steps` it stays at end, where torch's chainable CosineAnnealingLR climbs back up.
 
-import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
+import { type Schedule, schedule } from "./check.js";
+import { checkOptions, finite, integer } from "../core/validate.js";
 
 /** Options of `schedule.cosine`. */
 export interface CosineScheduleOptions {
@@ -24,10 +25,10 @@ export interface CosineScheduleOptions {
  */
 export function cosine(options: CosineScheduleOptions): Schedule {
   const where = "schedule.cosine";
-  const o = checkKeys(options, ["init", "end", "steps"], where);
-  const init = finiteValue(o.init, "init", where);
-  const end = finiteValue(o.end ?? 0, "end", where);
-  const steps = stepCount(o.steps, "steps", where, 1);
+  const o = checkOptions(options, ["init", "end", "steps"], where);
+  const init = finite(o.init, "init", where);
+  const end = finite(o.end ?? 0, "end", where);
+  const steps = integer(o.steps, "steps", 1, where);
   return schedule(
     where,
     (t) => end + ((init - end) * (1 + Math.cos((Math.PI * Math.min(t, steps)) / steps))) / 2,

@@ -3,8 +3,8 @@
 // StepLR's (see also `step`).
 
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
-import { checkKeys, finiteValue, positiveValue, type Schedule, schedule, stepCount } from "./check.js";
+import { optionError, checkOptions, finite, positive, integer } from "../core/validate.js";
+import { type Schedule, schedule } from "./check.js";
 
 /** Options of `schedule.exponential`. */
 export interface ExponentialScheduleOptions {
@@ -25,10 +25,10 @@ export interface ExponentialScheduleOptions {
  */
 export function exponential(options: ExponentialScheduleOptions): Schedule {
   const where = "schedule.exponential";
-  const o = checkKeys(options, ["init", "gamma", "transitionSteps", "staircase"], where);
-  const init = finiteValue(o.init, "init", where);
-  const gamma = positiveValue(o.gamma, "gamma", where);
-  const every = stepCount(o.transitionSteps ?? 1, "transitionSteps", where, 1);
+  const o = checkOptions(options, ["init", "gamma", "transitionSteps", "staircase"], where);
+  const init = finite(o.init, "init", where);
+  const gamma = positive(o.gamma, "gamma", where);
+  const every = integer(o.transitionSteps ?? 1, "transitionSteps", 1, where);
   const staircase = o.staircase ?? false;
   if (typeof staircase !== "boolean") {
     optionError(`${where}: Invalid staircase: ${describe(staircase)} (expected true or false)`);

@@ -1,7 +1,8 @@
 // inverseSqrt: linear warmup init → peak over warmupSteps, then peak·√(warmupSteps/step) (Vaswani et al.
 // 2017, "Attention Is All You Need"; fairseq's inverse_sqrt). Without warmup: peak/√max(step, 1).
 
-import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
+import { type Schedule, schedule } from "./check.js";
+import { checkOptions, finite, integer } from "../core/validate.js";
 
 /** Options of `schedule.inverseSqrt`. */
 export interface InverseSqrtScheduleOptions {
@@ -22,10 +23,10 @@ export interface InverseSqrtScheduleOptions {
  */
 export function inverseSqrt(options: InverseSqrtScheduleOptions): Schedule {
   const where = "schedule.inverseSqrt";
-  const o = checkKeys(options, ["init", "peak", "warmupSteps"], where);
-  const init = finiteValue(o.init ?? 0, "init", where);
-  const peak = finiteValue(o.peak, "peak", where);
-  const warmupSteps = stepCount(o.warmupSteps ?? 0, "warmupSteps", where, 0);
+  const o = checkOptions(options, ["init", "peak", "warmupSteps"], where);
+  const init = finite(o.init ?? 0, "init", where);
+  const peak = finite(o.peak, "peak", where);
+  const warmupSteps = integer(o.warmupSteps ?? 0, "warmupSteps", 0, where);
   const scale = Math.max(warmupSteps, 1);
   return schedule(where, (t) =>
     t < warmupSteps ? init + ((peak - init) * t) / warmupSteps : peak * Math.sqrt(scale / Math.max(t, scale)),

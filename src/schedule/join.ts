@@ -2,8 +2,8 @@
 // boundaries[i] on, the value is schedules[i + 1](step − boundaries[i]).
 
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
-import { checkKeys, type Schedule, schedule } from "./check.js";
+import { optionError, checkOptions } from "../core/validate.js";
+import { type Schedule, schedule } from "./check.js";
 
 /** Options of `schedule.join`. */
 export interface JoinScheduleOptions {
@@ -26,7 +26,7 @@ export interface JoinScheduleOptions {
  */
 export function join(options: JoinScheduleOptions): Schedule {
   const where = "schedule.join";
-  const o = checkKeys(options, ["schedules", "boundaries"], where);
+  const o = checkOptions(options, ["schedules", "boundaries"], where);
   const { schedules, boundaries } = o;
   if (!Array.isArray(schedules) || schedules.length === 0 || schedules.some((s) => typeof s !== "function")) {
     optionError(`${where}: schedules must be a non-empty array of functions, got ${describe(schedules)}`);

@@ -2,7 +2,8 @@
 // As a LambdaLR factor with init = startFactor, end = endFactor, steps = totalIters it is LinearLR's
 // closed form.
 
-import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
+import { type Schedule, schedule } from "./check.js";
+import { checkOptions, finite, integer } from "../core/validate.js";
 
 /** Options of `schedule.linear`. */
 export interface LinearScheduleOptions {
@@ -21,9 +22,9 @@ export interface LinearScheduleOptions {
  */
 export function linear(options: LinearScheduleOptions): Schedule {
   const where = "schedule.linear";
-  const o = checkKeys(options, ["init", "end", "steps"], where);
-  const init = finiteValue(o.init, "init", where);
-  const end = finiteValue(o.end, "end", where);
-  const steps = stepCount(o.steps, "steps", where, 1);
+  const o = checkOptions(options, ["init", "end", "steps"], where);
+  const init = finite(o.init, "init", where);
+  const end = finite(o.end, "end", where);
+  const steps = integer(o.steps, "steps", 1, where);
   return schedule(where, (t) => init + ((end - init) * Math.min(t, steps)) / steps);
 }

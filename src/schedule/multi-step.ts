@@ -2,8 +2,8 @@
 // multiset, as in torch: unsorted is fine and a repeated milestone multiplies by gamma once per repeat.
 
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
-import { checkKeys, finiteValue, positiveValue, type Schedule, schedule } from "./check.js";
+import { optionError, checkOptions, finite, positive } from "../core/validate.js";
+import { type Schedule, schedule } from "./check.js";
 
 /** Options of `schedule.multiStep`. */
 export interface MultiStepScheduleOptions {
@@ -24,9 +24,9 @@ export interface MultiStepScheduleOptions {
  */
 export function multiStep(options: MultiStepScheduleOptions): Schedule {
   const where = "schedule.multiStep";
-  const o = checkKeys(options, ["init", "milestones", "gamma"], where);
-  const init = finiteValue(o.init, "init", where);
-  const gamma = positiveValue(o.gamma ?? 0.1, "gamma", where);
+  const o = checkOptions(options, ["init", "milestones", "gamma"], where);
+  const init = finite(o.init, "init", where);
+  const gamma = positive(o.gamma ?? 0.1, "gamma", where);
   const milestones = o.milestones;
   if (!Array.isArray(milestones) || milestones.some((m) => !Number.isInteger(m) || m < 0)) {
     optionError(`${where}: milestones must be an array of integers ≥ 0, got ${describe(milestones)}`);

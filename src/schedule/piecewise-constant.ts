@@ -2,8 +2,8 @@
 // written with the values themselves instead of cumulative scales).
 
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
-import { checkKeys, finiteValue, type Schedule, schedule } from "./check.js";
+import { optionError, checkOptions, finite } from "../core/validate.js";
+import { type Schedule, schedule } from "./check.js";
 
 /** Options of `schedule.piecewiseConstant`. */
 export interface PiecewiseConstantScheduleOptions {
@@ -20,7 +20,7 @@ export interface PiecewiseConstantScheduleOptions {
  */
 export function piecewiseConstant(options: PiecewiseConstantScheduleOptions): Schedule {
   const where = "schedule.piecewiseConstant";
-  const o = checkKeys(options, ["boundaries", "values"], where);
+  const o = checkOptions(options, ["boundaries", "values"], where);
   const { boundaries, values } = o;
   if (
     !Array.isArray(boundaries) ||
@@ -33,7 +33,7 @@ export function piecewiseConstant(options: PiecewiseConstantScheduleOptions): Sc
       `${where}: values must have one more entry than boundaries (${boundaries.length + 1}), got ${describe(values)}`,
     );
   }
-  const vs = values.map((v, i) => finiteValue(v, `values[${i}]`, where));
+  const vs = values.map((v, i) => finite(v, `values[${i}]`, where));
   const bs = boundaries as number[];
   return schedule(where, (t) => vs[bs.filter((b) => b <= t).length] as number);
 }

@@ -1,7 +1,8 @@
 // polynomial: end + (init − end)·(1 − min(step, steps)/steps)^power (optax.polynomial_schedule). With
 // end 0 it is PolynomialLR's closed form.
 
-import { checkKeys, finiteValue, positiveValue, type Schedule, schedule, stepCount } from "./check.js";
+import { type Schedule, schedule } from "./check.js";
+import { checkOptions, finite, positive, integer } from "../core/validate.js";
 
 /** Options of `schedule.polynomial`. */
 export interface PolynomialScheduleOptions {
@@ -22,10 +23,10 @@ export interface PolynomialScheduleOptions {
  */
 export function polynomial(options: PolynomialScheduleOptions): Schedule {
   const where = "schedule.polynomial";
-  const o = checkKeys(options, ["init", "end", "power", "steps"], where);
-  const init = finiteValue(o.init, "init", where);
-  const end = finiteValue(o.end ?? 0, "end", where);
-  const power = positiveValue(o.power ?? 1, "power", where);
-  const steps = stepCount(o.steps, "steps", where, 1);
+  const o = checkOptions(options, ["init", "end", "power", "steps"], where);
+  const init = finite(o.init, "init", where);
+  const end = finite(o.end ?? 0, "end", where);
+  const power = positive(o.power ?? 1, "power", where);
+  const steps = integer(o.steps, "steps", 1, where);
   return schedule(where, (t) => end + (init - end) * (1 - Math.min(t, steps) / steps) ** power);
 }

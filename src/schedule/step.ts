@@ -1,6 +1,7 @@
 // step: init·gamma^⌊step/stepSize⌋, StepLR's closed form.
 
-import { checkKeys, finiteValue, positiveValue, type Schedule, schedule, stepCount } from "./check.js";
+import { type Schedule, schedule } from "./check.js";
+import { checkOptions, finite, positive, integer } from "../core/validate.js";
 
 /** Options of `schedule.step`. */
 export interface StepScheduleOptions {
@@ -19,9 +20,9 @@ export interface StepScheduleOptions {
  */
 export function step(options: StepScheduleOptions): Schedule {
   const where = "schedule.step";
-  const o = checkKeys(options, ["init", "stepSize", "gamma"], where);
-  const init = finiteValue(o.init, "init", where);
-  const stepSize = stepCount(o.stepSize, "stepSize", where, 1);
-  const gamma = positiveValue(o.gamma ?? 0.1, "gamma", where);
+  const o = checkOptions(options, ["init", "stepSize", "gamma"], where);
+  const init = finite(o.init, "init", where);
+  const stepSize = integer(o.stepSize, "stepSize", 1, where);
+  const gamma = positive(o.gamma ?? 0.1, "gamma", where);
   return schedule(where, (t) => init * gamma ** Math.floor(t / stepSize));
 }

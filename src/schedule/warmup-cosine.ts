@@ -2,8 +2,8 @@
 // totalSteps, then end (optax.warmup_cosine_decay_schedule, whose decay_steps is our totalSteps: the
 // warmup is counted in it). The usual transformer-training lr.
 
-import { optionError } from "../core/validate.js";
-import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
+import { optionError, checkOptions, finite, integer } from "../core/validate.js";
+import { type Schedule, schedule } from "./check.js";
 import { cosine } from "./cosine.js";
 import { join } from "./join.js";
 import { linear } from "./linear.js";
@@ -32,12 +32,12 @@ export interface WarmupCosineScheduleOptions {
  */
 export function warmupCosine(options: WarmupCosineScheduleOptions): Schedule {
   const where = "schedule.warmupCosine";
-  const o = checkKeys(options, ["init", "peak", "warmupSteps", "totalSteps", "end"], where);
-  const init = finiteValue(o.init ?? 0, "init", where);
-  const peak = finiteValue(o.peak, "peak", where);
-  const end = finiteValue(o.end ?? 0, "end", where);
-  const warmupSteps = stepCount(o.warmupSteps, "warmupSteps", where, 0);
-  const totalSteps = stepCount(o.totalSteps, "totalSteps", where, 1);
+  const o = checkOptions(options, ["init", "peak", "warmupSteps", "totalSteps", "end"], where);
+  const init = finite(o.init ?? 0, "init", where);
+  const peak = finite(o.peak, "peak", where);
+  const end = finite(o.end ?? 0, "end", where);
+  const warmupSteps = integer(o.warmupSteps, "warmupSteps", 0, where);
+  const totalSteps = integer(o.totalSteps, "totalSteps", 1, where);
   if (totalSteps <= warmupSteps) {
     optionError(`${where}: totalSteps (${totalSteps}) must exceed warmupSteps (${warmupSteps})`);
   }

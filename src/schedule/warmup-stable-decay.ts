@@ -3,8 +3,8 @@
 // the 1−sqrt cooldown of Hägele et al. 2024), then end. Hu et al., MiniCPM (2024).
 
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
-import { checkKeys, finiteValue, type Schedule, schedule, stepCount } from "./check.js";
+import { optionError, checkOptions, finite, integer } from "../core/validate.js";
+import { type Schedule, schedule } from "./check.js";
 
 /** The shape of warmup-stable-decay's final phase. */
 export type WsdDecay = "linear" | "cosine" | "sqrt";
@@ -37,17 +37,17 @@ export interface WarmupStableDecayScheduleOptions {
  */
 export function warmupStableDecay(options: WarmupStableDecayScheduleOptions): Schedule {
   const where = "schedule.warmupStableDecay";
-  const o = checkKeys(
+  const o = checkOptions(
     options,
     ["init", "peak", "warmupSteps", "stableSteps", "decaySteps", "end", "decay"],
     where,
   );
-  const init = finiteValue(o.init ?? 0, "init", where);
-  const peak = finiteValue(o.peak, "peak", where);
-  const end = finiteValue(o.end ?? 0, "end", where);
-  const warmupSteps = stepCount(o.warmupSteps, "warmupSteps", where, 0);
-  const stableSteps = stepCount(o.stableSteps, "stableSteps", where, 0);
-  const decaySteps = stepCount(o.decaySteps, "decaySteps", where, 1);
+  const init = finite(o.init ?? 0, "init", where);
+  const peak = finite(o.peak, "peak", where);
+  const end = finite(o.end ?? 0, "end", where);
+  const warmupSteps = integer(o.warmupSteps, "warmupSteps", 0, where);
+  const stableSteps = integer(o.stableSteps, "stableSteps", 0, where);
+  const decaySteps = integer(o.decaySteps, "decaySteps", 1, where);
   const decay = o.decay ?? "linear";
   if (decay !== "linear" && decay !== "cosine" && decay !== "sqrt") {
     optionError(`${where}: Invalid decay: ${describe(decay)} (expected "linear", "cosine" or "sqrt")`);

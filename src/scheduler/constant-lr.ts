@@ -2,12 +2,11 @@
 // (torch.optim.lr_scheduler.ConstantLR). Chainable form: multiply by factor at epoch 0, by 1/factor at
 // epoch totalIters (so with totalIters 0 the factor is never undone, as in torch).
 
-import { optionError } from "../core/validate.js";
+import { optionError, integer } from "../core/validate.js";
 import { describe } from "../core/param.js";
 import {
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
-  nonNegativeInteger,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
 } from "./lr-scheduler.js";
@@ -36,7 +35,7 @@ export class ConstantLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: ConstantLROptions = {}) {
     super(optimizer, "ConstantLR", options?.groups, options);
-    const o = checkOptions(options, ["factor", "totalIters"], this.name);
+    const o = checkSchedulerOptions(options, ["factor", "totalIters"], this.name);
     const factor = o.factor ?? 1 / 3;
     if (typeof factor !== "number" || !(factor >= 0 && factor <= 1)) {
       optionError(
@@ -47,7 +46,7 @@ export class ConstantLR extends LRScheduler {
     if (factor === 0)
       optionError(`${this.name}: factor 0 cannot be undone at totalIters (torch gives NaN there)`);
     this.factor = factor;
-    this.totalIters = nonNegativeInteger(o.totalIters ?? 5, "totalIters", this.name);
+    this.totalIters = integer(o.totalIters ?? 5, "totalIters", 0, this.name);
     this.checkGroupLrs();
     this.start();
   }

@@ -5,13 +5,12 @@
 // it climbs back up and keeps oscillating with period 2·tMax. Reproduced here on purpose.
 
 import {
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
-  rate,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
 } from "./lr-scheduler.js";
-import { optionError } from "../core/validate.js";
+import { optionError, nonNegative } from "../core/validate.js";
 import { describe } from "../core/param.js";
 
 export interface CosineAnnealingLROptions extends SchedulerBaseOptions {
@@ -36,12 +35,12 @@ export class CosineAnnealingLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingLROptions) {
     super(optimizer, "CosineAnnealingLR", options?.groups, options);
-    const o = checkOptions(options, ["tMax", "etaMin"], this.name);
+    const o = checkSchedulerOptions(options, ["tMax", "etaMin"], this.name);
     if (typeof o.tMax !== "number" || !Number.isFinite(o.tMax) || o.tMax <= 0) {
       optionError(`${this.name}: Invalid tMax: ${describe(o.tMax)} (expected a positive number of steps)`);
     }
     this.tMax = o.tMax;
-    this.etaMin = rate(o.etaMin ?? 0, "etaMin", this.name);
+    this.etaMin = nonNegative(o.etaMin ?? 0, "etaMin", this.name);
     this.checkGroupLrs();
     this.start();
   }

@@ -8,7 +8,7 @@
 import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import {
-  checkOptions,
+  checkSchedulerOptions,
   decodeNumber,
   encodeNumber,
   LRScheduler,
@@ -50,7 +50,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingWarmRestartsOptions) {
     super(optimizer, "CosineAnnealingWarmRestarts", options?.groups, options);
-    const o = checkOptions(options, ["t0", "tMult", "etaMin"], this.name);
+    const o = checkSchedulerOptions(options, ["t0", "tMult", "etaMin"], this.name);
     if (!Number.isInteger(o.t0) || o.t0 <= 0) {
       optionError(`${this.name}: Expected positive integer T_0, but got ${describe(o.t0)}`);
     }

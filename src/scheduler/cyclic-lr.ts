@@ -7,13 +7,12 @@
 // whatever scaleMode says, and a custom scaleFn overrides mode. scaleFn is not part of the state dict.
 
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
+import { optionError, nonNegative } from "../core/validate.js";
 import {
   checkCanCycleMomentum,
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
   perGroup,
-  rate,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
   momentumState,
@@ -79,7 +78,7 @@ export class CyclicLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: CyclicLROptions) {
     super(optimizer, "CyclicLR", options?.groups, options);
     const name = this.name;
-    const o = checkOptions(
+    const o = checkSchedulerOptions(
       options,
       [
         "baseLr",
@@ -97,8 +96,10 @@ export class CyclicLR extends LRScheduler {
       name,
     );
     const n = this.groupIndices.length;
-    const baseLrs = perGroup(o.baseLr, "base_lr", n, name).map((v, i) => rate(v, `baseLr[${i}]`, name));
-    this.maxLrs = perGroup(o.maxLr, "max_lr", n, name).map((v, i) => rate(v, `maxLr[${i}]`, name));
+    const baseLrs = perGroup(o.baseLr, "base_lr", n, name).map((v, i) =>
+      nonNegative(v, `baseLr[${i}]`, name),
+    );
+    this.maxLrs = perGroup(o.maxLr, "max_lr", n, name).map((v, i) => nonNegative(v, `maxLr[${i}]`, name));
     const up = o.stepSizeUp ?? 2000;
     if (typeof up !== "number" || !Number.isFinite(up) || up <= 0) {
       optionError(`${name}: Invalid stepSizeUp: ${describe(up)} (expected a positive number of steps)`);
@@ -118,7 +119,7 @@ export class CyclicLR extends LRScheduler {
       optionError(`${name}: mode is invalid and scale_fn is None (mode ${describe(mode)})`);
     }
     this.mode = mode;
-    this.gamma = rate(o.gamma ?? 1, "gamma", name);
+    this.gamma = nonNegative(o.gamma ?? 1, "gamma", name);
     const scaleMode = o.scaleMode ?? "cycle";
     if (scaleMode !== "cycle" && scaleMode !== "iterations") {
       optionError(`${name}: Invalid scaleMode: ${describe(scaleMode)} (expected "cycle" or "iterations")`);
@@ -146,10 +147,10 @@ export class CyclicLR extends LRScheduler {
     if (cycleMomentum) {
       this.useBeta1 = checkCanCycleMomentum(this.groups, name);
       this.baseMomentums = perGroup(o.baseMomentum ?? 0.8, "base_momentum", n, name).map((v, i) =>
-        rate(v, `baseMomentum[${i}]`, name),
+        nonNegative(v, `baseMomentum[${i}]`, name),
       );
       this.maxMomentums = perGroup(o.maxMomentum ?? 0.9, "max_momentum", n, name).map((v, i) =>
-        rate(v, `maxMomentum[${i}]`, name),
+        nonNegative(v, `maxMomentum[${i}]`, name),
       );
       checkCycledMomentum(this.baseMomentums, this.useBeta1, "baseMomentum", name);
       checkCycledMomentum(this.maxMomentums, this.useBeta1, "maxMomentum", name);

@@ -2,12 +2,12 @@
 // closed form baseLr · gamma^epoch.
 
 import {
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
-  rate,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
 } from "./lr-scheduler.js";
+import { nonNegative } from "../core/validate.js";
 
 export interface ExponentialLROptions extends SchedulerBaseOptions {
   gamma: number;
@@ -26,8 +26,8 @@ export class ExponentialLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: ExponentialLROptions) {
     super(optimizer, "ExponentialLR", options?.groups, options);
-    const o = checkOptions(options, ["gamma"], this.name);
-    this.gamma = rate(o.gamma, "gamma", this.name);
+    const o = checkSchedulerOptions(options, ["gamma"], this.name);
+    this.gamma = nonNegative(o.gamma, "gamma", this.name);
     this.checkGroupLrs();
     this.start();
   }

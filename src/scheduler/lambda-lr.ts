@@ -5,7 +5,7 @@
 import { optionError } from "../core/validate.js";
 import { describe } from "../core/param.js";
 import {
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
@@ -45,7 +45,7 @@ export class LambdaLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: LambdaLROptions) {
     super(optimizer, "LambdaLR", options?.groups, options);
-    const o = checkOptions(options, ["lrLambda"], this.name);
+    const o = checkSchedulerOptions(options, ["lrLambda"], this.name);
     this.lrLambdas = lrLambdas(o.lrLambda, this.groupIndices.length, this.name);
     this.userFunctionLr = true;
     this.checkGroupLrs();

@@ -3,12 +3,11 @@
 // lr · (1 + (end − start) / (totalIters·start + (epoch − 1)·(end − start))) up to totalIters. With endFactor 0
 // that product can end a hair below 0 (about −2e-20 · lr) instead of at 0, in torch as here.
 
-import { optionError } from "../core/validate.js";
+import { optionError, integer } from "../core/validate.js";
 import { describe } from "../core/param.js";
 import {
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
-  positiveInteger,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
 } from "./lr-scheduler.js";
@@ -43,7 +42,7 @@ export class LinearLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: LinearLROptions = {}) {
     super(optimizer, "LinearLR", options?.groups, options);
-    const o = checkOptions(options, ["startFactor", "endFactor", "totalIters"], this.name);
+    const o = checkSchedulerOptions(options, ["startFactor", "endFactor", "totalIters"], this.name);
     const start = o.startFactor ?? 1 / 3;
     const end = o.endFactor ?? 1;
     if (typeof start !== "number" || !(start > 0 && start <= 1)) {
@@ -59,7 +58,7 @@ export class LinearLR extends LRScheduler {
     this.startFactor = start;
     this.endFactor = end;
     // torch accepts 0 and then divides by zero in the closed form
-    this.totalIters = positiveInteger(o.totalIters ?? 5, "totalIters", this.name);
+    this.totalIters = integer(o.totalIters ?? 5, "totalIters", 1, this.name);
     this.checkGroupLrs();
     this.start();
   }

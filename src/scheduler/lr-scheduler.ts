@@ -17,8 +17,8 @@
 
 import type { OptimizerLike, ParamGroup } from "../core/optimizer.js";
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
-import { checkGroupSelection, checkOptimizer, rate } from "./scheduler-options.js";
+import { nonNegative, optionError } from "../core/validate.js";
+import { checkGroupSelection, checkOptimizer } from "./scheduler-options.js";
 import {
   checkStateDict,
   decodeNumber,
@@ -37,15 +37,7 @@ export {
   readMomentum,
   writeMomentum,
 } from "./momentum.js";
-export {
-  checkGroupSelection,
-  checkOptimizer,
-  checkOptions,
-  nonNegativeInteger,
-  perGroup,
-  positiveInteger,
-  rate,
-} from "./scheduler-options.js";
+export { checkGroupSelection, checkOptimizer, checkSchedulerOptions, perGroup } from "./scheduler-options.js";
 export {
   checkStateDict,
   decodeNumber,
@@ -133,9 +125,9 @@ export abstract class LRScheduler {
   /** Every driven group's lr must be a finite number ≥ 0 (and so must an `initialLr` already there). */
   protected checkGroupLrs(): void {
     this.groups.forEach((g, i) => {
-      rate(g.lr, `lr of param group ${this.groupIndices[i]}`, this.name);
+      nonNegative(g.lr, `lr of param group ${this.groupIndices[i]}`, this.name);
       if (g.initialLr !== undefined)
-        rate(g.initialLr, `initialLr of param group ${this.groupIndices[i]}`, this.name);
+        nonNegative(g.initialLr, `initialLr of param group ${this.groupIndices[i]}`, this.name);
     });
   }
 

@@ -3,11 +3,10 @@
 // [5, 12, 12] decays once at 5 and twice at 12. Closed form: baseLr · gamma^(milestones ≤ epoch).
 
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
+import { optionError, nonNegative } from "../core/validate.js";
 import {
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
-  rate,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
 } from "./lr-scheduler.js";
@@ -38,7 +37,7 @@ export class MultiStepLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: MultiStepLROptions) {
     super(optimizer, "MultiStepLR", options?.groups, options);
-    const o = checkOptions(options, ["milestones", "gamma"], this.name);
+    const o = checkSchedulerOptions(options, ["milestones", "gamma"], this.name);
     if (!Array.isArray(o.milestones)) {
       optionError(
         `${this.name}: Invalid milestones: ${describe(o.milestones)} (expected an array of integers)`,
@@ -53,7 +52,7 @@ export class MultiStepLR extends LRScheduler {
     }
     this.milestones = counts;
     this.sortedMilestones = [...o.milestones].sort((a, b) => a - b);
-    this.gamma = rate(o.gamma ?? 0.1, "gamma", this.name);
+    this.gamma = nonNegative(o.gamma ?? 0.1, "gamma", this.name);
     this.checkGroupLrs();
     this.start();
   }

@@ -2,7 +2,7 @@
 // (torch.optim.lr_scheduler.MultiplicativeLR). The functions are not part of the state dict, as in torch.
 
 import {
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
@@ -27,7 +27,7 @@ export class MultiplicativeLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: MultiplicativeLROptions) {
     super(optimizer, "MultiplicativeLR", options?.groups, options);
-    const o = checkOptions(options, ["lrLambda"], this.name);
+    const o = checkSchedulerOptions(options, ["lrLambda"], this.name);
     this.lrLambdas = lrLambdas(o.lrLambda, this.groupIndices.length, this.name);
     this.userFunctionLr = true;
     this.checkGroupLrs();

@@ -8,13 +8,12 @@
 // Note that torch lets lastEpoch reach totalSteps itself, where the last phase extrapolates past its end.
 
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
+import { optionError, nonNegative } from "../core/validate.js";
 import {
   checkCanCycleMomentum,
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
   perGroup,
-  rate,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
   momentumState,
@@ -91,7 +90,7 @@ export class OneCycleLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: OneCycleLROptions) {
     super(optimizer, "OneCycleLR", options?.groups, options);
     const name = this.name;
-    const o = checkOptions(
+    const o = checkSchedulerOptions(
       options,
       [
         "maxLr",
@@ -185,7 +184,7 @@ export class OneCycleLR extends LRScheduler {
           },
         ];
     const n = this.groupIndices.length;
-    const maxLrs = perGroup(o.maxLr, "max_lr", n, name).map((v, i) => rate(v, `maxLr[${i}]`, name));
+    const maxLrs = perGroup(o.maxLr, "max_lr", n, name).map((v, i) => nonNegative(v, `maxLr[${i}]`, name));
     const divFactor = o.divFactor ?? 25;
     const finalDivFactor = o.finalDivFactor ?? 1e4;
     if (typeof divFactor !== "number" || !Number.isFinite(divFactor) || divFactor <= 0) {
@@ -206,10 +205,10 @@ export class OneCycleLR extends LRScheduler {
     if (cycleMomentum) {
       this.useBeta1 = checkCanCycleMomentum(this.groups, name);
       maxMomentums = perGroup(o.maxMomentum ?? 0.95, "max_momentum", n, name).map((v, i) =>
-        rate(v, `maxMomentum[${i}]`, name),
+        nonNegative(v, `maxMomentum[${i}]`, name),
       );
       baseMomentums = perGroup(o.baseMomentum ?? 0.85, "base_momentum", n, name).map((v, i) =>
-        rate(v, `baseMomentum[${i}]`, name),
+        nonNegative(v, `baseMomentum[${i}]`, name),
       );
       checkCycledMomentum(baseMomentums, this.useBeta1, "baseMomentum", name);
       checkCycledMomentum(maxMomentums, this.useBeta1, "maxMomentum", name);

@@ -10,7 +10,7 @@ import { optionError } from "../core/validate.js";
 import {
   checkGroupSelection,
   checkOptimizer,
-  checkOptions,
+  checkSchedulerOptions,
   checkStateDict,
   decodeNumber,
   type SchedulableOptimizer,
@@ -60,7 +60,7 @@ export class ParamScheduler {
   constructor(optimizer: SchedulableOptimizer, options: ParamSchedulerOptions) {
     const name = this.name;
     this.optimizer = checkOptimizer(optimizer, name);
-    const o = checkOptions(options, ["key", "schedule", "mode"], name);
+    const o = checkSchedulerOptions(options, ["key", "schedule", "mode"], name);
     this.groupIndices =
       checkGroupSelection(o.groups, this.optimizer, name) ??
       Object.freeze(this.optimizer.paramGroups.map((_g, i) => i));

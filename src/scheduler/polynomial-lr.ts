@@ -3,13 +3,12 @@
 // ((1 − e/T) / (1 − (e−1)/T))^power up to T, then unchanged.
 
 import {
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
-  positiveInteger,
-  rate,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
 } from "./lr-scheduler.js";
+import { integer, nonNegative } from "../core/validate.js";
 
 export interface PolynomialLROptions extends SchedulerBaseOptions {
   /** Default 5. */
@@ -37,10 +36,10 @@ export class PolynomialLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: PolynomialLROptions = {}) {
     super(optimizer, "PolynomialLR", options?.groups, options);
-    const o = checkOptions(options, ["totalIters", "power"], this.name);
-    this.totalIters = positiveInteger(o.totalIters ?? 5, "totalIters", this.name);
+    const o = checkSchedulerOptions(options, ["totalIters", "power"], this.name);
+    this.totalIters = integer(o.totalIters ?? 5, "totalIters", 1, this.name);
     // a negative power makes the lr infinite at totalIters
-    this.power = rate(o.power ?? 1, "power", this.name);
+    this.power = nonNegative(o.power ?? 1, "power", this.name);
     this.checkGroupLrs();
     this.start();
   }

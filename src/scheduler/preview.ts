@@ -4,10 +4,9 @@
 
 import type { ParamGroup } from "../core/optimizer.js";
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
+import { optionError, checkOptions, integer } from "../core/validate.js";
 import { LRScheduler, type SchedulableOptimizer } from "./lr-scheduler.js";
 import { stepWithMetric } from "./sequential-lr.js";
-import { checkKeys, stepCount } from "../schedule/check.js";
 
 /** Options of `preview`. */
 export interface PreviewOptions {
@@ -55,8 +54,8 @@ export function preview(
   if (typeof factory !== "function") {
     optionError(`${where}: factory must be a function (optimizer) => scheduler, got ${describe(factory)}`);
   }
-  const count = stepCount(steps, "steps", where, 0);
-  const o = checkKeys(options, ["groups", "metrics"], where);
+  const count = integer(steps, "steps", 0, where);
+  const o = checkOptions(options, ["groups", "metrics"], where);
   const specs = (o.groups ?? [{ lr: 0.1, momentum: 0.9 }]) as PreviewOptions["groups"];
   if (!Array.isArray(specs) || specs.length === 0) {
     optionError(`${where}: groups must be a non-empty array of group options, got ${describe(specs)}`);

@@ -6,17 +6,15 @@
 // metric counts as a bad epoch.
 
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
+import { optionError, integer, nonNegative } from "../core/validate.js";
 import {
   checkLrList,
-  checkOptions,
+  checkSchedulerOptions,
   checkStateDict,
   decodeNumber,
   encodeNumber,
   LRScheduler,
-  nonNegativeInteger,
   perGroup,
-  rate,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
   type SchedulerStateDict,
@@ -72,7 +70,7 @@ export class ReduceLROnPlateau extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: ReduceLROnPlateauOptions = {}) {
     super(optimizer, "ReduceLROnPlateau", options?.groups, options);
     const name = this.name;
-    const o = checkOptions(
+    const o = checkSchedulerOptions(
       options,
       ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps"],
       name,
@@ -80,14 +78,16 @@ export class ReduceLROnPlateau extends LRScheduler {
     const factor = o.factor ?? 0.1;
     if (typeof factor === "number" && factor >= 1.0)
       optionError(`${name}: Factor should be < 1.0. (got ${factor})`);
-    this.factor = rate(factor, "factor", name);
+    this.factor = nonNegative(factor, "factor", name);
     const n = this.groupIndices.length;
     if (Array.isArray(o.minLr) && o.minLr.length !== n) {
       optionError(`${name}: expected ${n} min_lrs, got ${o.minLr.length}`);
     }
-    this.minLrs = perGroup(o.minLr ?? 0, "min_lr", n, name).map((v, i) => rate(v, `minLr[${i}]`, name));
-    this.patience = nonNegativeInteger(o.patience ?? 10, "patience", name);
-    this.cooldown = nonNegativeInteger(o.cooldown ?? 0, "cooldown", name);
+    this.minLrs = perGroup(o.minLr ?? 0, "min_lr", n, name).map((v, i) =>
+      nonNegative(v, `minLr[${i}]`, name),
+    );
+    this.patience = integer(o.patience ?? 10, "patience", 0, name);
+    this.cooldown = integer(o.cooldown ?? 0, "cooldown", 0, name);
     const mode = o.mode ?? "min";
     if (mode !== "min" && mode !== "max") optionError(`${name}: mode ${describe(mode)} is unknown!`);
     this.mode = mode;
@@ -96,8 +96,8 @@ export class ReduceLROnPlateau extends LRScheduler {
       optionError(`${name}: threshold mode ${describe(thresholdMode)} is unknown!`);
     }
     this.thresholdMode = thresholdMode;
-    this.threshold = rate(o.threshold ?? 1e-4, "threshold", name);
-    this.eps = rate(o.eps ?? 1e-8, "eps", name);
+    this.threshold = nonNegative(o.threshold ?? 1e-4, "threshold", name);
+    this.eps = nonNegative(o.eps ?? 1e-8, "eps", name);
     this.checkGroupLrs();
     this.best = this.modeWorse;
     this.lastEpoch = 0;

@@ -1,8 +1,8 @@
 // Checks of a scheduler's constructor arguments: the optimizer, the `groups` selection, per-group lists,
-// rates and integers, and the options object itself (torch's messages where torch has one).
+// and the options object itself. Numbers are checked by core/validate.ts, as everywhere.
 
 import { describe } from "../core/param.js";
-import { knownKeys, optionError } from "../core/validate.js";
+import { checkOptions, optionError } from "../core/validate.js";
 import type { SchedulableOptimizer } from "./lr-scheduler.js";
 
 export function checkOptimizer(optimizer: unknown, where: string): SchedulableOptimizer {
@@ -49,38 +49,11 @@ export function perGroup(value: unknown, name: string, count: number, where: str
   return new Array<number>(count).fill(value as number);
 }
 
-/** A finite number ≥ 0 (a rate or a factor); NaN, ±Infinity and negatives are refused. */
-export function rate(value: unknown, label: string, where: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    optionError(`${where}: Invalid ${label}: ${describe(value)} (expected a finite number ≥ 0)`);
-  }
-  return value;
-}
-
-export function positiveInteger(value: unknown, label: string, where: string): number {
-  if (!Number.isInteger(value) || (value as number) <= 0) {
-    optionError(`${where}: Invalid ${label}: ${describe(value)} (expected a positive integer)`);
-  }
-  return value as number;
-}
-
-export function nonNegativeInteger(value: unknown, label: string, where: string): number {
-  if (!Number.isInteger(value) || (value as number) < 0) {
-    optionError(`${where}: Invalid ${label}: ${describe(value)} (expected an integer ≥ 0)`);
-  }
-  return value as number;
-}
-
-/** Checks an options object: an object, only known keys (typos such as `step_size` are caught). */
-export function checkOptions<T extends object>(
+/** Checks a scheduler's options object: an object whose keys are its own options or `groups`. */
+export function checkSchedulerOptions<T extends object>(
   options: T | undefined,
   known: readonly string[],
   where: string,
 ): T {
-  const o = (options ?? {}) as T;
-  if (o === null || typeof o !== "object" || Array.isArray(o)) {
-    optionError(`${where}: options must be an object, got ${describe(options)}`);
-  }
-  knownKeys(o, [...known, "groups"], where);
-  return o;
+  return checkOptions(options, [...known, "groups"], where);
 }

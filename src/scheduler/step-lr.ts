@@ -3,13 +3,12 @@
 // closed form (step(epoch)): baseLr · gamma^⌊epoch / stepSize⌋.
 
 import {
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
-  positiveInteger,
-  rate,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
 } from "./lr-scheduler.js";
+import { integer, nonNegative } from "../core/validate.js";
 
 export interface StepLROptions extends SchedulerBaseOptions {
   stepSize: number;
@@ -35,10 +34,10 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: StepLROptions) {
     super(optimizer, "StepLR", options?.groups, options);
-    const o = checkOptions(options, ["stepSize", "gamma"], this.name);
+    const o = checkSchedulerOptions(options, ["stepSize", "gamma"], this.name);
     // torch accepts stepSize 0 and then divides by zero on the first step
-    this.stepSize = positiveInteger(o.stepSize, "stepSize", this.name);
-    this.gamma = rate(o.gamma ?? 0.1, "gamma", this.name);
+    this.stepSize = integer(o.stepSize, "stepSize", 1, this.name);
+    this.gamma = nonNegative(o.gamma ?? 0.1, "gamma", this.name);
     this.checkGroupLrs();
     this.start();
   }

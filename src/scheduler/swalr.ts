@@ -6,13 +6,11 @@
 // Construction writes swaLr into each group (as torch).
 
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
+import { optionError, integer, nonNegative } from "../core/validate.js";
 import {
-  checkOptions,
+  checkSchedulerOptions,
   LRScheduler,
-  nonNegativeInteger,
   perGroup,
-  rate,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
 } from "./lr-scheduler.js";
@@ -44,9 +42,9 @@ export class SWALR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: SWALROptions) {
     super(optimizer, "SWALR", options?.groups, options);
     const name = this.name;
-    const o = checkOptions(options, ["swaLr", "annealEpochs", "annealStrategy"], name);
+    const o = checkSchedulerOptions(options, ["swaLr", "annealEpochs", "annealStrategy"], name);
     const swaLrs = perGroup(o.swaLr, "swa_lr", this.groupIndices.length, name).map((v, i) =>
-      rate(v, `swaLr[${i}]`, name),
+      nonNegative(v, `swaLr[${i}]`, name),
     );
     const strategy = o.annealStrategy ?? "cos";
     if (strategy !== "cos" && strategy !== "linear") {
@@ -59,7 +57,7 @@ export class SWALR extends LRScheduler {
     if (!Number.isInteger(o.annealEpochs ?? 10) || (o.annealEpochs ?? 10) < 0) {
       optionError(`${name}: anneal_epochs must be equal or greater than 0, got ${describe(o.annealEpochs)}`);
     }
-    this.annealEpochs = nonNegativeInteger(o.annealEpochs ?? 10, "annealEpochs", name);
+    this.annealEpochs = integer(o.annealEpochs ?? 10, "annealEpochs", 0, name);
     this.checkGroupLrs();
     this.groups.forEach((g, i) => {
       g.swaLr = swaLrs[i];

@@ -7,7 +7,7 @@
 // needs nothing from tfjs-layers.
 
 import { describe } from "../core/param.js";
-import { optionError } from "../core/validate.js";
+import { checkOptions, oneOf, optionError } from "../core/validate.js";
 import { ReduceLROnPlateau } from "../scheduler/reduce-lr-on-plateau.js";
 
 /** What the callback needs from a scheduler (every descent scheduler has it). */
@@ -71,14 +71,8 @@ export function schedulerCallback(
   ) {
     optionError(`${where}: expected a scheduler (with step() and getLastLr()), got ${describe(scheduler)}`);
   }
-  if (options === null || typeof options !== "object")
-    optionError(`${where}: options must be an object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!["per", "monitor", "logKey"].includes(key)) optionError(`${where}: unknown option '${key}'`);
-  }
-  const per = options.per ?? "epoch";
-  if (per !== "batch" && per !== "epoch")
-    optionError(`${where}: per must be "batch" or "epoch", got ${describe(per)}`);
+  checkOptions(options, ["per", "monitor", "logKey"], where);
+  const per = oneOf(options.per ?? "epoch", ["batch", "epoch"], "per", where);
   const monitor = options.monitor ?? (scheduler instanceof ReduceLROnPlateau ? "val_loss" : undefined);
   if (monitor !== undefined && (typeof monitor !== "string" || monitor === "")) {
     optionError(`${where}: monitor must be a log key such as "val_loss", got ${describe(monitor)}`);

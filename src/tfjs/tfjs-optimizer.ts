@@ -20,7 +20,7 @@ import {
 import { TFJS_MIRROR } from "../checkpoint/checkpoint.js";
 import type { OptimizerLike, OptimizerStateDict, ParamGroupInit } from "../core/optimizer.js";
 import { describe, type Parameter, param } from "../core/param.js";
-import { optionError } from "../core/validate.js";
+import { checkOptions, oneOf, optionError, positive } from "../core/validate.js";
 import { clipGradNorm } from "../clip/clip-grad.js";
 import { firstNonFinite } from "../optim/skip-non-finite.js";
 import {
@@ -95,14 +95,12 @@ function isVariable(v: unknown): v is Variable {
   return v !== null && typeof v === "object" && typeof (v as Variable).assign === "function" && "dataId" in v;
 }
 
-function checkOptions(options: TfjsOptimizerOptions): void {
-  if (options === null || typeof options !== "object")
-    optionError(`TfjsOptimizer: options must be an object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!["groups", "maxGradNorm", "onNonFinite"].includes(key))
-      optionError(`TfjsOptimizer: unknown option '${key}'`);
-  }
-  const { groups, maxGradNorm, onNonFinite } = options;
+function checkTfjsOptions(options: TfjsOptimizerOptions): void {
+  const { groups, maxGradNorm, onNonFinite } = checkOptions(
+    options,
+    ["groups", "maxGradNorm", "onNonFinite"],
+    "TfjsOptimizer",
+  );
   if (groups !== undefined) {
     if (!Array.isArray(groups))
       optionError(`TfjsOptimizer: groups must be an array, got ${describe(groups)}`);
@@ -118,15 +116,8 @@ function checkOptions(options: TfjsOptimizerOptions): void {
         optionError(`TfjsOptimizer: groups[${i}] must not list params (variables are chosen by 'match')`);
     });
   }
-  if (
-    maxGradNorm !== undefined &&
-    (typeof maxGradNorm !== "number" || !(maxGradNorm > 0) || !Number.isFinite(maxGradNorm))
-  ) {
-    optionError(`TfjsOptimizer: maxGradNorm must be a finite number > 0, got ${describe(maxGradNorm)}`);
-  }
-  if (onNonFinite !== undefined && onNonFinite !== "skip" && onNonFinite !== "error") {
-    optionError(`TfjsOptimizer: onNonFinite must be "skip" or "error", got ${describe(onNonFinite)}`);
-  }
+  if (maxGradNorm !== undefined) positive(maxGradNorm, "maxGradNorm", "TfjsOptimizer");
+  if (onNonFinite !== undefined) oneOf(onNonFinite, ["skip", "error"], "onNonFinite", "TfjsOptimizer");
 }
 
 /**
@@ -188,7 +179,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
       optionError(
         `TfjsOptimizer: factory must be a function (params) => optimizer, got ${describe(factory)}`,
       );
-    checkOptions(options);
+    checkTfjsOptions(options);
     this.options = Object.freeze({
       ...options,
       ...(options.groups ? { groups: options.groups.map((g) => ({ ...g })) } : {}),

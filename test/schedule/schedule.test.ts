@@ -105,7 +105,7 @@ describe("schedule.*", () => {
     const cases: Array<[() => unknown, RegExp]> = [
       [() => schedule.constant({ value: Number.NaN }), /schedule\.constant: Invalid value: NaN/],
       [() => schedule.linear({ init: 0, end: 1, steps: 0 }), /Invalid steps: 0/],
-      [() => schedule.linear({ init: 0, end: 1, steps: 2, step: 3 } as never), /unknown option "step"/],
+      [() => schedule.linear({ init: 0, end: 1, steps: 2, step: 3 } as never), /unknown option 'step'/],
       [() => schedule.cosine({ init: 1, steps: 2.5 }), /Invalid steps: 2\.5/],
       [() => schedule.exponential({ init: 1, gamma: 0 }), /Invalid gamma: 0/],
       [() => schedule.exponential({ init: 1, gamma: -0.5 }), /Invalid gamma: -0\.5/],

@@ -128,7 +128,7 @@ describe("schedulerCallback", () => {
     assert.throws(() => schedulerCallback({} as never), /expected a scheduler .* got Object/);
     assert.throws(
       () => schedulerCallback(sched, { per: "step" as never }),
-      /per must be "batch" or "epoch", got "step"/,
+      /Invalid per: "step" \(expected one of "batch", "epoch"\)/,
     );
     assert.throws(() => schedulerCallback(sched, { monitor: "" }), /monitor must be a log key/);
     assert.throws(() => schedulerCallback(sched, { every: 1 } as never), /unknown option 'every'/);

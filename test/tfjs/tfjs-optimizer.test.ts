@@ -331,11 +331,11 @@ describe("TfjsOptimizer", () => {
     assert.throws(() => new TfjsOptimizer([w, w], (p) => new Adam(p)), /'tfjs-test-args' is listed twice/);
     assert.throws(
       () => new TfjsOptimizer([w], (p) => new Adam(p), { maxGradNorm: -1 }),
-      /maxGradNorm must be a finite number > 0, got -1/,
+      /TfjsOptimizer: Invalid maxGradNorm: -1 \(expected a finite number > 0\)/,
     );
     assert.throws(
       () => new TfjsOptimizer([w], (p) => new Adam(p), { onNonFinite: "ignore" as never }),
-      /onNonFinite must be "skip" or "error", got "ignore"/,
+      /TfjsOptimizer: Invalid onNonFinite: "ignore" \(expected one of "skip", "error"\)/,
     );
     assert.throws(
       () => new TfjsOptimizer([w], (p) => new Adam(p), { clip: 1 } as never),
