@@ -1,9 +1,11 @@
-// The README's "With TensorFlow.js" example, run by test/tfjs/readme-example.test.ts (which also checks that
-// the README shows this file, with "descent-optim" and "descent-optim/tfjs" in place of the source paths).
+// TF.js training with descent: AdamW over a tf.sequential model, OneCycleLR stepped by a fit callback,
+// ReduceLROnPlateau on the validation loss, then the optimizer's state saved with the model and resumed.
+// The README's "With TensorFlow.js" section shows this file (test/tfjs/readme-example.test.ts checks that).
+//   npm run build && npx tsx examples/tfjs.ts      (the same program in JS: examples/tfjs.mjs)
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { AdamW, OneCycleLR, ReduceLROnPlateau } from "../src/index.js";
-import { schedulerCallback, TfjsOptimizer } from "../src/tfjs/index.js";
+import { AdamW, OneCycleLR, ReduceLROnPlateau } from "descent-optim";
+import { schedulerCallback, TfjsOptimizer } from "descent-optim/tfjs";
 
 await tf.setBackend("cpu");
 const model = tf.sequential({

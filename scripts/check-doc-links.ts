@@ -31,6 +31,8 @@ function idsOf(file: string): Set<string> {
 
 /** Every local link of the HTML site in `dir` that names no file or no id: "page.html: href". */
 export function brokenHtmlLinks(dir: string): string[] {
+  if (!existsSync(join(dir, "index.html")))
+    throw new Error(`no site in ${dir}: build it first (npm run docs)`);
   const broken: string[] = [];
   for (const page of filesUnder(dir, ".html")) {
     const html = readFileSync(page, "utf8");

@@ -96,6 +96,7 @@ describe("the API reference", () => {
 
   it("the link check finds a link to a missing page, a missing anchor and a missing file", () => {
     const dir = mkdtempSync(join(tmpdir(), "descent-links-"));
+    writeFileSync(join(dir, "index.html"), '<a href="a.html">a</a>');
     writeFileSync(
       join(dir, "a.html"),
       '<a href="b.html#there">ok</a> <a href="b.html#gone">x</a> <a href="c.html">y</a>',

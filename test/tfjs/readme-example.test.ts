@@ -9,13 +9,9 @@ import { plainEnv } from "../helpers/child-env.js";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const examplePath = join(root, "examples", "tfjs.ts");
 
-/** The example as the README shows it: no header comment, the package's entry names in the imports. */
+/** The example as the README shows it: without its header comment. */
 function asInReadme(source: string): string {
-  return source
-    .replace(/^(\/\/.*\n)+/, "")
-    .replace('from "../src/index.js"', 'from "descent-optim"')
-    .replace('from "../src/tfjs/index.js"', 'from "descent-optim/tfjs"')
-    .trim();
+  return source.replace(/^(\/\/.*\n)+/, "").trim();
 }
 
 /** The first ```ts block after the "With TensorFlow.js" heading. */
