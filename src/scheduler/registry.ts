@@ -61,7 +61,11 @@ export interface DesignerEntry {
    * [descent, torch] code text (OneCycleLR's maxLr is the design's lr, totalSteps its span).
    */
   readonly leading?: {
-    values(optimizer: SchedulableOptimizer, span: number): Record<string, unknown>;
+    /**
+     * `lr` is the design's lr: the `lr` variable the generated code passes, not the group's lr at the time
+     * (a scheduler made before this one, such as SequentialLR's LinearLR, has already scaled that).
+     */
+    values(lr: number, span: number): Record<string, unknown>;
     code(span: number): readonly [string, string][];
   };
 }
@@ -86,7 +90,6 @@ const opt = (
 ): DesignerOption => ({ key, torch, default: def, step, min, ...extra });
 const fixed = (n: number) => () => n;
 const cls = (c: unknown) => c as SchedulerClass;
-const initialLr = (o: SchedulableOptimizer) => o.paramGroups[0]!.lr as number;
 const integer = { integer: true };
 
 /** Every scheduler; the CLI and the designer list theirs in this order. */
@@ -116,7 +119,7 @@ export const SCHEDULER_REGISTRY: readonly SchedulerRow[] = Object.freeze([
         opt("finalDivFactor", "final_div_factor", 1e4, 100, 1),
       ],
       leading: {
-        values: (o, span) => ({ maxLr: initialLr(o), totalSteps: span }),
+        values: (lr, span) => ({ maxLr: lr, totalSteps: span }),
         code: (span) => [
           ["maxLr: lr", "max_lr=lr"],
           [`totalSteps: ${span}`, `total_steps=${span}`],

@@ -72,7 +72,7 @@ describe("the scheduler registry", () => {
     for (const [i, spec] of SCHEDULES.entries()) {
       const optimizer = { paramGroups: [{ params: [], lr: 0.1, momentum: 0.9 }] };
       const values = Object.fromEntries(spec.options.map((o) => [o.key, o.default]));
-      assert.ok(spec.make(optimizer as never, values, 50) instanceof rows[i]!.cls);
+      assert.ok(spec.make(optimizer as never, values, 50, 0.1) instanceof rows[i]!.cls);
     }
   });
 });

@@ -16,8 +16,11 @@ export interface ScheduleSpec {
   readonly options: readonly ScheduleOption[];
   /** Options the generated code passes first, as [descent, torch] text (OneCycleLR's maxLr, totalSteps). */
   readonly leading?: (span: number) => readonly [string, string][];
-  /** The scheduler over `optimizer`; `span` is how many steps it runs (OneCycleLR's totalSteps). */
-  make(optimizer: SchedulableOptimizer, v: ScheduleValues, span: number): LRScheduler;
+  /**
+   * The scheduler over `optimizer`, as the generated code makes it: `span` is how many steps it runs
+   * (OneCycleLR's totalSteps), `lr` the design's lr (OneCycleLR's maxLr).
+   */
+  make(optimizer: SchedulableOptimizer, v: ScheduleValues, span: number, lr: number): LRScheduler;
 }
 
 /** Every schedule the designer offers: the registry's rows with a designer entry, in its order. */
@@ -29,8 +32,8 @@ export const SCHEDULES: readonly ScheduleSpec[] = Object.freeze(
       id: name,
       options,
       ...(leading ? { leading: leading.code } : {}),
-      make: (optimizer, values, span) => {
-        const chosen: Record<string, unknown> = { ...leading?.values(optimizer, span) };
+      make: (optimizer, values, span, lr) => {
+        const chosen: Record<string, unknown> = { ...leading?.values(lr, span) };
         for (const o of options) chosen[o.key] = values[o.key]!;
         return new cls(optimizer, chosen) as LRScheduler;
       },
@@ -111,9 +114,9 @@ export function preview(d: Design): { lr: Float64Array; momentum: Float64Array }
   const [s1, s2] = spans(d);
   const result = previewScheduler(
     (optimizer) => {
-      const first = d.first.spec.make(optimizer, d.first.values, Math.max(1, s1));
+      const first = d.first.spec.make(optimizer, d.first.values, Math.max(1, s1), d.lr);
       if (d.next === null) return first;
-      const second = d.next.spec.make(optimizer, d.next.values, Math.max(1, s2));
+      const second = d.next.spec.make(optimizer, d.next.values, Math.max(1, s2), d.lr);
       return new SequentialLR(optimizer, { schedulers: [first, second], milestones: [d.milestone] });
     },
     d.steps,
