@@ -109,6 +109,7 @@ export class AveragedParams implements Attachable {
   #averages: Buffer[];
   #nAveraged = 0;
   #attachment: HookHandle | null = null;
+  #disposed = false;
 
   constructor(params: readonly Param[], options: AveragedParamsInit = {}) {
     if (!Array.isArray(params) || params.length === 0)
@@ -138,6 +139,7 @@ export class AveragedParams implements Attachable {
    * Returns a handle whose `remove()` detaches it.
    */
   attachTo(optimizer: AttachTarget, name = "averagedParams"): HookHandle {
+    this.#checkLive("attachTo");
     const target = optimizer as Partial<AttachTarget> | null;
     if (
       target === null ||
@@ -163,6 +165,30 @@ export class AveragedParams implements Attachable {
     return handle;
   }
 
+  /**
+   * Detaches from the optimizer (if attached) and drops the averages; the average cannot be used afterwards.
+   * The params and the optimizer are the caller's.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#attachment?.remove();
+    this.#averages = [];
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** True once `dispose()` has run. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  #checkLive(method: string): void {
+    if (this.#disposed) throw new Error(`AveragedParams.${method}: the average was disposed`);
+  }
+
   /** Updates so far (torch's `n_averaged`). */
   get nAveraged(): number {
     return this.#nAveraged;
@@ -170,6 +196,7 @@ export class AveragedParams implements Attachable {
 
   /** Folds the params' current values into the average. */
   update(): void {
+    this.#checkLive("update");
     checkDecay(this.decay, this.biasCorrection);
     const t = this.#nAveraged;
     this.params.forEach((p, i) => {
@@ -205,6 +232,7 @@ export class AveragedParams implements Attachable {
 
   /** Writes the average into `params` (default: the averaged params themselves). Throws before any update. */
   copyTo(params: readonly Param[] = this.params): void {
+    this.#checkLive("copyTo");
     if (this.#nAveraged === 0)
       optionError("AveragedParams.copyTo: no update yet, so there is no average to copy");
     if (!Array.isArray(params) || params.length !== this.#averages.length)
@@ -225,6 +253,7 @@ export class AveragedParams implements Attachable {
 
   /** Fresh copies of the averages (bias-corrected where asked), one per param. */
   averages(): Buffer[] {
+    this.#checkLive("averages");
     const scale = this.#scale();
     return this.#averages.map((avg) => {
       const out = avg.slice();
@@ -235,6 +264,7 @@ export class AveragedParams implements Attachable {
 
   /** The averages and the update count (copies), for checkpoints or `loadStateDict`. */
   stateDict(): AveragedParamsStateDict {
+    this.#checkLive("stateDict");
     return {
       mode: this.mode,
       decay: this.decay,
@@ -256,6 +286,7 @@ export class AveragedParams implements Attachable {
 
   /** Throws what `loadStateDict(sd)` would throw, changing nothing. */
   checkStateDict(stateDict: unknown): asserts stateDict is AveragedParamsStateDict {
+    this.#checkLive("loadStateDict");
     const bad = (why: string): never => optionError(`AveragedParams.loadStateDict: ${why}`);
     const sd = stateDict as AveragedParamsStateDict;
     if (sd === null || typeof sd !== "object") bad(`expected a state dict, got ${describe(sd)}`);

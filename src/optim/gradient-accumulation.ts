@@ -90,6 +90,7 @@ export class GradientAccumulation<I extends OptimizerLike = OptimizerLike> exten
    * The closure (if any) is evaluated once, for this micro-batch; the inner step gets none.
    */
   step(closure?: () => number): number | undefined {
+    this.checkLive("step");
     integer(this.steps, "accumulation steps", 1);
     let loss: number | undefined;
     if (closure !== undefined) {
@@ -120,6 +121,12 @@ export class GradientAccumulation<I extends OptimizerLike = OptimizerLike> exten
     this.#apply(params);
     this.runStepPostHooks();
     return loss;
+  }
+
+  protected override disposeOwn(): void {
+    this.#sums.clear();
+    this.#saved.clear();
+    this.#contributed.clear();
   }
 
   #apply(params: readonly Param[]): void {

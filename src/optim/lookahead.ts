@@ -90,6 +90,7 @@ export class Lookahead<I extends OptimizerLike = OptimizerLike> extends Optimize
    * back.
    */
   step(closure?: () => number): number | undefined {
+    this.checkLive("step");
     validate(this); // k and alpha are public: check before the inner step changes anything
     const loss = this.inner.step(closure);
     this.#step += 1;
@@ -100,6 +101,10 @@ export class Lookahead<I extends OptimizerLike = OptimizerLike> extends Optimize
     }
     this.runStepPostHooks();
     return loss;
+  }
+
+  protected override disposeOwn(): void {
+    this.#slow.clear();
   }
 
   protected ownState(): Record<string, unknown> {

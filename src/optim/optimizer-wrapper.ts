@@ -52,6 +52,7 @@ export abstract class OptimizerWrapper<I extends OptimizerLike = OptimizerLike> 
   // typed on the base class: a `this`-typed private field would make GradientAccumulation<AdamW> unassignable
   // to GradientAccumulation<OptimizerLike>
   readonly #postHooks = new Set<StepHook<OptimizerWrapper>>();
+  #disposed = false;
 
   constructor(inner: I, where: string) {
     this.inner = checkInner(inner, where) as I;
@@ -83,8 +84,47 @@ export abstract class OptimizerWrapper<I extends OptimizerLike = OptimizerLike> 
     this.inner.zeroGrad(setToNone);
   }
 
+  /** True once `dispose()` has run. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /**
+   * Returns the memory of this wrapper's own buffers and disposes the inner optimizer (the wrapper owns what
+   * it wraps: `new Lookahead(new Adam(params))` leaves no other handle on the Adam). The params are the
+   * caller's: dispose them separately. The wrapper cannot step afterwards.
+   * @example
+   * const w = param([1, 2]);
+   * const opt = new Lookahead(new Adam([w]), { k: 2 });
+   * w.grad = new Float32Array([1, 1]);
+   * opt.step();
+   * opt.dispose(); // the slow weights and the Adam moments are returned
+   * opt.inner.state.size; // → 0
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#postHooks.clear();
+    this.disposeOwn();
+    const dispose = (this.inner as unknown as { dispose?: () => void }).dispose;
+    if (typeof dispose === "function") dispose.call(this.inner);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Drops the wrapper's own buffers (called once, by dispose). */
+  protected disposeOwn(): void {}
+
+  /** Throws when the wrapper was disposed (subclasses call it first in step). */
+  protected checkLive(method: string): void {
+    if (this.#disposed) throw new Error(`${this.name}.${method}: the optimizer was disposed`);
+  }
+
   /** Adds a group to the inner optimizer (and the wrapper's own per-param buffers). */
   addParamGroup(group: ParamGroupInit): void {
+    this.checkLive("addParamGroup");
     const add = (this.inner as unknown as { addParamGroup?: (g: ParamGroupInit) => void }).addParamGroup;
     if (typeof add !== "function")
       optionError(`${this.name}.addParamGroup: the inner optimizer has no addParamGroup`);

@@ -99,6 +99,7 @@ export class SkipNonFinite<I extends OptimizerLike = OptimizerLike> extends Opti
    * optimizer gets a closure whose first call returns the loss already computed (LBFGS calls it again).
    */
   step(closure?: () => number): number | undefined {
+    this.checkLive("step");
     oneOf(this.onNonFinite, ["skip", "error"], "onNonFinite value");
     let loss: number | undefined;
     if (closure !== undefined) {
