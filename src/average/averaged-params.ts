@@ -176,6 +176,7 @@ export class AveragedParams implements Attachable {
     this.#averages = [];
   }
 
+  /** `using` disposes it at the end of the scope (see `dispose()`). */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -110,6 +110,7 @@ export abstract class OptimizerWrapper<I extends OptimizerLike = OptimizerLike> 
     if (typeof dispose === "function") dispose.call(this.inner);
   }
 
+  /** `using` disposes it at the end of the scope (see `dispose()`). */
   [Symbol.dispose](): void {
     this.dispose();
   }
