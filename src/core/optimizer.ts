@@ -8,6 +8,7 @@ import { describe, type Param } from "./param.js";
 import {
   cloneState,
   materializeState,
+  refreshViews,
   releaseViews,
   StateMap,
   type StateRecord,
@@ -704,6 +705,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
         else delete template[key];
       }
     }
+    // each allocation above may have grown the arena and detached the buffers made before it
+    refreshViews(template);
     return stateMismatch(loaded, template, path) ?? negativeEntry(loaded, this.spec.nonNegativeState, path);
   }
 

@@ -81,6 +81,12 @@ export class StateMap<K, V> extends Map<K, V> {
     return super.get(key);
   }
 
+  // a record made before the last growth (loaded state, allocated buffer by buffer) is re-derived on entry
+  override set(key: K, value: V): this {
+    refreshViews(value);
+    return super.set(key, value);
+  }
+
   override forEach(fn: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
     if (this.#generation !== arenaClock.generation) this.refresh();
     super.forEach(fn, thisArg);
