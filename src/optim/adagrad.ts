@@ -107,12 +107,20 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
 
   protected update(p: Param, grad: Buffer, state: AdagradState, group: ParamGroup<AdagradOptions>): void {
     state.step += 1;
-    const clr = group.lr / (1 + (state.step - 1) * group.lrDecay);
     runAdagradUpdate(
       p.data.length,
       { param: p.data, grad, sum: state.sum },
       { maximize: group.maximize },
-      { clr, weightDecay: group.weightDecay, eps: group.eps },
+      adagradScalars(group, state.step),
     );
   }
+}
+
+/** The per-step scalars of `adagradUpdate` at step `step` (1 on the first); the GPU executor uses them too. */
+export function adagradScalars(group: AdagradOptions, step: number): AdagradScalars {
+  return {
+    clr: group.lr / (1 + (step - 1) * group.lrDecay),
+    weightDecay: group.weightDecay,
+    eps: group.eps,
+  };
 }

@@ -107,19 +107,23 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
 
   protected update(p: Param, grad: Buffer, state: AdamaxState, group: ParamGroup<AdamaxOptions>): void {
     state.step += 1;
-    const beta1 = group.betas[0];
-    const beta2 = group.betas[1];
     runAdamaxUpdate(
       p.data.length,
       { param: p.data, grad, expAvg: state.expAvg, expInf: state.expInf },
       { maximize: group.maximize },
-      {
-        clr: group.lr / (1 - beta1 ** state.step),
-        beta1,
-        beta2,
-        eps: group.eps,
-        weightDecay: group.weightDecay,
-      },
+      adamaxScalars(group, state.step),
     );
   }
+}
+
+/** The per-step scalars of `adamaxUpdate` at step `step` (1 on the first); the GPU executor uses them too. */
+export function adamaxScalars(group: AdamaxOptions, step: number): AdamaxScalars {
+  const beta1 = group.betas[0];
+  return {
+    clr: group.lr / (1 - beta1 ** step),
+    beta1,
+    beta2: group.betas[1],
+    eps: group.eps,
+    weightDecay: group.weightDecay,
+  };
 }

@@ -117,14 +117,20 @@ export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
 
   protected update(p: Param, grad: Buffer, state: ASGDState, group: ParamGroup<ASGDOptions>): void {
     state.step += 1;
-    const { lr, lambd, alpha, t0 } = group;
     runAsgdUpdate(
       p.data.length,
       { param: p.data, grad, ax: state.ax },
       { maximize: group.maximize, averaging: state.mu !== 1 },
-      { eta: state.eta, lambd, mu: state.mu, weightDecay: group.weightDecay },
+      { eta: state.eta, lambd: group.lambd, mu: state.mu, weightDecay: group.weightDecay },
     );
-    state.eta = lr / (1 + lambd * lr * state.step) ** alpha;
-    state.mu = 1 / Math.max(1, state.step - t0);
+    const next = asgdNext(group, state.step);
+    state.eta = next.eta;
+    state.mu = next.mu;
   }
+}
+
+/** η and μ for the step after step `step` (computed after the update, as torch does); the GPU uses them too. */
+export function asgdNext(group: ASGDOptions, step: number): { eta: number; mu: number } {
+  const { lr, lambd, alpha, t0 } = group;
+  return { eta: lr / (1 + lambd * lr * step) ** alpha, mu: 1 / Math.max(1, step - t0) };
 }

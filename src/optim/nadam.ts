@@ -123,29 +123,45 @@ export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
 
   protected update(p: Param, grad: Buffer, state: NAdamState, group: ParamGroup<NAdamOptions>): void {
     state.step += 1;
-    const step = state.step;
-    const { lr, weightDecay, momentumDecay } = group;
-    const beta1 = group.betas[0];
-    const beta2 = group.betas[1];
-    const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
-    const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
-    state.muProduct *= mu;
-    const muProductNext = state.muProduct * muNext;
-    const decoupled = group.decoupledWeightDecay && weightDecay !== 0;
+    const { muProduct, scalars } = nadamScalars(group, state.step, state.muProduct);
+    state.muProduct = muProduct;
     runNadamUpdate(
       p.data.length,
       { param: p.data, grad, expAvg: state.expAvg, expAvgSq: state.expAvgSq },
       { maximize: group.maximize },
-      {
-        decay: decoupled ? 1 - lr * weightDecay : 1,
-        weightDecay: decoupled ? 0 : weightDecay,
-        beta1,
-        beta2,
-        biasCorrection2: 1 - beta2 ** step,
-        eps: group.eps,
-        gradCoef: (-lr * (1 - mu)) / (1 - state.muProduct),
-        avgCoef: (-lr * muNext) / (1 - muProductNext),
-      },
+      scalars,
     );
   }
+}
+
+/**
+ * The per-step scalars of `nadamUpdate` at step `step` (1 on the first) and the new muProduct (Πt, from
+ * Πt−1 = `muProduct`); the GPU executor uses them too.
+ */
+export function nadamScalars(
+  group: NAdamOptions,
+  step: number,
+  muProduct: number,
+): { muProduct: number; scalars: NAdamScalars } {
+  const { lr, weightDecay, momentumDecay } = group;
+  const beta1 = group.betas[0];
+  const beta2 = group.betas[1];
+  const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
+  const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
+  const product = muProduct * mu;
+  const productNext = product * muNext;
+  const decoupled = group.decoupledWeightDecay && weightDecay !== 0;
+  return {
+    muProduct: product,
+    scalars: {
+      decay: decoupled ? 1 - lr * weightDecay : 1,
+      weightDecay: decoupled ? 0 : weightDecay,
+      beta1,
+      beta2,
+      biasCorrection2: 1 - beta2 ** step,
+      eps: group.eps,
+      gradCoef: (-lr * (1 - mu)) / (1 - product),
+      avgCoef: (-lr * muNext) / (1 - productNext),
+    },
+  };
 }

@@ -124,33 +124,44 @@ export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
 
   protected update(p: Param, grad: Buffer, state: RAdamState, group: ParamGroup<RAdamOptions>): void {
     state.step += 1;
-    const step = state.step;
-    const { lr, weightDecay } = group;
-    const [beta1, beta2] = group.betas;
-    const biasCorrection1 = 1 - beta1 ** step;
-    const biasCorrection2 = 1 - beta2 ** step;
-    const rhoInf = 2 / (1 - beta2) - 1;
-    const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
-    const rectify = rhoT > 5;
-    const rect = rectify
-      ? (((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) ** 0.5
-      : 1;
-    const decoupled = group.decoupledWeightDecay && weightDecay !== 0;
+    const { rectify, scalars } = radamScalars(group, state.step);
     runRadamUpdate(
       p.data.length,
       { param: p.data, grad, expAvg: state.expAvg, expAvgSq: state.expAvgSq },
       { maximize: group.maximize, rectify },
-      {
-        decay: decoupled ? 1 - lr * weightDecay : 1,
-        weightDecay: decoupled ? 0 : weightDecay,
-        lr,
-        beta1,
-        beta2,
-        biasCorrection1,
-        biasCorrection2Sqrt: biasCorrection2 ** 0.5,
-        eps: group.eps,
-        rect,
-      },
+      scalars,
     );
   }
+}
+
+/**
+ * The per-step scalars of `radamUpdate` at step `step` (1 on the first) and whether this step is
+ * rectified (ρt > 5); the GPU executor uses them too.
+ */
+export function radamScalars(group: RAdamOptions, step: number): { rectify: boolean; scalars: RAdamScalars } {
+  const { lr, weightDecay } = group;
+  const [beta1, beta2] = group.betas;
+  const biasCorrection1 = 1 - beta1 ** step;
+  const biasCorrection2 = 1 - beta2 ** step;
+  const rhoInf = 2 / (1 - beta2) - 1;
+  const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
+  const rectify = rhoT > 5;
+  const rect = rectify
+    ? (((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) ** 0.5
+    : 1;
+  const decoupled = group.decoupledWeightDecay && weightDecay !== 0;
+  return {
+    rectify,
+    scalars: {
+      decay: decoupled ? 1 - lr * weightDecay : 1,
+      weightDecay: decoupled ? 0 : weightDecay,
+      lr,
+      beta1,
+      beta2,
+      biasCorrection1,
+      biasCorrection2Sqrt: biasCorrection2 ** 0.5,
+      eps: group.eps,
+      rect,
+    },
+  };
 }

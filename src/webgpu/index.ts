@@ -9,16 +9,26 @@ export {
   type GpuState,
   readBuffer,
   type RuleArgs,
+  type StateAllocator,
   WebGpuOptimizer,
 } from "./optimizer.js";
 export {
+  ASGD,
+  Adadelta,
+  Adagrad,
   Adam,
+  Adamax,
   AdamW,
   CPU_ONLY_OPTIMIZERS,
   GPU_OPTIMIZERS,
   GPU_RULES,
   gpuOptimizer,
+  Lion,
+  NAdam,
   type Params as GpuParams,
+  RAdam,
+  RMSprop,
+  Rprop,
   SGD,
 } from "./optimizers.js";
 export { GpuParam, type GpuParamOptions, gpuParam } from "./param.js";

@@ -5,6 +5,7 @@
 // step() computes each param's per-step scalars on the CPU, writes them into one uniform buffer, encodes
 // every param's dispatches into one compute pass and submits: it never waits for the GPU.
 
+import { currentBuffer } from "../core/arena.js";
 import type { BaseOptions, HookHandle, OptimizerStateDict, ParamGroupInit } from "../core/optimizer.js";
 import { addHook, paramLabel } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
@@ -34,6 +35,12 @@ export interface RuleArgs {
   scalars: Record<string, number>;
 }
 
+/**
+ * A new state buffer the size of the param: zeros, every element `fill`, or a copy of the buffer `fill`
+ * (as it is after the work submitted so far).
+ */
+export type StateAllocator = (fill?: number | GPUBuffer) => GPUBuffer;
+
 /** How a CPU optimizer class runs on the GPU: its kernel and how its update() prepares the rule's args. */
 export interface GpuRule<O extends BaseOptions> {
   /** The key of the kernel in WGSL_KERNELS. */
@@ -52,8 +59,13 @@ export interface GpuRule<O extends BaseOptions> {
     grad: GPUBuffer,
     state: GpuState | undefined,
     group: O,
-    zeros: () => GPUBuffer,
+    zeros: StateAllocator,
   ): { state: GpuState | undefined; args: RuleArgs };
+  /**
+   * The state each param gets as soon as its group is added (Adagrad's, as in torch), from the optimizer's
+   * defaults. Without it, `prepare` creates the state on a param's first step.
+   */
+  initialState?(p: GpuParam, defaults: Readonly<O>, alloc: StateAllocator): GpuState;
 }
 
 /** What the executor uses of a CPU optimizer. */
@@ -187,7 +199,31 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     }
     group.params = [...init.params];
     this.#validate(group as GpuParamGroup<O>);
+    const initialState = this.#rule.initialState;
+    if (initialState !== undefined) {
+      for (const p of init.params) this.state.set(p, initialState(p, this.defaults, this.#allocator(p)));
+    }
     return group as GpuParamGroup<O>;
+  }
+
+  /** Creates the param-sized state buffers of `p`. */
+  #allocator(p: GpuParam): StateAllocator {
+    return (fill) => {
+      const buffer = this.device.createBuffer({
+        size: p.size * 4,
+        usage: storageUsage(),
+        label: `descent state ${p.name ?? ""}`,
+      });
+      if (typeof fill === "number") {
+        // a new buffer is zeros already
+        if (fill !== 0) this.device.queue.writeBuffer(buffer, 0, new Float32Array(p.size).fill(fill));
+      } else if (fill !== undefined) {
+        const encoder = this.device.createCommandEncoder();
+        encoder.copyBufferToBuffer(fill, 0, buffer, 0, p.size * 4);
+        this.device.queue.submit([encoder.finish()]);
+      }
+      return buffer;
+    };
   }
 
   /** The CPU class's checks of a group's options (keys a scheduler added are not options: left out). */
@@ -214,13 +250,11 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
       for (const p of group.params) {
         const grad = p.grad;
         if (grad === null || grad === undefined) continue;
-        const zeros = () =>
-          this.device.createBuffer({
-            size: p.size * 4,
-            usage: storageUsage(),
-            label: `descent state ${p.name ?? ""}`,
-          });
-        const { state, args } = this.#rule.prepare(p, grad, this.state.get(p), group, zeros);
+        const alloc = this.#allocator(p);
+        let before = this.state.get(p);
+        if (before === undefined && this.#rule.initialState !== undefined)
+          before = this.#rule.initialState(p, this.defaults, alloc);
+        const { state, args } = this.#rule.prepare(p, grad, before, group, alloc);
         if (state === undefined) this.state.delete(p);
         else this.state.set(p, state);
         work.push({ p, args });
@@ -450,7 +484,8 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
           gs[key] = value;
           continue;
         }
-        const data = value as Float32Array;
+        // the twin's buffers live in the arena: a growth while it loaded may have detached earlier views
+        const data = currentBuffer(value as Float32Array);
         const existing = old?.[key];
         const buffer =
           typeof existing === "object"

@@ -2,13 +2,34 @@
 // The optimizer classes of descent-optim/webgpu: the CPU classes' names, options and state dicts, over
 // GpuParams. Optimizers with no GPU kernel are refused by name (gpuOptimizer, GPU_OPTIMIZERS).
 
+import type { AdadeltaOptions } from "../optim/adadelta.js";
+import type { AdagradOptions } from "../optim/adagrad.js";
 import type { AdamOptions } from "../optim/adam.js";
+import type { AdamaxOptions } from "../optim/adamax.js";
 import type { AdamWOptions } from "../optim/adamw.js";
+import type { ASGDOptions } from "../optim/asgd.js";
 import type { LionOptions } from "../optim/lion.js";
+import type { NAdamOptions } from "../optim/nadam.js";
+import type { RAdamOptions } from "../optim/radam.js";
+import type { RMSpropOptions } from "../optim/rmsprop.js";
+import type { RpropOptions } from "../optim/rprop.js";
 import type { SGDOptions } from "../optim/sgd.js";
 import { type GpuParamGroupInit, type GpuRule, WebGpuOptimizer } from "./optimizer.js";
 import type { GpuParam } from "./param.js";
-import { ADAM_RULE, ADAMW_RULE, LION_RULE, SGD_RULE } from "./rules.js";
+import {
+  ADADELTA_RULE,
+  ADAGRAD_RULE,
+  ADAM_RULE,
+  ADAMAX_RULE,
+  ADAMW_RULE,
+  ASGD_RULE,
+  LION_RULE,
+  NADAM_RULE,
+  RADAM_RULE,
+  RMSPROP_RULE,
+  RPROP_RULE,
+  SGD_RULE,
+} from "./rules.js";
 
 /** What a GPU optimizer's constructor takes: GPU params, or param groups of them. */
 export type Params = readonly GpuParam[] | readonly GpuParamGroupInit[];
@@ -41,7 +62,76 @@ export class Lion extends WebGpuOptimizer<LionOptions> {
   }
 }
 
-const CLASSES = { Adam, AdamW, SGD, Lion } as const;
+/** RMSprop on the GPU (centered, momentum, weight decay, maximize). */
+export class RMSprop extends WebGpuOptimizer<RMSpropOptions> {
+  constructor(params: Params, options: Partial<RMSpropOptions> = {}) {
+    super(RMSPROP_RULE, params, options);
+  }
+}
+
+/** Adagrad on the GPU (lr decay, initial accumulator value, weight decay, maximize). */
+export class Adagrad extends WebGpuOptimizer<AdagradOptions> {
+  constructor(params: Params, options: Partial<AdagradOptions> = {}) {
+    super(ADAGRAD_RULE, params, options);
+  }
+}
+
+/** Adadelta on the GPU. */
+export class Adadelta extends WebGpuOptimizer<AdadeltaOptions> {
+  constructor(params: Params, options: Partial<AdadeltaOptions> = {}) {
+    super(ADADELTA_RULE, params, options);
+  }
+}
+
+/** Adamax on the GPU. */
+export class Adamax extends WebGpuOptimizer<AdamaxOptions> {
+  constructor(params: Params, options: Partial<AdamaxOptions> = {}) {
+    super(ADAMAX_RULE, params, options);
+  }
+}
+
+/** NAdam on the GPU (momentum decay, decoupled weight decay, maximize). */
+export class NAdam extends WebGpuOptimizer<NAdamOptions> {
+  constructor(params: Params, options: Partial<NAdamOptions> = {}) {
+    super(NADAM_RULE, params, options);
+  }
+}
+
+/** RAdam on the GPU (decoupled weight decay, maximize). */
+export class RAdam extends WebGpuOptimizer<RAdamOptions> {
+  constructor(params: Params, options: Partial<RAdamOptions> = {}) {
+    super(RADAM_RULE, params, options);
+  }
+}
+
+/** Rprop on the GPU (etas, step size bounds, maximize). */
+export class Rprop extends WebGpuOptimizer<RpropOptions> {
+  constructor(params: Params, options: Partial<RpropOptions> = {}) {
+    super(RPROP_RULE, params, options);
+  }
+}
+
+/** ASGD on the GPU (λ, α, t0: the average `ax` is state, as on the CPU). */
+export class ASGD extends WebGpuOptimizer<ASGDOptions> {
+  constructor(params: Params, options: Partial<ASGDOptions> = {}) {
+    super(ASGD_RULE, params, options);
+  }
+}
+
+const CLASSES = {
+  Adam,
+  AdamW,
+  SGD,
+  Lion,
+  RMSprop,
+  Adagrad,
+  Adadelta,
+  Adamax,
+  NAdam,
+  RAdam,
+  Rprop,
+  ASGD,
+} as const;
 
 /** Each GPU optimizer's rule (its kernel and its per-step preparation), by class name. */
 export const GPU_RULES: Readonly<Record<string, GpuRule<never>>> = Object.freeze({
@@ -49,6 +139,14 @@ export const GPU_RULES: Readonly<Record<string, GpuRule<never>>> = Object.freeze
   AdamW: ADAMW_RULE as unknown as GpuRule<never>,
   SGD: SGD_RULE as unknown as GpuRule<never>,
   Lion: LION_RULE as unknown as GpuRule<never>,
+  RMSprop: RMSPROP_RULE as unknown as GpuRule<never>,
+  Adagrad: ADAGRAD_RULE as unknown as GpuRule<never>,
+  Adadelta: ADADELTA_RULE as unknown as GpuRule<never>,
+  Adamax: ADAMAX_RULE as unknown as GpuRule<never>,
+  NAdam: NADAM_RULE as unknown as GpuRule<never>,
+  RAdam: RADAM_RULE as unknown as GpuRule<never>,
+  Rprop: RPROP_RULE as unknown as GpuRule<never>,
+  ASGD: ASGD_RULE as unknown as GpuRule<never>,
 });
 
 /** The optimizers that run on the GPU, by class name. */

@@ -4,7 +4,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { closeTo, loadFixture } from "../helpers/torch-reference.js";
+import { GPU_OPTIMIZERS } from "../../src/webgpu/index.js";
+import { camelOptions, closeTo, loadFixture } from "../helpers/torch-reference.js";
 import { noBrowser, openWebGpuPage, type WebGpuPage } from "../helpers/webgpu-browser.js";
 
 /** Per step, the WGSL kernel vs the rule's float32 reference (reference-f32.ts: every operation rounded). */
@@ -15,10 +16,12 @@ const MAX_ULPS_PER_STEP = 4;
  */
 const MAX_CPU_ULPS_PER_STEP = 128;
 
+/** Every option torch has for each GPU optimizer, in some case (5 steps unless said). */
 const CASES: Array<{
   name: string;
   options: Record<string, unknown>;
   changes?: Record<number, Record<string, unknown>>;
+  steps?: number;
 }> = [
   { name: "Adam", options: { lr: 0.01 } },
   { name: "Adam", options: { lr: 0.01, weightDecay: 0.1, maximize: true } },
@@ -32,6 +35,47 @@ const CASES: Array<{
   { name: "SGD", options: { lr: 0.05, momentum: 0.5, dampening: 0.3 }, changes: { 3: { momentum: 0 } } },
   { name: "Lion", options: { lr: 0.01 } },
   { name: "Lion", options: { lr: 0.01, weightDecay: 0.1, betas: [0.95, 0.98], maximize: true } },
+  { name: "RMSprop", options: { lr: 0.01 } },
+  { name: "RMSprop", options: { lr: 0.004, centered: true, momentum: 0.5, weightDecay: 0.1 } },
+  { name: "RMSprop", options: { lr: 0.01, alpha: 0.9, eps: 1e-6, momentum: 0.3, maximize: true } },
+  { name: "RMSprop", options: { lr: 0.01 }, changes: { 3: { centered: true, momentum: 0.9 } } },
+  { name: "Adagrad", options: { lr: 0.1 } },
+  {
+    name: "Adagrad",
+    options: {
+      lr: 0.08,
+      lrDecay: 0.02,
+      initialAccumulatorValue: 0.2,
+      weightDecay: 0.05,
+      eps: 1e-6,
+      maximize: true,
+    },
+  },
+  { name: "Adadelta", options: { lr: 1 } },
+  { name: "Adadelta", options: { lr: 0.5, rho: 0.95, eps: 1e-4, weightDecay: 0.1, maximize: true } },
+  { name: "Adamax", options: { lr: 0.05 } },
+  { name: "Adamax", options: { lr: 0.04, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, maximize: true } },
+  { name: "NAdam", options: { lr: 0.05 } },
+  { name: "NAdam", options: { lr: 0.04, momentumDecay: 0.01, betas: [0.85, 0.99], weightDecay: 0.1 } },
+  { name: "NAdam", options: { lr: 0.04, weightDecay: 0.1, decoupledWeightDecay: true, maximize: true } },
+  // ρt > 5 from step 6 on: the unrectified and the rectified variant
+  { name: "RAdam", options: { lr: 0.05, weightDecay: 0.1, maximize: true }, steps: 8 },
+  {
+    name: "RAdam",
+    options: { lr: 0.04, weightDecay: 0.2, decoupledWeightDecay: true, betas: [0.9, 0.95], eps: 1e-6 },
+    steps: 8,
+  },
+  { name: "Rprop", options: { lr: 0.01 } },
+  // lr only seeds the step sizes: changing it later changes nothing, as in torch
+  {
+    name: "Rprop",
+    options: { lr: 0.05, etas: [0.4, 1.3], stepSizes: [0.001, 0.2], maximize: true },
+    changes: { 3: { lr: 0.5 } },
+  },
+  { name: "ASGD", options: { lr: 0.011 } },
+  // averaging from step t0 + 2 on (μ ≠ 1)
+  { name: "ASGD", options: { lr: 0.01, lambd: 0.01, alpha: 0.6, t0: 2 }, steps: 7 },
+  { name: "ASGD", options: { lr: 0.008, lambd: 0.001, t0: 1, weightDecay: 0.1, maximize: true }, steps: 6 },
 ];
 
 describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
@@ -45,33 +89,40 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
 
   for (const c of CASES) {
     test(`${c.name} ${JSON.stringify(c.options)}${c.changes ? ` then ${JSON.stringify(Object.values(c.changes)[0])}` : ""}: each step within ${MAX_ULPS_PER_STEP} ulps of the float32 rule, no map in step()`, async () => {
+      const steps = c.steps ?? 5;
       const r = await gpu.call<{ maxUlps: number[]; maxCpuUlps: number[]; maps: number }>("againstCpu", {
         ...c,
         sizes: [300, 7, 1],
-        steps: 5,
+        steps,
         seed: 3,
       });
       assert.equal(r.maps, 0);
-      assert.equal(r.maxUlps.length, 5);
+      assert.equal(r.maxUlps.length, steps);
       for (const [i, u] of r.maxUlps.entries()) assert.ok(u <= MAX_ULPS_PER_STEP, `step ${i + 1}: ${u} ulps`);
       for (const [i, u] of r.maxCpuUlps.entries())
         assert.ok(u <= MAX_CPU_ULPS_PER_STEP, `step ${i + 1}: ${u} ulps from the CPU class`);
     });
   }
 
-  const traces = loadFixture<{ cases: any[] }>("optimizers_float32.json").cases;
+  const traces = ["optimizers_float32.json", "project_optimizers.json"]
+    .flatMap((f) => loadFixture<{ cases: any[] }>(f).cases)
+    .filter((c) => c.dtype === "float32");
   for (const c of traces) {
-    test(`torch float32 trace ${c.name}`, {
-      skip: ["Adam", "AdamW", "SGD"].includes(c.optimizer) ? false : `${c.optimizer} has no WGSL kernel yet`,
-    }, async () => {
-      const options: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(c.options as Record<string, unknown>)) {
-        if (!["foreach", "capturable", "differentiable", "fused"].includes(k))
-          options[k.replace(/_([a-z])/g, (_m, x: string) => x.toUpperCase())] = v;
-      }
+    if (!GPU_OPTIMIZERS.includes(c.optimizer)) {
+      test(`torch float32 trace ${c.name}: ${c.optimizer} is refused by name (it runs on the CPU)`, async () => {
+        const m = await gpu.call<Record<string, string>>("refusals", { name: c.optimizer });
+        assert.match(
+          m.named!,
+          new RegExp(`^${c.optimizer} has no WebGPU kernel: .*${c.optimizer} runs on the CPU`),
+        );
+      });
+      continue;
+    }
+    test(`torch float32 trace ${c.name}`, async () => {
       const params = await gpu.call<number[][][]>("torchTrace", {
         optimizer: c.optimizer,
-        options,
+        options: camelOptions(c.options),
+        groups: c.param_groups.map((g: any) => camelOptions(g)),
         params: c.params,
         trace: c.trace.map((e: any) => ({ grads: e.grads })),
       });
@@ -84,13 +135,22 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
     });
   }
 
-  for (const [name, options] of [
-    ["Adam", { lr: 0.01, amsgrad: true }],
-    ["AdamW", { lr: 0.01 }],
-    ["SGD", { lr: 0.01, momentum: 0.9, nesterov: true }],
+  for (const [name, options, k] of [
+    ["Adam", { lr: 0.01, amsgrad: true }, 3],
+    ["AdamW", { lr: 0.01 }, 3],
+    ["SGD", { lr: 0.01, momentum: 0.9, nesterov: true }, 3],
+    ["Lion", { lr: 0.01, weightDecay: 0.1 }, 3],
+    ["RMSprop", { lr: 0.01, centered: true, momentum: 0.5 }, 3],
+    ["Adagrad", { lr: 0.1, lrDecay: 0.05, initialAccumulatorValue: 0.1 }, 3],
+    ["Adadelta", { lr: 1, weightDecay: 0.05 }, 3],
+    ["Adamax", { lr: 0.05 }, 3],
+    ["NAdam", { lr: 0.04, momentumDecay: 0.01, decoupledWeightDecay: true, weightDecay: 0.1 }, 3],
+    ["RAdam", { lr: 0.05 }, 4], // the resumed part crosses ρt > 5
+    ["Rprop", { lr: 0.01, etas: [0.4, 1.3] }, 3],
+    ["ASGD", { lr: 0.01, lambd: 0.01, t0: 2 }, 4], // saved while μ ≠ 1
   ] as const) {
     test(`${name}: GPU → CPU → GPU resumes exactly`, async () => {
-      const r = await gpu.call<any>("resume", { name, options, sizes: [100, 3], k: 3, m: 3 });
+      const r = await gpu.call<any>("resume", { name, options, sizes: [100, 3], k, m: 4 });
       assert.deepEqual(r.cpuState, r.gpuState, "the CPU optimizer's state dict is the GPU's");
       assert.deepEqual(r.again, r.gpuState, "the state dict survives the trip back");
       assert.deepEqual(r.resumed, r.straight, "the resumed run is bit-identical");

@@ -88,7 +88,8 @@ function referenceStep(
     grad as never,
     copy as never,
     group as never,
-    () => new Float32Array(n) as never,
+    ((fill?: number | Float32Array) =>
+      fill instanceof Float32Array ? fill.slice() : new Float32Array(n).fill(fill ?? 0)) as never,
   );
   const args = prepared.args;
   const scratch = new Float32Array(n);
@@ -224,8 +225,10 @@ export async function againstCpu(
 interface TraceCase {
   optimizer: string;
   options: Record<string, unknown>;
+  /** The case's param groups: indices into `params`, and the group's own options. */
+  groups: Array<{ params: number[] } & Record<string, unknown>>;
   params: Array<{ shape: number[]; init: number[] }>;
-  trace: Array<{ grads: number[][] }>;
+  trace: Array<{ grads: Array<number[] | null> }>;
 }
 
 /** Steps the GPU optimizer over a recorded torch case's grads; the params after every step. */
@@ -234,11 +237,16 @@ export async function torchTrace(c: TraceCase): Promise<number[][][]> {
   const params = c.params.map((p, i) =>
     gpuParam(upload(d, new Float32Array(p.init)), p.shape, d, { name: `p${i}` }),
   );
-  const opt = gpuOptimizer(c.optimizer, params, c.options);
+  const groups = c.groups.map(({ params: indices, ...options }) => ({
+    ...options,
+    params: indices.map((i) => params[i]!),
+  }));
+  const opt = gpuOptimizer(c.optimizer, groups, c.options);
   const out: number[][][] = [];
   for (const entry of c.trace) {
     params.forEach((p, i) => {
-      p.grad = upload(d, new Float32Array(entry.grads[i]!));
+      const g = entry.grads[i];
+      p.grad = g === null || g === undefined ? null : upload(d, new Float32Array(g));
     });
     opt.step();
     out.push(await Promise.all(params.map(async (p) => Array.from(await readBuffer(d, p.buffer, p.size)))));
@@ -386,8 +394,8 @@ export async function scheduled(c: {
   return { lrs, got: Array.from(got), want: Array.from(ref.paramGroups[0]!.params[0]!.data) };
 }
 
-/** The error message each bad use gives (or "no error"). */
-export async function refusals(): Promise<Record<string, string>> {
+/** The error message each bad use gives (or "no error"); `named`: gpuOptimizer(c.name). */
+export async function refusals(c?: { name: string }): Promise<Record<string, string>> {
   const d = await device();
   const p = gpuParam(d.createBuffer({ size: 64, usage: USAGE }), [16], d, { name: "w" });
   const message = (f: () => unknown) => {
@@ -399,6 +407,7 @@ export async function refusals(): Promise<Record<string, string>> {
     }
   };
   return {
+    ...(c ? { named: message(() => gpuOptimizer(c.name, [p])) } : {}),
     muon: message(() => gpuOptimizer("Muon", [p])),
     unknown: message(() => gpuOptimizer("Adma", [p])),
     badLr: message(() => gpuOptimizer("Adam", [p], { lr: -1 })),
