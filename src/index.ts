@@ -25,6 +25,7 @@ export { Adadelta, type AdadeltaOptions, type AdadeltaState } from "./optim/adad
 export { Adafactor, type AdafactorOptions, type AdafactorState } from "./optim/adafactor.js";
 export { Adagrad, type AdagradOptions, type AdagradState } from "./optim/adagrad.js";
 export { Adam, type AdamOptions, type AdamState } from "./optim/adam.js";
+export type { AdamFamilyOptions } from "./optim/adam-family.js";
 export { Adamax, type AdamaxOptions, type AdamaxState } from "./optim/adamax.js";
 export { AdamW, type AdamWOptions } from "./optim/adamw.js";
 export { ASGD, type ASGDOptions, type ASGDState } from "./optim/asgd.js";

@@ -8,29 +8,18 @@
 
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import { Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
-import { betas, boolean, nonNegative } from "../core/validate.js";
+import { boolean } from "../core/validate.js";
+import { type AdamFamilyOptions, adamFamilyDefaults, validateAdamFamily } from "./adam-family.js";
 import { runAdamUpdate } from "../kernels/generated/adam.js";
 import { emaSq, lerp, maximized, withL2 } from "./rule-helpers.js";
 
-export interface AdamOptions extends BaseOptions {
-  lr: number;
-  betas: readonly [number, number];
-  eps: number;
-  weightDecay: number;
+export interface AdamOptions extends AdamFamilyOptions {
   amsgrad: boolean;
-  maximize: boolean;
 }
 
-export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({
-  lr: 1e-3,
-  betas: [0.9, 0.999] as const,
-  eps: 1e-8,
-  weightDecay: 0,
-  amsgrad: false,
-  maximize: false,
-});
+export const ADAM_DEFAULTS: Readonly<AdamOptions> = adamFamilyDefaults<AdamOptions>({ amsgrad: false });
 
 /** Adam's (and AdamW's) per-param state, torch's `state[p]` camelCased; maxExpAvgSq only with amsgrad. */
 export type AdamState = {
@@ -41,12 +30,8 @@ export type AdamState = {
 };
 
 export function validateAdamOptions(o: AdamOptions): void {
-  nonNegative(o.lr, "learning rate");
-  nonNegative(o.eps, "epsilon value");
-  betas(o.betas);
-  nonNegative(o.weightDecay, "weight_decay value");
+  validateAdamFamily(o);
   boolean(o.amsgrad, "amsgrad value");
-  boolean(o.maximize, "maximize value");
 }
 
 /** What Adam and AdamW know of their state beyond a fresh entry: amsgrad's running max, and the signs. */

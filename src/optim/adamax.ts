@@ -8,38 +8,18 @@
 
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import { Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
-import { betas, boolean, nonNegative } from "../core/validate.js";
+import { type AdamFamilyOptions, adamFamilyDefaults, validateAdamFamily } from "./adam-family.js";
 import { runAdamaxUpdate } from "../kernels/generated/adamax.js";
 import { lerp, maximized, withL2 } from "./rule-helpers.js";
 
-export interface AdamaxOptions extends BaseOptions {
-  lr: number;
-  betas: readonly [number, number];
-  eps: number;
-  weightDecay: number;
-  maximize: boolean;
-}
+export interface AdamaxOptions extends AdamFamilyOptions {}
 
-export const ADAMAX_DEFAULTS: Readonly<AdamaxOptions> = Object.freeze({
-  lr: 2e-3,
-  betas: [0.9, 0.999] as const,
-  eps: 1e-8,
-  weightDecay: 0,
-  maximize: false,
-});
+export const ADAMAX_DEFAULTS: Readonly<AdamaxOptions> = adamFamilyDefaults<AdamaxOptions>({ lr: 2e-3 });
 
 /** Adamax's per-param state, torch's `state[p]` camelCased (step, exp_avg, exp_inf). */
 export type AdamaxState = { step: number; expAvg: Buffer; expInf: Buffer };
-
-function validate(o: AdamaxOptions): void {
-  nonNegative(o.lr, "learning rate");
-  nonNegative(o.eps, "epsilon value");
-  betas(o.betas);
-  nonNegative(o.weightDecay, "weight_decay value");
-  boolean(o.maximize, "maximize value");
-}
 
 /** The buffers of `adamaxUpdate`. */
 export interface AdamaxBuffers {
@@ -96,7 +76,7 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
     super(params, options, {
       name: "Adamax",
       defaults: ADAMAX_DEFAULTS,
-      validate,
+      validate: validateAdamFamily,
       nonNegativeState: ["expInf"],
     });
   }

@@ -9,38 +9,18 @@
 
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import { Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
-import { betas, boolean, nonNegative } from "../core/validate.js";
+import { type AdamFamilyOptions, adamFamilyDefaults, validateAdamFamily } from "./adam-family.js";
 import { runLambUpdate } from "../kernels/generated/lamb.js";
 import { ema, emaSq, maximized } from "./rule-helpers.js";
 
-export interface LAMBOptions extends BaseOptions {
-  lr: number;
-  betas: readonly [number, number];
-  eps: number;
-  weightDecay: number;
-  maximize: boolean;
-}
+export interface LAMBOptions extends AdamFamilyOptions {}
 
-export const LAMB_DEFAULTS: Readonly<LAMBOptions> = Object.freeze({
-  lr: 1e-3,
-  betas: [0.9, 0.999] as const,
-  eps: 1e-6,
-  weightDecay: 0,
-  maximize: false,
-});
+export const LAMB_DEFAULTS: Readonly<LAMBOptions> = adamFamilyDefaults<LAMBOptions>({ eps: 1e-6 });
 
 /** LAMB's per-param state: the step count and Adam's two moments. */
 export type LAMBState = { step: number; expAvg: Buffer; expAvgSq: Buffer };
-
-function validate(o: LAMBOptions): void {
-  nonNegative(o.lr, "learning rate");
-  nonNegative(o.eps, "epsilon value");
-  betas(o.betas);
-  nonNegative(o.weightDecay, "weight_decay value");
-  boolean(o.maximize, "maximize value");
-}
 
 /** The buffers of `lambUpdate`. */
 export interface LAMBBuffers {
@@ -132,7 +112,7 @@ export class LAMB extends Optimizer<LAMBOptions, LAMBState> {
     super(params, options, {
       name: "LAMB",
       defaults: LAMB_DEFAULTS,
-      validate,
+      validate: validateAdamFamily,
       nonNegativeState: ["expAvgSq"],
     });
   }

@@ -9,43 +9,31 @@
 
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import { Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
-import { betas, boolean, nonNegative } from "../core/validate.js";
+import { boolean, nonNegative } from "../core/validate.js";
+import { type AdamFamilyOptions, adamFamilyDefaults, validateAdamFamily } from "./adam-family.js";
 import { runNadamUpdate } from "../kernels/generated/nadam.js";
 import { emaSq, lerp, maximized, withL2 } from "./rule-helpers.js";
 
-export interface NAdamOptions extends BaseOptions {
-  lr: number;
-  betas: readonly [number, number];
-  eps: number;
-  weightDecay: number;
+export interface NAdamOptions extends AdamFamilyOptions {
   momentumDecay: number;
   decoupledWeightDecay: boolean;
-  maximize: boolean;
 }
 
-export const NADAM_DEFAULTS: Readonly<NAdamOptions> = Object.freeze({
+export const NADAM_DEFAULTS: Readonly<NAdamOptions> = adamFamilyDefaults<NAdamOptions>({
   lr: 2e-3,
-  betas: [0.9, 0.999] as const,
-  eps: 1e-8,
-  weightDecay: 0,
   momentumDecay: 4e-3,
   decoupledWeightDecay: false,
-  maximize: false,
 });
 
 /** NAdam's per-param state, torch's `state[p]` camelCased (step, mu_product, exp_avg, exp_avg_sq). */
 export type NAdamState = { step: number; muProduct: number; expAvg: Buffer; expAvgSq: Buffer };
 
 function validate(o: NAdamOptions): void {
-  nonNegative(o.lr, "learning rate");
-  nonNegative(o.eps, "epsilon value");
-  betas(o.betas);
-  nonNegative(o.weightDecay, "weight_decay value");
+  validateAdamFamily(o);
   nonNegative(o.momentumDecay, "momentum_decay value");
   boolean(o.decoupledWeightDecay, "decoupled_weight_decay value");
-  boolean(o.maximize, "maximize value");
 }
 
 /** The buffers of `nadamUpdate`. */

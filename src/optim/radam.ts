@@ -9,40 +9,27 @@
 
 import type { Buffer } from "../core/arena.js";
 import { zerosLike } from "../core/arena.js";
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
+import { Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
-import { betas, boolean, nonNegative } from "../core/validate.js";
+import { boolean } from "../core/validate.js";
+import { type AdamFamilyOptions, adamFamilyDefaults, validateAdamFamily } from "./adam-family.js";
 import { runRadamUpdate } from "../kernels/generated/radam.js";
 import { emaSq, lerp, maximized, withL2 } from "./rule-helpers.js";
 
-export interface RAdamOptions extends BaseOptions {
-  lr: number;
-  betas: readonly [number, number];
-  eps: number;
-  weightDecay: number;
+export interface RAdamOptions extends AdamFamilyOptions {
   decoupledWeightDecay: boolean;
-  maximize: boolean;
 }
 
-export const RADAM_DEFAULTS: Readonly<RAdamOptions> = Object.freeze({
-  lr: 1e-3,
-  betas: [0.9, 0.999] as const,
-  eps: 1e-8,
-  weightDecay: 0,
+export const RADAM_DEFAULTS: Readonly<RAdamOptions> = adamFamilyDefaults<RAdamOptions>({
   decoupledWeightDecay: false,
-  maximize: false,
 });
 
 /** RAdam's per-param state, torch's `state[p]` camelCased (step, exp_avg, exp_avg_sq). */
 export type RAdamState = { step: number; expAvg: Buffer; expAvgSq: Buffer };
 
 function validate(o: RAdamOptions): void {
-  nonNegative(o.lr, "learning rate");
-  nonNegative(o.eps, "epsilon value");
-  betas(o.betas);
-  nonNegative(o.weightDecay, "weight_decay value");
+  validateAdamFamily(o);
   boolean(o.decoupledWeightDecay, "decoupled_weight_decay value");
-  boolean(o.maximize, "maximize value");
 }
 
 /** The buffers of `radamUpdate`. */
