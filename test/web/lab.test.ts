@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
 import assert from "node:assert/strict";
+import { OPTIMIZER_REGISTRY } from "../../src/optim/registry.js";
 import { CHROMIUM, type ServedLab, serveLab } from "../helpers/web-lab.js";
 
 const ARTIFACTS = "test-artifacts";
@@ -241,6 +242,54 @@ describe("web lab in headless Chromium", {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
     await page.screenshot({ path: join(ARTIFACTS, "lab-phone.png"), fullPage: true });
+    await page.close();
+    assert.deepEqual(problems, []);
+  });
+  test("on the plateau, runs that stall at the start show over the start marker, each in its colour", async () => {
+    const page = await open("#tab=surfaces&fn=plateau&steps=60&speed=25");
+    await page.waitForFunction(
+      () => document.querySelector(".stage")?.getAttribute("data-running") === "false",
+    );
+    // SGD, momentum and Nesterov barely move on the plateau (f = 1 − 3e-8 at the start): three ends there
+    const colors = ["sgd", "momentum", "nesterov"].map(
+      (id) => OPTIMIZER_REGISTRY.flatMap((row) => row.lab).find((p) => p.id === id)!.color,
+    );
+    const counts: number[] = await page.evaluate(`(() => {
+      const canvas = document.querySelector("#surface-canvas");
+      const dpr = canvas.width / canvas.clientWidth;
+      const x = Number(document.querySelector("#start-x").value);
+      const y = Number(document.querySelector("#start-y").value);
+      // the plateau's domain is [−2.5, 2.5]²
+      const cx = ((x + 2.5) / 5) * canvas.width;
+      const cy = (1 - (y + 2.5) / 5) * canvas.height;
+      const half = Math.round(14 * dpr);
+      const data = canvas.getContext("2d").getImageData(Math.round(cx) - half, Math.round(cy) - half, 2 * half, 2 * half).data;
+      return ${JSON.stringify(colors)}.map((hex) => {
+        const rgb = [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (Math.abs(data[i] - rgb[0]) <= 12 && Math.abs(data[i + 1] - rgb[1]) <= 12 && Math.abs(data[i + 2] - rgb[2]) <= 12) n++;
+        }
+        return n;
+      });
+    })()`);
+    for (const [i, n] of counts.entries()) assert.ok(n >= 10, `${colors[i]}: ${n} pixels at the start`);
+    await page.screenshot({ path: join(ARTIFACTS, "lab-plateau.png"), fullPage: true });
+    await page.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test("the schedule designer's LinearLR then OneCycleLR: the code passes the design's lr as maxLr", async () => {
+    const page = await open("#tab=schedule&sched=LinearLR,OneCycleLR&ms=10&lr=0.1&ssteps=30");
+    await page.selectOption("#sched-first", "LinearLR");
+    await page.check("#sched-use-then");
+    await page.selectOption("#sched-then", "OneCycleLR");
+    await page.fill("#sched-milestone", "10");
+    await page.fill("#sched-steps", "30");
+    await page.dispatchEvent("#sched-steps", "change");
+    const code = (await page.textContent("#code-ts")) ?? "";
+    assert.match(code, /new OneCycleLR\(optimizer, \{ maxLr: lr, totalSteps: 20,/);
+    await page.screenshot({ path: join(ARTIFACTS, "lab-schedule-linear-onecycle.png"), fullPage: true });
     await page.close();
     assert.deepEqual(problems, []);
   });

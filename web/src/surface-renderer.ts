@@ -193,22 +193,7 @@ export class SurfaceRenderer {
       const [x, y] = this.toPixel(m.x, m.y, v);
       star(ctx, x, y, m.global ? 7 : 5, m.global ? "#111" : "#555");
     }
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.drawImage(this.#pathsFor(surface, runs, v, dpr), 0, 0);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    for (const run of runs) {
-      const last = run.xs.length - 1;
-      const [x, y] = this.toPixel(run.xs[last]!, run.ys[last]!, v);
-      if (Number.isFinite(x) && Number.isFinite(y)) {
-        ctx.fillStyle = run.color;
-        ctx.strokeStyle = "#fff";
-        ctx.lineWidth = 1.5;
-        ctx.beginPath();
-        ctx.arc(x, y, 4.5, 0, 2 * Math.PI);
-        ctx.fill();
-        ctx.stroke();
-      }
-    }
+    // the start goes under the paths and ends, so a run that never leaves it still shows
     const [sx, sy] = this.toPixel(start.x, start.y, v);
     ctx.fillStyle = "#fff";
     ctx.strokeStyle = "#111";
@@ -217,6 +202,37 @@ export class SurfaceRenderer {
     ctx.arc(sx, sy, 6, 0, 2 * Math.PI);
     ctx.fill();
     ctx.stroke();
+    let startRing = 0;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(this.#pathsFor(surface, runs, v, dpr), 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const ends = runs.map((run) => {
+      const last = run.xs.length - 1;
+      return this.toPixel(run.xs[last]!, run.ys[last]!, v);
+    });
+    runs.forEach((run, k) => {
+      const [x, y] = ends[k]!;
+      if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+      // ends on the same spot nest: each later run there draws a smaller dot over this one
+      const coveredBy = ends.slice(k + 1).filter(([ex, ey]) => Math.hypot(ex - x, ey - y) < 4).length;
+      ctx.fillStyle = run.color;
+      ctx.strokeStyle = "#fff";
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      const r = 4.5 + 3 * coveredBy;
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+      if (Math.hypot(x - sx, y - sy) < 4) startRing = Math.max(startRing, r + 2.5);
+    });
+    if (startRing > 0) {
+      // runs cover the start: its outline is drawn again, around them
+      ctx.strokeStyle = "#111";
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(sx, sy, startRing, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
     this.#canvas.setAttribute(
       "aria-label",
       this.text.canvasDrawnAria(
