@@ -19,6 +19,7 @@ import { checkOptions, OptionError, optionError } from "./validate.js";
 
 /** Options every optimizer has. */
 export interface BaseOptions {
+  /** The learning rate (torch's `lr`); every optimizer's default is torch's. */
   lr: number;
 }
 

@@ -21,6 +21,7 @@ export interface Param {
   data: Buffer;
   grad: Buffer | null;
   readonly shape: readonly number[];
+  /** A name for messages, checkpoints and torch files (torch's parameter name). */
   name?: string;
 }
 
@@ -28,8 +29,11 @@ export interface Param {
  * Options of `param()`: the shape (default: flat), a name (used in messages and checkpoints) and the dtype.
  */
 export interface ParamOptions {
+  /** The param's shape (default: one dimension, the data's length); its product must equal the length. */
   shape?: readonly number[];
+  /** A name for messages, checkpoints and torch files (torch's parameter name). */
   name?: string;
+  /** The element type (default: the data's, float32 for a number[]). */
   dtype?: Dtype;
 }
 
@@ -44,6 +48,7 @@ export interface ParamOptions {
  */
 export class Parameter implements Param {
   readonly shape: readonly number[];
+  /** The param's name, if it was given one. */
   name?: string;
   #data: Buffer;
   #grad: Buffer | null = null;

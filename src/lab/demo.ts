@@ -78,6 +78,7 @@ export type DemoEvent =
 
 /** Options of `runDemo`. */
 export interface DemoOptions {
+  /** How big a demo (default "default"; sizes in `DEMO_MODES`). */
   readonly mode?: DemoMode;
   /**
    * "arrays" (default): the MLP on plain typed arrays; "tfjs": a tf.sequential model trained with model.fit

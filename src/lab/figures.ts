@@ -76,8 +76,11 @@ function thin(count: number, limit: number): number[] {
 
 /** Options of `raceFigure`: size in pixels, title, points per path, language. */
 export interface RaceFigureOptions {
+  /** Width in pixels (default 640 plus the legend's width). */
   width?: number;
+  /** Height in pixels (default 520). */
   height?: number;
+  /** The title above the plot (default: the surface's name and description). */
   title?: string;
   /** Most points drawn per path (default 400). */
   maxPoints?: number;
@@ -234,8 +237,11 @@ export function contourValue(fn: TestFunction): (x: number, y: number) => number
 
 /** Options of the line figures (EWMA, bias correction, training curves): size in pixels, title, language. */
 export interface SeriesFigureOptions {
+  /** Width in pixels (default 640 plus the legend's width). */
   width?: number;
+  /** Height in pixels (default 360). */
   height?: number;
+  /** The title above the plot (default: each figure's own). */
   title?: string;
   /** The language of the figure's words (default "en"). */
   lang?: Lang;

@@ -34,8 +34,9 @@ export function isSumOfExamples(fn: TestFunction): fn is SumOfExamples {
 export interface LeastSquaresOptions {
   /** How many (x, y) examples (default 48). */
   count?: number;
-  /** The line the data scatter around (default w = 2, b = −1). */
+  /** The slope of the line the data scatter around (default 2). */
   w?: number;
+  /** The line's intercept (default −1). */
   b?: number;
   /** Standard deviation of y around the line (default 0.5). */
   noise?: number;

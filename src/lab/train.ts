@@ -25,11 +25,15 @@ export interface TrainEntry {
 
 /** Options of `trainMLP`: the data, the network's hidden widths, epochs, batch size and seed. */
 export interface TrainOptions {
+  /** The training examples. */
   readonly train: DigitSet;
+  /** The examples the test loss and accuracy are measured on after each epoch. */
   readonly test: DigitSet;
   /** Hidden layer widths (default [64]). */
   readonly hidden?: readonly number[];
+  /** Passes over the training set (default 5). */
   readonly epochs?: number;
+  /** Examples per optimizer step (default 64). */
   readonly batchSize?: number;
   /** Seed of the initial weights and of the batch order (default 0). */
   readonly seed?: number;

@@ -14,11 +14,17 @@ import { boolean, inRange, nonNegative } from "../core/validate.js";
 import { runAdadeltaUpdate } from "../kernels/generated/adadelta.js";
 import { maximized, withL2 } from "./rule-helpers.js";
 
+/** Options of `Adadelta`: torch.optim.Adadelta's, camelCased, with its defaults. */
 export interface AdadeltaOptions extends BaseOptions {
+  /** Scales the computed delta. Default 1.0. */
   lr: number;
+  /** Decay of the running averages of squared gradients and squared updates. Default 0.9. */
   rho: number;
+  /** Added inside both square roots. Default 1e-6. */
   eps: number;
+  /** Weight decay (L2 penalty, added to the gradient). Default 0 (torch's `weight_decay`). */
   weightDecay: number;
+  /** Ascend instead of descend (negate the gradient). Default false. */
   maximize: boolean;
 }
 

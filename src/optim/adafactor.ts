@@ -18,13 +18,22 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } fro
 import { describe, type Param } from "../core/param.js";
 import { boolean, optionError } from "../core/validate.js";
 
+/** Options of `Adafactor`: torch.optim.Adafactor's, camelCased, with its defaults. */
 export interface AdafactorOptions extends BaseOptions {
+  /** Default 1e-2. */
   lr: number;
+  /**
+   * The second moment's decay is 1 − tᵝ with this β: the average lengthens as training goes. Default −0.8
+   * (torch's `beta2_decay`).
+   */
   beta2Decay: number;
   /** `[ε1, ε2]`: ε1 null means the machine epsilon of the param's dtype. */
   eps: readonly [number | null, number];
+  /** Clipping threshold of the update's RMS. Default 1.0. */
   d: number;
+  /** Decoupled weight decay: θ ← θ·(1 − lr·weightDecay). Default 0 (torch's `weight_decay`). */
   weightDecay: number;
+  /** Ascend instead of descend (negate the gradient). Default false. */
   maximize: boolean;
 }
 

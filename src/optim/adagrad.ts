@@ -15,12 +15,19 @@ import { boolean, nonNegative } from "../core/validate.js";
 import { runAdagradUpdate } from "../kernels/generated/adagrad.js";
 import { maximized, withL2 } from "./rule-helpers.js";
 
+/** Options of `Adagrad`: torch.optim.Adagrad's, camelCased, with its defaults. */
 export interface AdagradOptions extends BaseOptions {
+  /** Default 1e-2. */
   lr: number;
+  /** The step is lr / (1 + (t − 1)·lrDecay). Default 0 (torch's `lr_decay`). */
   lrDecay: number;
+  /** Weight decay (L2 penalty, added to the gradient). Default 0 (torch's `weight_decay`). */
   weightDecay: number;
+  /** The starting value of the sum of squared gradients. Default 0 (torch's `initial_accumulator_value`). */
   initialAccumulatorValue: number;
+  /** Added to the denominator √sum. Default 1e-10. */
   eps: number;
+  /** Ascend instead of descend (negate the gradient). Default false. */
   maximize: boolean;
 }
 

@@ -15,12 +15,19 @@ import { boolean, finite, nonNegative, optionError } from "../core/validate.js";
 import { runAsgdUpdate } from "../kernels/generated/asgd.js";
 import { maximized, withL2 } from "./rule-helpers.js";
 
+/** Options of `ASGD`: torch.optim.ASGD's, camelCased, with its defaults. */
 export interface ASGDOptions extends BaseOptions {
+  /** Default 1e-2. */
   lr: number;
+  /** Decay term of the step size η. Default 1e-4. */
   lambd: number;
+  /** Power of the step size's decay. Default 0.75. */
   alpha: number;
+  /** The step from which averaging starts. Default 1e6. */
   t0: number;
+  /** Weight decay (L2 penalty, added to the gradient). Default 0 (torch's `weight_decay`). */
   weightDecay: number;
+  /** Ascend instead of descend (negate the gradient). Default false. */
   maximize: boolean;
 }
 

@@ -24,14 +24,24 @@ import { describe, type Param } from "../core/param.js";
 import { cloneState, type StateRecord } from "../core/state.js";
 import { integer, nonNegative, optionError } from "../core/validate.js";
 
+/** Options of `LBFGS`: torch.optim.LBFGS's, camelCased, with its defaults. */
 export interface LBFGSOptions extends BaseOptions {
+  /** The step length (on the first iteration, min(1, 1/‖g‖₁)·lr). Default 1. */
   lr: number;
+  /** Iterations per `step()`. Default 20 (torch's `max_iter`). */
   maxIter: number;
   /** Closure calls per step; null means floor(maxIter·5/4), resolved at construction as torch does. */
   maxEval: number | null;
+  /**
+   * Stop when the gradient's largest absolute element is at most this. Default 1e-7 (torch's
+   * `tolerance_grad`).
+   */
   toleranceGrad: number;
+  /** Stop when the loss or the params change by at most this. Default 1e-9 (torch's `tolerance_change`). */
   toleranceChange: number;
+  /** Curvature pairs kept. Default 100 (torch's `history_size`). */
   historySize: number;
+  /** `"strong_wolfe"`, or null for a fixed step of lr. Default null (torch's `line_search_fn`). */
   lineSearchFn: "strong_wolfe" | null;
 }
 

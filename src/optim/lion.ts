@@ -14,10 +14,15 @@ import { betas, boolean, nonNegative } from "../core/validate.js";
 import { runLionUpdate } from "../kernels/generated/lion.js";
 import { ema, maximized } from "./rule-helpers.js";
 
+/** Options of `Lion` (the paper's names and defaults; torch has no Lion). */
 export interface LionOptions extends BaseOptions {
+  /** Default 1e-4 (use a 3–10× smaller lr than AdamW's). */
   lr: number;
+  /** β1 interpolates the update's sign direction, β2 the momentum. Default [0.9, 0.99]. */
   betas: readonly [number, number];
+  /** Decoupled weight decay: θ ← θ·(1 − lr·weightDecay). Default 0. */
   weightDecay: number;
+  /** Ascend instead of descend (negate the gradient). Default false. */
   maximize: boolean;
 }
 

@@ -22,14 +22,21 @@ import { boolean, integer, nonNegative, oneOf, optionError } from "../core/valid
  */
 export type MuonAdjustLrFn = "original" | "match_rms_adamw";
 
+/** Options of `Muon`: torch 2.9's torch.optim.Muon's, camelCased, with its defaults. */
 export interface MuonOptions extends BaseOptions {
+  /** Default 1e-3. */
   lr: number;
+  /** Decoupled weight decay: θ ← θ·(1 − lr·weightDecay). Default 0.1 (torch's `weight_decay`). */
   weightDecay: number;
+  /** Momentum factor. Default 0.95. */
   momentum: number;
+  /** Use the Nesterov form of the momentum. Default true. */
   nesterov: boolean;
   /** The quintic's (a, b, c). */
   nsCoefficients: readonly [number, number, number];
+  /** Added to the norm the matrix is divided by before Newton–Schulz. Default 1e-7. */
   eps: number;
+  /** Newton–Schulz iterations. Default 5 (torch's `ns_steps`). */
   nsSteps: number;
   /** null means "original", as in torch. */
   adjustLrFn: MuonAdjustLrFn | null;

@@ -12,13 +12,21 @@ import { boolean, nonNegative } from "../core/validate.js";
 import { runRmspropUpdate } from "../kernels/generated/rmsprop.js";
 import { lerp, maximized, withL2 } from "./rule-helpers.js";
 
+/** Options of `RMSprop`: torch.optim.RMSprop's, camelCased, with its defaults. */
 export interface RMSpropOptions extends BaseOptions {
+  /** Default 1e-2. */
   lr: number;
+  /** Smoothing constant of the squared-gradient average. Default 0.99. */
   alpha: number;
+  /** Added to the denominator. Default 1e-8. */
   eps: number;
+  /** Weight decay (L2 penalty, added to the gradient). Default 0 (torch's `weight_decay`). */
   weightDecay: number;
+  /** Momentum factor applied to the scaled step. Default 0. */
   momentum: number;
+  /** Normalise by the gradient's estimated variance (subtract the squared mean gradient). Default false. */
   centered: boolean;
+  /** Ascend instead of descend (negate the gradient). Default false. */
   maximize: boolean;
 }
 

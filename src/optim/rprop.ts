@@ -15,10 +15,17 @@ import { boolean, nonNegative, optionError, pair } from "../core/validate.js";
 import { runRpropUpdate } from "../kernels/generated/rprop.js";
 import { maximized } from "./rule-helpers.js";
 
+/** Options of `Rprop`: torch.optim.Rprop's, camelCased, with its defaults. */
 export interface RpropOptions extends BaseOptions {
+  /** The initial step size of every element. Default 1e-2. */
   lr: number;
+  /**
+   * (etaminus, etaplus): the step size's factors when the gradient's sign flips or stays. Default [0.5, 1.2].
+   */
   etas: readonly [number, number];
+  /** (min, max) bounds of the step size. Default [1e-6, 50] (torch's `step_sizes`). */
   stepSizes: readonly [number, number];
+  /** Ascend instead of descend (negate the gradient). Default false. */
   maximize: boolean;
 }
 

@@ -18,13 +18,21 @@ import { boolean, finite, inRange, integer, nonNegative, optionError, pair } fro
 import { runScheduleFreeAdamWUpdate } from "../kernels/generated/schedule-free-adamw.js";
 import { emaSq, lerp, withL2 } from "./rule-helpers.js";
 
+/** Options of `ScheduleFreeAdamW`: the reference implementation's, camelCased, with its defaults. */
 export interface ScheduleFreeAdamWOptions extends BaseOptions {
+  /** Default 0.0025. */
   lr: number;
+  /** β1 interpolates between the average x and the base sequence z; β2 as in Adam. Default [0.9, 0.999]. */
   betas: readonly [number, number];
+  /** Added to the denominator. Default 1e-8. */
   eps: number;
+  /** Weight decay, applied at y. Default 0. */
   weightDecay: number;
+  /** Steps of linear lr warmup. Default 0. */
   warmupSteps: number;
+  /** Power of the step in the averaging weights (0: uniform). Default 0. */
   r: number;
+  /** Power of the lr in the averaging weights. Default 2. */
   weightLrPower: number;
 }
 

@@ -20,12 +20,19 @@ import {
 import { runScheduleFreeSgdUpdate } from "../kernels/generated/schedule-free-sgd.js";
 import { lerp, withL2 } from "./rule-helpers.js";
 
+/** Options of `ScheduleFreeSGD`: the reference implementation's, camelCased, with its defaults. */
 export interface ScheduleFreeSGDOptions extends BaseOptions {
+  /** Default 1.0. */
   lr: number;
+  /** Interpolates between the average x and the base sequence z. Default 0.9. */
   momentum: number;
+  /** Weight decay, applied at y. Default 0. */
   weightDecay: number;
+  /** Steps of linear lr warmup. Default 0. */
   warmupSteps: number;
+  /** Power of the step in the averaging weights (0: uniform). Default 0. */
   r: number;
+  /** Power of the lr in the averaging weights. Default 2. */
   weightLrPower: number;
 }
 

@@ -13,12 +13,22 @@ import { boolean, finite, nonNegative, optionError } from "../core/validate.js";
 import { runSgdUpdate } from "../kernels/generated/sgd.js";
 import { maximized, withL2 } from "./rule-helpers.js";
 
+/** Options of `SGD`: torch.optim.SGD's, camelCased, with its defaults. */
 export interface SGDOptions extends BaseOptions {
+  /** Default 1e-3. */
   lr: number;
+  /**
+   * Momentum factor: the buffer is momentum·buf + (1 − dampening)·g, starting as the first gradient. Default
+   * 0.
+   */
   momentum: number;
+  /** Damping of the momentum's new gradient. Default 0. */
   dampening: number;
+  /** Weight decay (L2 penalty, added to the gradient). Default 0 (torch's `weight_decay`). */
   weightDecay: number;
+  /** Nesterov momentum: step along g + momentum·buf. Needs momentum > 0 and dampening 0. Default false. */
   nesterov: boolean;
+  /** Ascend instead of descend (negate the gradient). Default false. */
   maximize: boolean;
 }
 

@@ -14,6 +14,7 @@ import { optionError, nonNegative } from "../core/validate.js";
 import { describe } from "../core/param.js";
 
 export interface CosineAnnealingLROptions extends SchedulerBaseOptions {
+  /** Steps from the base lr down to etaMin (torch's `T_max`). */
   tMax: number;
   /** Default 0. */
   etaMin?: number;

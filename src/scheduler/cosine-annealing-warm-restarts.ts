@@ -18,6 +18,7 @@ import {
 } from "./lr-scheduler.js";
 
 export interface CosineAnnealingWarmRestartsOptions extends SchedulerBaseOptions {
+  /** Steps until the first restart (torch's `T_0`). */
   t0: number;
   /** Default 1. */
   tMult?: number;

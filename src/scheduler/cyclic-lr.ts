@@ -27,7 +27,9 @@ export type CyclicMode = "triangular" | "triangular2" | "exp_range";
 export type ScaleMode = "cycle" | "iterations";
 
 export interface CyclicLROptions extends SchedulerBaseOptions {
+  /** The low end of the cycle (torch's `base_lr`), one number or one per group. */
   baseLr: number | readonly number[];
+  /** The high end of the cycle (torch's `max_lr`), one number or one per group. */
   maxLr: number | readonly number[];
   /** Default 2000. */
   stepSizeUp?: number;

@@ -10,6 +10,7 @@ import {
 import { nonNegative } from "../core/validate.js";
 
 export interface ExponentialLROptions extends SchedulerBaseOptions {
+  /** The factor the lr is multiplied by at every step. */
   gamma: number;
 }
 

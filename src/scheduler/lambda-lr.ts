@@ -15,6 +15,7 @@ import {
 export type LrLambda = (epoch: number) => number;
 
 export interface LambdaLROptions extends SchedulerBaseOptions {
+  /** The factor of the base lr at each epoch (torch's `lr_lambda`), one function or one per group. */
   lrLambda: LrLambda | readonly LrLambda[];
 }
 

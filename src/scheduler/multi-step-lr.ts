@@ -12,6 +12,7 @@ import {
 } from "./lr-scheduler.js";
 
 export interface MultiStepLROptions extends SchedulerBaseOptions {
+  /** The epochs at which the lr is multiplied by gamma (a repeated epoch multiplies again, as in torch). */
   milestones: readonly number[];
   /** Default 0.1. */
   gamma?: number;

@@ -10,6 +10,9 @@ import {
 import { type LrLambda, lrLambdas } from "./lambda-lr.js";
 
 export interface MultiplicativeLROptions extends SchedulerBaseOptions {
+  /**
+   * The factor the lr is multiplied by at each epoch (torch's `lr_lambda`), one function or one per group.
+   */
   lrLambda: LrLambda | readonly LrLambda[];
 }
 

@@ -26,10 +26,13 @@ import { checkCycledMomentum } from "./momentum.js";
 export type AnnealStrategy = "cos" | "linear";
 
 export interface OneCycleLROptions extends SchedulerBaseOptions {
+  /** The peak lr (torch's `max_lr`), one number or one per group. */
   maxLr: number | readonly number[];
   /** Either totalSteps, or epochs and stepsPerEpoch. */
   totalSteps?: number;
+  /** With stepsPerEpoch, instead of totalSteps: totalSteps = epochs · stepsPerEpoch. */
   epochs?: number;
+  /** Scheduler steps per epoch (torch's `steps_per_epoch`). */
   stepsPerEpoch?: number;
   /** Default 0.3. */
   pctStart?: number;

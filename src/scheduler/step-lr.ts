@@ -11,6 +11,7 @@ import {
 import { integer, nonNegative } from "../core/validate.js";
 
 export interface StepLROptions extends SchedulerBaseOptions {
+  /** Steps between two decays (torch's `step_size`). */
   stepSize: number;
   /** Default 0.1. */
   gamma?: number;

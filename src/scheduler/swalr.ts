@@ -16,6 +16,7 @@ import {
 } from "./lr-scheduler.js";
 
 export interface SWALROptions extends SchedulerBaseOptions {
+  /** The lr annealed to (torch's `swa_lr`), one number or one per group. */
   swaLr: number | readonly number[];
   /** Default 10. */
   annealEpochs?: number;
