@@ -23,6 +23,7 @@ export {
   GPU_OPTIMIZERS,
   GPU_RULES,
   gpuOptimizer,
+  LAMB,
   Lion,
   NAdam,
   type Params as GpuParams,

@@ -12,18 +12,10 @@ import { describe, type Param } from "../core/param.js";
 import type { StateRecord, StateValue } from "../core/state.js";
 import { optionError } from "../core/validate.js";
 import type { SchedulableOptimizer } from "../scheduler/lr-scheduler.js";
-import {
-  chunkElements,
-  chunks,
-  layoutFor,
-  pipelineFor,
-  UniformBlock,
-  variantIndex,
-  workgroups,
-  zeroGate,
-} from "./executor.js";
-import { WGSL_KERNELS, type WgslKernel } from "./kernels.js";
+import { variantIndex } from "./executor.js";
+import { WGSL_KERNELS } from "./kernels.js";
 import { checkBuffer, GpuParam, storageUsage } from "./param.js";
+import { KernelRunner } from "./runner.js";
 
 /** A GPU param's state: numbers (step counts) and GPU buffers, named as the CPU class names them. */
 export type GpuState = Record<string, number | GPUBuffer>;
@@ -89,14 +81,6 @@ export interface GpuParamGroupInit {
   [option: string]: unknown;
 }
 
-interface Dispatch {
-  variant: number;
-  buffers: readonly GPUBuffer[];
-  uniformGeneration: number;
-  bindGroups: GPUBindGroup[];
-  slots: number[];
-}
-
 function isGpuParam(value: unknown): value is GpuParam {
   return value instanceof GpuParam;
 }
@@ -115,10 +99,8 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
   paramGroups: GpuParamGroup<O>[] = [];
   readonly state = new Map<GpuParam, GpuState>();
   readonly #rule: GpuRule<O>;
-  readonly #kernel: WgslKernel;
   readonly #name: string;
-  readonly #uniforms: UniformBlock;
-  readonly #dispatches = new Map<GpuParam, Dispatch>();
+  readonly #runner: KernelRunner;
   readonly #preHooks = new Set<(o: this) => void>();
   readonly #postHooks = new Set<(o: this) => void>();
   readonly #probe: Param = { data: new Float32Array(1), grad: null, shape: [1] };
@@ -131,7 +113,6 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     this.#rule = rule;
     const kernel = WGSL_KERNELS[rule.kernel];
     if (kernel === undefined) throw new Error(`descent-optim/webgpu: no WGSL kernel '${rule.kernel}'`);
-    this.#kernel = kernel;
     // the CPU class checks the options (with its own messages) and gives the defaults
     const probe = new rule.cpu([this.#probe], options);
     this.#name = probe.constructor.name;
@@ -149,7 +130,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
         : [{ params: params as GpuParam[] }];
     const device = firstDevice(groups, this.#name);
     this.device = device;
-    this.#uniforms = new UniformBlock(device);
+    this.#runner = new KernelRunner(device, kernel, this.#name);
     const built: GpuParamGroup<O>[] = [];
     for (const g of groups) built.push(this.#buildGroup(g, built));
     this.paramGroups = built;
@@ -276,116 +257,24 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
   }
 
   #encode(work: Array<{ p: GpuParam; args: RuleArgs }>): void {
-    const kernel = this.#kernel;
-    const pass = kernel.passes[0]!;
-    if (kernel.passes.length !== 1 || pass.dispatch !== "elements") {
-      throw new Error(`${this.#name}: multi-pass kernels (${kernel.rule}) are not run by this executor yet`);
-    }
-    const perChunk = chunkElements(this.device);
-    const gate = zeroGate(this.device);
-    // every slot is handed out before any bind group is made: a grown uniform buffer replaces the old one
-    const planned = work.map(({ p, args }) => {
-      const ranges = chunks(p.size, perChunk);
-      const variant = variantIndex(kernel, args.flags);
-      const names = pass.variants[variant]!.bindings.map((b) => b.name);
-      const buffers = names.map((name) => {
-        if (name === "gate") return gate;
-        const buffer = args.buffers[name];
-        if (buffer === null || buffer === undefined)
-          throw new Error(
-            `${this.#name}: no buffer for binding '${name}' of ${kernel.rule} variant ${variant}`,
-          );
-        return buffer;
-      });
-      const scalars = kernel.scalars.map((s) => {
+    const kernel = this.#runner.kernel;
+    const items = work.map(({ p, args }) => ({
+      key: p,
+      n: p.size,
+      variant: variantIndex(kernel, args.flags),
+      buffers: args.buffers,
+      scalars: kernel.scalars.map((s) => {
         const v = args.scalars[s];
         if (typeof v !== "number") throw new Error(`${this.#name}: no value for scalar '${s}'`);
         return v;
-      });
-      return {
-        p,
-        ranges,
-        buffers,
-        scalars,
-        variant,
-        names,
-        slots: this.#slotsFor(p, ranges.length),
-      };
-    });
+      }),
+    }));
     const encoder = this.device.createCommandEncoder({ label: `descent ${this.#name}.step` });
     const computePass = encoder.beginComputePass();
-    for (const { p, ranges, buffers, scalars, variant, names, slots } of planned) {
-      const bindGroups = this.#bindGroupsFor(p, variant, buffers, ranges, names);
-      computePass.setPipeline(pipelineFor(this.device, kernel, pass, variant));
-      ranges.forEach(([start, length], c) => {
-        this.#uniforms.write(slots[c]!, length, start / 256, scalars);
-        computePass.setBindGroup(0, bindGroups[c]!);
-        const [x, y] = workgroups(length);
-        computePass.dispatchWorkgroups(x, y);
-      });
-    }
+    this.#runner.encode(computePass, items);
     computePass.end();
-    this.#uniforms.flush();
+    this.#runner.flush();
     this.device.queue.submit([encoder.finish()]);
-  }
-
-  /** The param's uniform slots, one per chunk (kept across steps). */
-  #slotsFor(p: GpuParam, count: number): number[] {
-    let d = this.#dispatches.get(p);
-    if (d === undefined || d.slots.length !== count) {
-      d = {
-        variant: -1,
-        buffers: [],
-        uniformGeneration: -1,
-        bindGroups: [],
-        slots: Array.from({ length: count }, () => this.#uniforms.slot()),
-      };
-      this.#dispatches.set(p, d);
-    }
-    return d.slots;
-  }
-
-  /** The param's bind groups (one per chunk), rebuilt only when a bound buffer changed. */
-  #bindGroupsFor(
-    p: GpuParam,
-    variant: number,
-    buffers: readonly GPUBuffer[],
-    ranges: ReadonlyArray<[number, number]>,
-    names: readonly string[],
-  ): GPUBindGroup[] {
-    const d = this.#dispatches.get(p)!;
-    const uniform = this.#uniforms.buffer;
-    const same =
-      d.uniformGeneration === this.#uniforms.generation &&
-      d.variant === variant &&
-      d.buffers.length === buffers.length &&
-      d.buffers.every((b, j) => b === buffers[j]);
-    if (!same) {
-      const pass = this.#kernel.passes[0]!;
-      const layout = layoutFor(this.device, this.#kernel, pass, variant);
-      d.bindGroups = ranges.map(([start, length], c) =>
-        this.device.createBindGroup({
-          layout,
-          entries: [
-            ...buffers.map((buffer, j) => ({
-              binding: j,
-              resource:
-                names[j] === "gate" || buffer.size < p.size * 4
-                  ? { buffer }
-                  : { buffer, offset: start * 4, size: length * 4 },
-            })),
-            {
-              binding: names.length,
-              resource: { buffer: uniform, offset: d.slots[c]!, size: this.#kernel.uniformSize },
-            },
-          ],
-        }),
-      );
-      d.buffers = buffers;
-      d.variant = variant;
-      d.uniformGeneration = this.#uniforms.generation;
-    }
-    return d.bindGroups;
   }
 
   /** Sets every grad to null (default, as torch); `setToNone = false` clears each grad buffer to zeros. */
@@ -523,8 +412,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
       for (const value of Object.values(s)) if (typeof value === "object") value.destroy();
     }
     this.state.clear();
-    this.#dispatches.clear();
-    this.#uniforms.destroy();
+    this.#runner.destroy();
   }
 }
 

@@ -8,12 +8,14 @@ import type { AdamOptions } from "../optim/adam.js";
 import type { AdamaxOptions } from "../optim/adamax.js";
 import type { AdamWOptions } from "../optim/adamw.js";
 import type { ASGDOptions } from "../optim/asgd.js";
+import type { LAMBOptions } from "../optim/lamb.js";
 import type { LionOptions } from "../optim/lion.js";
 import type { NAdamOptions } from "../optim/nadam.js";
 import type { RAdamOptions } from "../optim/radam.js";
 import type { RMSpropOptions } from "../optim/rmsprop.js";
 import type { RpropOptions } from "../optim/rprop.js";
 import type { SGDOptions } from "../optim/sgd.js";
+import { LAMB_RULE } from "./lamb.js";
 import { type GpuParamGroupInit, type GpuRule, WebGpuOptimizer } from "./optimizer.js";
 import type { GpuParam } from "./param.js";
 import {
@@ -118,6 +120,13 @@ export class ASGD extends WebGpuOptimizer<ASGDOptions> {
   }
 }
 
+/** LAMB on the GPU: a trust ratio per param from ‖θ‖ and ‖r‖, reduced on the GPU (no read-back). */
+export class LAMB extends WebGpuOptimizer<LAMBOptions> {
+  constructor(params: Params, options: Partial<LAMBOptions> = {}) {
+    super(LAMB_RULE, params, options);
+  }
+}
+
 const CLASSES = {
   Adam,
   AdamW,
@@ -131,6 +140,7 @@ const CLASSES = {
   RAdam,
   Rprop,
   ASGD,
+  LAMB,
 } as const;
 
 /** Each GPU optimizer's rule (its kernel and its per-step preparation), by class name. */
@@ -147,6 +157,7 @@ export const GPU_RULES: Readonly<Record<string, GpuRule<never>>> = Object.freeze
   RAdam: RADAM_RULE as unknown as GpuRule<never>,
   Rprop: RPROP_RULE as unknown as GpuRule<never>,
   ASGD: ASGD_RULE as unknown as GpuRule<never>,
+  LAMB: LAMB_RULE as unknown as GpuRule<never>,
 });
 
 /** The optimizers that run on the GPU, by class name. */

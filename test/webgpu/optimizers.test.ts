@@ -16,12 +16,21 @@ const MAX_ULPS_PER_STEP = 4;
  */
 const MAX_CPU_ULPS_PER_STEP = 128;
 
+/**
+ * LAMB's step size lr·‖θ‖/‖r‖ comes from sums over the param: float32 tree sums on the GPU (256 per
+ * workgroup, then the partials), sequential ones in the references. The ratio differs by a few ulps of
+ * itself, and every element moves by it: where the move (≈ lr·ratio) is as large as θ and g, that shows as
+ * ~10 ulps of the element (observed: 10 at most over 300 elements).
+ */
+const MAX_REDUCTION_ULPS_PER_STEP = 32;
+
 /** Every option torch has for each GPU optimizer, in some case (5 steps unless said). */
 const CASES: Array<{
   name: string;
   options: Record<string, unknown>;
   changes?: Record<number, Record<string, unknown>>;
   steps?: number;
+  maxUlps?: number;
 }> = [
   { name: "Adam", options: { lr: 0.01 } },
   { name: "Adam", options: { lr: 0.01, weightDecay: 0.1, maximize: true } },
@@ -76,6 +85,12 @@ const CASES: Array<{
   // averaging from step t0 + 2 on (μ ≠ 1)
   { name: "ASGD", options: { lr: 0.01, lambd: 0.01, alpha: 0.6, t0: 2 }, steps: 7 },
   { name: "ASGD", options: { lr: 0.008, lambd: 0.001, t0: 1, weightDecay: 0.1, maximize: true }, steps: 6 },
+  { name: "LAMB", options: { lr: 0.01 }, maxUlps: MAX_REDUCTION_ULPS_PER_STEP },
+  {
+    name: "LAMB",
+    options: { lr: 0.02, weightDecay: 0.05, betas: [0.8, 0.99], maximize: true },
+    maxUlps: MAX_REDUCTION_ULPS_PER_STEP,
+  },
 ];
 
 describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
@@ -88,7 +103,8 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
   });
 
   for (const c of CASES) {
-    test(`${c.name} ${JSON.stringify(c.options)}${c.changes ? ` then ${JSON.stringify(Object.values(c.changes)[0])}` : ""}: each step within ${MAX_ULPS_PER_STEP} ulps of the float32 rule, no map in step()`, async () => {
+    const bound = c.maxUlps ?? MAX_ULPS_PER_STEP;
+    test(`${c.name} ${JSON.stringify(c.options)}${c.changes ? ` then ${JSON.stringify(Object.values(c.changes)[0])}` : ""}: each step within ${bound} ulps of the float32 rule, no map in step()`, async () => {
       const steps = c.steps ?? 5;
       const r = await gpu.call<{ maxUlps: number[]; maxCpuUlps: number[]; maps: number }>("againstCpu", {
         ...c,
@@ -98,7 +114,7 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
       });
       assert.equal(r.maps, 0);
       assert.equal(r.maxUlps.length, steps);
-      for (const [i, u] of r.maxUlps.entries()) assert.ok(u <= MAX_ULPS_PER_STEP, `step ${i + 1}: ${u} ulps`);
+      for (const [i, u] of r.maxUlps.entries()) assert.ok(u <= bound, `step ${i + 1}: ${u} ulps`);
       for (const [i, u] of r.maxCpuUlps.entries())
         assert.ok(u <= MAX_CPU_ULPS_PER_STEP, `step ${i + 1}: ${u} ulps from the CPU class`);
     });
@@ -148,6 +164,7 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
     ["RAdam", { lr: 0.05 }, 4], // the resumed part crosses ρt > 5
     ["Rprop", { lr: 0.01, etas: [0.4, 1.3] }, 3],
     ["ASGD", { lr: 0.01, lambd: 0.01, t0: 2 }, 4], // saved while μ ≠ 1
+    ["LAMB", { lr: 0.01, weightDecay: 0.01 }, 3],
   ] as const) {
     test(`${name}: GPU → CPU → GPU resumes exactly`, async () => {
       const r = await gpu.call<any>("resume", { name, options, sizes: [100, 3], k, m: 4 });
@@ -157,16 +174,21 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
     });
   }
 
-  test("buffers bound in chunks step exactly as whole ones", async () => {
-    const r = await gpu.call<{ whole: number[]; inChunks: number[] }>("chunked", {
-      name: "AdamW",
-      options: { lr: 0.01, amsgrad: true },
-      size: 1000,
-      chunk: 256,
-      steps: 3,
+  for (const [name, options] of [
+    ["AdamW", { lr: 0.01, amsgrad: true }],
+    ["LAMB", { lr: 0.01, weightDecay: 0.01 }],
+  ] as const) {
+    test(`${name}: buffers bound in chunks step exactly as whole ones`, async () => {
+      const r = await gpu.call<{ whole: number[]; inChunks: number[] }>("chunked", {
+        name,
+        options,
+        size: 1000,
+        chunk: 256,
+        steps: 3,
+      });
+      assert.deepEqual(r.inChunks, r.whole);
     });
-    assert.deepEqual(r.inChunks, r.whole);
-  });
+  }
 
   test("a scheduler's lr reaches the kernel on the next step", async () => {
     const r = await gpu.call<{ lrs: number[][]; got: number[]; want: number[] }>("scheduled", {
