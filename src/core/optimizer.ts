@@ -421,7 +421,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   protected allocateState(p: Param, group: ParamGroup<O>): void {
     let state = this.state.get(p);
     if (state === undefined) {
-      state = this.initState(p, group);
+      const created = this.initState(p, group);
+      if (created === null) return;
+      state = created;
       this.state.set(p, state);
     }
     this.ensureState(p, state, group);
@@ -453,25 +455,29 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     this.dispose();
   }
 
-  /** Updates one group: each param with a grad, its state created on first use. */
+  /** Updates one group: each param with a grad, its state created on first use (where it keeps one). */
   protected updateGroup(group: ParamGroup<O>): void {
     for (const p of group.params) {
       const grad = p.grad;
       if (grad === null || grad === undefined) continue;
-      let state = this.state.get(p);
-      if (state === undefined) {
+      let state = this.state.get(p) ?? null;
+      if (state === null) {
         state = this.initState(p, group);
-        this.state.set(p, state);
+        if (state !== null) this.state.set(p, state);
       }
       this.update(p, grad, state, group);
     }
   }
 
-  /** The state a param starts with (buffers in the param's dtype, zero unless torch says otherwise). */
-  protected abstract initState(p: Param, group: ParamGroup<O>): S;
+  /**
+   * The state a param starts with (buffers in the param's dtype, zero unless torch says otherwise), or
+   * null where the options keep no state yet (SGD without momentum: torch's state dict has no entry for
+   * the param, and `update` gets null).
+   */
+  protected abstract initState(p: Param, group: ParamGroup<O>): S | null;
 
-  /** Applies one step of the rule to one param. */
-  protected abstract update(p: Param, grad: Buffer, state: S, group: ParamGroup<O>): void;
+  /** Applies one step of the rule to one param; `state` is null only where `initState` returned null. */
+  protected abstract update(p: Param, grad: Buffer, state: S | null, group: ParamGroup<O>): void;
 
   /** Sets every grad to null (default, as torch) or to zeros. */
   zeroGrad(setToNone = true): void {
@@ -713,7 +719,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
 
   /** What a param's state looks like (used only to check loaded state). */
   protected stateTemplate(p: Param, group: ParamGroup<O>): S {
-    return this.initState(p, group);
+    return this.initState(p, group) ?? ({} as S);
   }
 }
 

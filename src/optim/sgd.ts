@@ -116,43 +116,29 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
   /** States whose momentum buffer was created for the coming step (torch starts it at the gradient). */
   readonly #fresh = new WeakSet<SGDState>();
 
+  // the buffer appears with momentum, also when momentum is switched on between steps
   protected override needsAllocation(_p: Param, state: SGDState | undefined, group: SGDOptions): boolean {
     return group.momentum !== 0 && state?.momentumBuffer === undefined;
   }
 
-  protected override allocateState(p: Param): void {
-    const state = { momentumBuffer: zerosLike(p.data) };
-    this.state.set(p, state);
+  protected initState(_p: Param, group: ParamGroup<SGDOptions>): SGDState | null {
+    return group.momentum === 0 ? null : {};
+  }
+
+  protected override ensureState(p: Param, state: SGDState, group: SGDOptions): void {
+    if (group.momentum === 0 || state.momentumBuffer !== undefined) return;
+    state.momentumBuffer = zerosLike(p.data);
     this.#fresh.add(state);
   }
 
-  protected override updateGroup(group: ParamGroup<SGDOptions>): void {
-    for (const p of group.params) {
-      const grad = p.grad;
-      if (grad === null || grad === undefined) continue;
-      const useMomentum = group.momentum !== 0;
-      const state = this.state.get(p);
-      const firstStep = useMomentum && state !== undefined && this.#fresh.delete(state);
-      const buffer = state?.momentumBuffer ?? grad; // unused without momentum
-      runSgdUpdate(
-        p.data.length,
-        { param: p.data, grad, momentumBuffer: buffer },
-        { useMomentum, firstStep, nesterov: group.nesterov, maximize: group.maximize },
-        {
-          lr: group.lr,
-          momentum: group.momentum,
-          dampening: group.dampening,
-          weightDecay: group.weightDecay,
-        },
-      );
-    }
-  }
-
-  protected initState(): SGDState {
-    return {};
-  }
-
-  protected update(): void {
-    // SGD overrides updateGroup: its state exists only with momentum
+  protected update(p: Param, grad: Buffer, state: SGDState | null, group: ParamGroup<SGDOptions>): void {
+    const useMomentum = group.momentum !== 0;
+    const firstStep = useMomentum && state !== null && this.#fresh.delete(state);
+    runSgdUpdate(
+      p.data.length,
+      { param: p.data, grad, momentumBuffer: state?.momentumBuffer ?? grad }, // grad: unused without momentum
+      { useMomentum, firstStep, nesterov: group.nesterov, maximize: group.maximize },
+      { lr: group.lr, momentum: group.momentum, dampening: group.dampening, weightDecay: group.weightDecay },
+    );
   }
 }

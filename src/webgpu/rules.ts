@@ -56,7 +56,7 @@ function adamRule<O extends AdamOptions>(cpu: GpuRule<O>["cpu"], decoupled: bool
 export const ADAM_RULE: GpuRule<AdamOptions> = adamRule(Adam, false);
 export const ADAMW_RULE: GpuRule<AdamWOptions> = adamRule(AdamW, true);
 
-/** SGD.updateGroup: state only with momentum, the buffer a copy of the gradient on its first step. */
+/** SGD.update: state only with momentum, the buffer a copy of the gradient on its first step. */
 export const SGD_RULE: GpuRule<SGDOptions> = {
   kernel: "sgdUpdate",
   cpu: SGD,
