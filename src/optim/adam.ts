@@ -15,7 +15,12 @@ import { type AdamFamilyOptions, adamFamilyDefaults, validateAdamFamily } from "
 import { runAdamUpdate } from "../kernels/generated/adam.js";
 import { emaSq, lerp, maximized, withL2 } from "./rule-helpers.js";
 
+/**
+ * Options of `Adam` (and `AdamW`): torch.optim.Adam's, camelCased, with its defaults (lr 1e-3, betas [0.9,
+ * 0.999], eps 1e-8, weightDecay 0).
+ */
 export interface AdamOptions extends AdamFamilyOptions {
+  /** Use the maximum of past second moments (AMSGrad). Default false. */
   amsgrad: boolean;
 }
 

@@ -14,6 +14,7 @@ import { type AdamFamilyOptions, adamFamilyDefaults, validateAdamFamily } from "
 import { runAdamaxUpdate } from "../kernels/generated/adamax.js";
 import { lerp, maximized, withL2 } from "./rule-helpers.js";
 
+/** Options of `Adamax`: torch.optim.Adamax's, camelCased, with its defaults (lr 2e-3; the rest as Adam's). */
 export interface AdamaxOptions extends AdamFamilyOptions {}
 
 export const ADAMAX_DEFAULTS: Readonly<AdamaxOptions> = adamFamilyDefaults<AdamaxOptions>({ lr: 2e-3 });

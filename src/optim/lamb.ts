@@ -15,6 +15,7 @@ import { type AdamFamilyOptions, adamFamilyDefaults, validateAdamFamily } from "
 import { runLambUpdate } from "../kernels/generated/lamb.js";
 import { ema, emaSq, maximized } from "./rule-helpers.js";
 
+/** Options of `LAMB` (the paper's; torch has no LAMB): Adam's names, eps 1e-6, weightDecay decoupled. */
 export interface LAMBOptions extends AdamFamilyOptions {}
 
 export const LAMB_DEFAULTS: Readonly<LAMBOptions> = adamFamilyDefaults<LAMBOptions>({ eps: 1e-6 });

@@ -16,8 +16,14 @@ import { type AdamFamilyOptions, adamFamilyDefaults, validateAdamFamily } from "
 import { runNadamUpdate } from "../kernels/generated/nadam.js";
 import { emaSq, lerp, maximized, withL2 } from "./rule-helpers.js";
 
+/** Options of `NAdam`: torch.optim.NAdam's, camelCased, with its defaults (lr 2e-3; the rest as Adam's). */
 export interface NAdamOptions extends AdamFamilyOptions {
+  /** ψ of the momentum schedule μₜ = β1·(1 − ½·0.96^(t·ψ)). Default 4e-3 (torch's `momentum_decay`). */
   momentumDecay: number;
+  /**
+   * Decay the params as AdamW does instead of adding an L2 term to the gradient. Default false (torch's
+   * `decoupled_weight_decay`).
+   */
   decoupledWeightDecay: boolean;
 }
 

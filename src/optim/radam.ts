@@ -16,7 +16,12 @@ import { type AdamFamilyOptions, adamFamilyDefaults, validateAdamFamily } from "
 import { runRadamUpdate } from "../kernels/generated/radam.js";
 import { emaSq, lerp, maximized, withL2 } from "./rule-helpers.js";
 
+/** Options of `RAdam`: torch.optim.RAdam's, camelCased, with its defaults (as Adam's). */
 export interface RAdamOptions extends AdamFamilyOptions {
+  /**
+   * Decay the params as AdamW does instead of adding an L2 term to the gradient. Default false (torch's
+   * `decoupled_weight_decay`).
+   */
   decoupledWeightDecay: boolean;
 }
 

@@ -1,6 +1,7 @@
 // The API reference (`npm run docs`): TypeDoc over every entry of package.json "exports" builds without a
 // warning (typedoc.json treats warnings as errors: an exported symbol without a doc comment, a type used by
-// the API but not exported, a {@link} to nothing), and no local link of the site or of the Markdown is broken.
+// the API but not exported, a {@link} to nothing), every property of an *Options interface (each option) has a
+// doc comment, and no local link of the site or of the Markdown is broken.
 // TypeDoc runs once here (about 20 s of CPU); a second, tiny run shows that the same options catch each fault.
 
 import assert from "node:assert/strict";
@@ -41,7 +42,7 @@ describe("the API reference", () => {
 
   const site = mkdtempSync(join(tmpdir(), "descent-api-"));
   it("builds with no warning: every export documented, every type it uses exported, every {@link} valid", () => {
-    const run = typedoc(["--out", site]);
+    const run = typedoc(["--out", site, "--json", join(site, "api.json")]);
     const output = `${run.stdout}${run.stderr}`;
     assert.equal(run.status, 0, `typedoc failed:\n${output}`);
     assert.doesNotMatch(output, /\[(warning|error)\]/, output);
@@ -50,6 +51,31 @@ describe("the API reference", () => {
       readFileSync(join(site, "classes", "index.Adam.html"), "utf8"),
       /normalised by the running RMS/,
     );
+  });
+
+  it("documents every option: each property of an exported *Options interface has a doc comment", () => {
+    interface Reflection {
+      name: string;
+      kind: number;
+      comment?: { summary?: unknown[] };
+      children?: Reflection[];
+    }
+    const INTERFACE = 256;
+    const PROPERTY = 1024;
+    const undocumented: string[] = [];
+    const walk = (node: Reflection, where: string): void => {
+      for (const child of node.children ?? []) {
+        if (child.kind === INTERFACE && child.name.endsWith("Options")) {
+          for (const p of child.children ?? []) {
+            if (p.kind === PROPERTY && !p.comment?.summary?.length)
+              undocumented.push(`${where}${child.name}.${p.name}`);
+          }
+        }
+        walk(child, `${child.name}.`);
+      }
+    };
+    walk(JSON.parse(readFileSync(join(site, "api.json"), "utf8")) as Reflection, "");
+    assert.deepEqual(undocumented, []);
   });
 
   it("has no broken local link in its pages", () => {
