@@ -74,7 +74,7 @@ export async function train(): Promise<{ losses: number[]; backend: string }> {
     model.trainableWeights,
     (params) => new AdamW(params, { lr: 0.03, weightDecay: 1e-4 }),
   );
-  const scheduler = new CosineAnnealingLR(tfOpt.optimizer.schedulable, { tMax: EPOCHS, etaMin: 1e-3 });
+  const scheduler = new CosineAnnealingLR(tfOpt.optimizer, { tMax: EPOCHS, etaMin: 1e-3 });
   model.compile({ optimizer: tfOpt, loss: "meanSquaredError" });
   const xs = tf.linspace(-1, 1, 256).reshape([256, 1]);
   const ys = tf.tidy(() => xs.mul(3).sin().mul(xs));

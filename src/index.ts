@@ -81,6 +81,7 @@ export { type ThreadHandle, type ThreadOptions, useThreads } from "./kernels/thr
 
 export {
   LRScheduler,
+  type SchedulableGroup,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
   type SchedulerStateDict,

@@ -15,7 +15,7 @@
 // nothing; and `loadStateDict` writes the restored lrs back into the groups, so a scheduler restored over a
 // fresh optimizer continues exactly (torch needs the optimizer's own state dict loaded too).
 
-import type { OptimizerLike, ParamGroup } from "../core/optimizer.js";
+import type { BaseOptions } from "../core/optimizer.js";
 import { describe } from "../core/param.js";
 import { nonNegative, optionError } from "../core/validate.js";
 import { checkGroupSelection, checkOptimizer } from "./scheduler-options.js";
@@ -47,8 +47,19 @@ export {
   stateInteger,
 } from "./scheduler-state.js";
 
-/** What a scheduler needs from an optimizer: its param groups (any `OptimizerLike` has them). */
-export type SchedulableOptimizer = Pick<OptimizerLike, "paramGroups">;
+/**
+ * A param group as a scheduler sees it: the options it reads and writes (`lr`, `initialLr`, momentum,
+ * betas), whatever its params are: CPU params, or a descent-optim/webgpu optimizer's GPU params.
+ */
+export type SchedulableGroup = BaseOptions & { [key: string]: unknown };
+
+/**
+ * What a scheduler needs from an optimizer: its param groups' options. Any `OptimizerLike` has them, and so
+ * does a descent-optim/webgpu optimizer: schedulers never touch the params.
+ */
+export interface SchedulableOptimizer {
+  paramGroups: SchedulableGroup[];
+}
 
 /** Options every scheduler takes besides its own. */
 export interface SchedulerBaseOptions {
@@ -111,7 +122,7 @@ export abstract class LRScheduler {
   }
 
   /** The param groups this scheduler drives, looked up live. */
-  get groups(): ParamGroup[] {
+  get groups(): SchedulableGroup[] {
     const all = this.optimizer.paramGroups;
     return this.groupIndices.map((i) => {
       const g = all[i];

@@ -1,17 +1,17 @@
 // Momentum cycling (OneCycleLR, CyclicLR): a group's `momentum`, or β₁ of its `betas`, read and written as
 // torch does, and kept in the scheduler's state dict.
 
-import type { ParamGroup } from "../core/optimizer.js";
+import type { SchedulableGroup } from "./lr-scheduler.js";
 import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import { decodeNumber, stateError } from "./scheduler-state.js";
 
 /** Reads a group's momentum for cycling: `momentum`, or β₁ of `betas`. */
-export function cyclesBeta1(group: ParamGroup): boolean {
+export function cyclesBeta1(group: SchedulableGroup): boolean {
   return Array.isArray(group.betas);
 }
 
-export function checkCanCycleMomentum(groups: readonly ParamGroup[], where: string): boolean {
+export function checkCanCycleMomentum(groups: readonly SchedulableGroup[], where: string): boolean {
   const useBeta1 = groups.some(cyclesBeta1);
   for (const g of groups) {
     if (useBeta1 ? !cyclesBeta1(g) : typeof g.momentum !== "number") {
@@ -44,7 +44,7 @@ export function checkCycledMomentum(
 }
 
 /** Writes momentum, or β₁ (a new betas array, the rest kept), as torch does. */
-export function writeMomentum(group: ParamGroup, value: number, useBeta1: boolean): void {
+export function writeMomentum(group: SchedulableGroup, value: number, useBeta1: boolean): void {
   if (useBeta1) {
     const betas = group.betas as readonly number[];
     group.betas = [value, ...betas.slice(1)];
@@ -53,19 +53,22 @@ export function writeMomentum(group: ParamGroup, value: number, useBeta1: boolea
   }
 }
 
-export function readMomentum(group: ParamGroup, useBeta1: boolean): number {
+export function readMomentum(group: SchedulableGroup, useBeta1: boolean): number {
   return useBeta1 ? ((group.betas as readonly number[])[0] as number) : (group.momentum as number);
 }
 
 /** The cycled momentum of each group, for the state dict of a scheduler that cycles it. */
-export function momentumState(groups: readonly ParamGroup[], useBeta1: boolean): Record<string, unknown> {
+export function momentumState(
+  groups: readonly SchedulableGroup[],
+  useBeta1: boolean,
+): Record<string, unknown> {
   return { lastMomentum: groups.map((g) => readMomentum(g, useBeta1)) };
 }
 
 /** Checks a saved `lastMomentum` and returns what writes it back into the groups. */
 export function prepareMomentum(
   sd: Record<string, unknown>,
-  groups: readonly ParamGroup[],
+  groups: readonly SchedulableGroup[],
   useBeta1: boolean,
   where: string,
 ): () => void {

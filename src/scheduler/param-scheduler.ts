@@ -4,7 +4,6 @@
 // Like the lr schedulers it makes its initial step at construction (lastEpoch −1 → 0) and resumes exactly
 // from its state dict; the schedule functions are not part of it (build it with the same ones).
 
-import type { ParamGroup } from "../core/optimizer.js";
 import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import {
@@ -13,6 +12,7 @@ import {
   checkSchedulerOptions,
   checkStateDict,
   decodeNumber,
+  type SchedulableGroup,
   type SchedulableOptimizer,
   type SchedulerBaseOptions,
   type SchedulerStateDict,
@@ -97,7 +97,7 @@ export class ParamScheduler {
     this.step();
   }
 
-  get groups(): ParamGroup[] {
+  get groups(): SchedulableGroup[] {
     const all = this.optimizer.paramGroups;
     return this.groupIndices.map((i) => {
       const g = all[i];
@@ -106,13 +106,13 @@ export class ParamScheduler {
     });
   }
 
-  #read(g: ParamGroup): unknown {
+  #read(g: SchedulableGroup): unknown {
     const beta = BETA_INDEX[this.key];
     if (beta !== undefined) return Array.isArray(g.betas) ? g.betas[beta] : undefined;
     return g[this.key];
   }
 
-  #write(g: ParamGroup, value: number): void {
+  #write(g: SchedulableGroup, value: number): void {
     const beta = BETA_INDEX[this.key];
     if (beta !== undefined) {
       const betas = [...(g.betas as number[])];

@@ -2,10 +2,9 @@
 // throwaway optimizer-like object (`{ paramGroups }` only), so no params, arena or real optimizer are touched.
 // Entry i is what the optimizer's i-th step would use: the value after construction and i scheduler steps.
 
-import type { ParamGroup } from "../core/optimizer.js";
 import { describe } from "../core/param.js";
 import { optionError, checkOptions, integer } from "../core/validate.js";
-import { LRScheduler, type SchedulableOptimizer } from "./lr-scheduler.js";
+import { LRScheduler, type SchedulableGroup, type SchedulableOptimizer } from "./lr-scheduler.js";
 import { stepWithMetric } from "./sequential-lr.js";
 
 /** Options of `preview`. */
@@ -33,7 +32,7 @@ export interface PreviewResult extends PreviewGroupSequence {
   groups: PreviewGroupSequence[];
 }
 
-function momentumOf(g: ParamGroup): number | undefined {
+function momentumOf(g: SchedulableGroup): number | undefined {
   if (Array.isArray(g.betas)) return g.betas[0] as number;
   return typeof g.momentum === "number" ? g.momentum : undefined;
 }
@@ -69,7 +68,7 @@ export function preview(
       params: [],
       ...g,
       ...(Array.isArray(g.betas) ? { betas: [...g.betas] } : {}),
-    })) as unknown as ParamGroup[],
+    })) as unknown as SchedulableGroup[],
   };
   const scheduler = factory(optimizer);
   if (!(scheduler instanceof LRScheduler)) {

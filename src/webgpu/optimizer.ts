@@ -137,11 +137,11 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
   }
 
   /**
-   * This optimizer, typed as what descent's schedulers take (`new StepLR(opt.schedulable, ...)`): a
-   * scheduler reads and writes only the groups' options (`lr`, momentum, betas), never their params.
+   * This optimizer itself. Schedulers take a GPU optimizer directly (`new StepLR(opt, ...)`: they read and
+   * write only the groups' options); kept for code written as `new StepLR(opt.schedulable, ...)`.
    */
   get schedulable(): SchedulableOptimizer {
-    return this as unknown as SchedulableOptimizer;
+    return this;
   }
 
   /** The class name (the CPU class's). */

@@ -378,7 +378,8 @@ export async function scheduled(c: {
   const p = gpuParam(upload(d, init), [c.size], d);
   const gpu = gpuOptimizer(c.name, [p], c.options);
   const s1 = new cpu.StepLR(ref, { stepSize: 2, gamma: 0.5 });
-  const s2 = new cpu.StepLR(gpu.schedulable, { stepSize: 2, gamma: 0.5 });
+  const s2 = new cpu.StepLR(gpu, { stepSize: 2, gamma: 0.5 });
+  if (gpu.schedulable !== gpu) throw new Error("schedulable is not the optimizer itself");
   const lrs: number[][] = [];
   for (let k = 0; k < c.steps; k++) {
     const g = normals(c.size, next, 0.5);
