@@ -28,7 +28,8 @@ function typedoc(args: string[]) {
     cwd: root,
     encoding: "utf8",
     env: plainEnv(),
-    timeout: 300_000,
+    // about 25 s of CPU, but over 5 min of wall time at load 25 on 2 cores: the limit only stops a hang
+    timeout: 900_000,
   });
 }
 
@@ -44,7 +45,7 @@ describe("the API reference", () => {
   it("builds with no warning: every export documented, every type it uses exported, every {@link} valid", () => {
     const run = typedoc(["--out", site, "--json", join(site, "api.json")]);
     const output = `${run.stdout}${run.stderr}`;
-    assert.equal(run.status, 0, `typedoc failed:\n${output}`);
+    assert.equal(run.status, 0, `typedoc failed (${run.signal ?? `exit ${run.status}`}):\n${output}`);
     assert.doesNotMatch(output, /\[(warning|error)\]/, output);
     // a page per export, with its doc comment: Adam's, for one
     assert.match(
