@@ -63,7 +63,13 @@ function legend(items: readonly LegendItem[], title?: string): Markish[] {
   return marks;
 }
 
-const legendWidth = (labels: readonly string[]) => 44 + 6.5 * Math.max(8, ...labels.map((l) => l.length));
+/** A label's width in 11 px text: Hangul (and other wide characters) take about twice a Latin letter's. */
+const textWidth = (label: string) => {
+  let width = 0;
+  for (const ch of label) width += ch.codePointAt(0)! >= 0x1100 ? 11 : 6.5;
+  return width;
+};
+const legendWidth = (labels: readonly string[]) => 44 + Math.max(52, ...labels.map(textWidth));
 
 /** Every k-th point (and the last), so long runs stay small files; non-finite points are dropped. */
 function thin(count: number, limit: number): number[] {

@@ -153,7 +153,7 @@ describe("the schedule designer's chart is what its generated code does", () => 
         "    def train(o, trace=trace):",
         '        trace["lr"].append(o.param_groups[0]["lr"])',
         '        trace["momentum"].append(o.param_groups[0]["momentum"])',
-        '    exec(code, {"params": [torch.zeros(1, requires_grad=True)], "train": train})',
+        '    eval(compile(code, "<design>", "exec"), {"params": [torch.zeros(1, requires_grad=True)], "train": train})',
         "    traces.append(trace)",
         "print(json.dumps(traces))",
       ].join("\n");
