@@ -35,13 +35,18 @@ function readmeBlock(heading: string): string {
   return readme.slice(start, readme.indexOf("\n```", start));
 }
 
-function start(command: string, args: string[], cwd: string, timeout = 240_000) {
+// tsc in `npm pack` takes 25 s of CPU but ran past 4 min of wall time at load 25 on 2 cores: the limit only stops a hang
+function start(command: string, args: string[], cwd: string, timeout = 900_000) {
   return spawnSync(command, args, { cwd, encoding: "utf8", env: plainEnv(), timeout });
 }
 
-function run(command: string, args: string[], cwd: string, timeout = 240_000) {
+function run(command: string, args: string[], cwd: string, timeout = 900_000) {
   const result = start(command, args, cwd, timeout);
-  assert.equal(result.status, 0, `${command} ${args.join(" ")} failed:\n${result.stderr}\n${result.stdout}`);
+  assert.equal(
+    result.status,
+    0,
+    `${command} ${args.join(" ")} failed (${result.signal ?? `exit ${result.status}`}):\n${result.stderr}\n${result.stdout}`,
+  );
   return result.stdout;
 }
 
