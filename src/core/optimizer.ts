@@ -5,6 +5,7 @@
 import type { Buffer } from "./arena.js";
 import { ArenaAllocationError, dtypeOf, logAllocations, releaseBuffer } from "./arena.js";
 import { describe, type Param } from "./param.js";
+import { emptySparseGrad } from "./sparse-grad.js";
 import {
   cloneState,
   materializeState,
@@ -283,27 +284,43 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     for (const group of this.paramGroups) {
       this.spec.validate(group);
       const params = group.params;
-      for (let i = 0; i < params.length; i++) {
-        const p = params[i]!;
-        const g = p.grad;
-        if (g === null || g === undefined) continue;
-        if (!(g instanceof Float32Array || g instanceof Float64Array)) {
-          optionError(
-            `${this.spec.name}.step: grad of ${paramLabel(p, i)} is ${describe(g)}, not a Float32Array or Float64Array`,
-          );
-        }
-        if (g.length !== p.data.length) {
-          optionError(
-            `${this.spec.name}.step: grad of ${paramLabel(p, i)} has ${g.length} elements but the param has ${p.data.length}`,
-          );
-        }
-        if (dtypeOf(g) !== dtypeOf(p.data)) {
-          optionError(
-            `${this.spec.name}.step: grad of ${paramLabel(p, i)} is ${dtypeOf(g)} but the param is ${dtypeOf(p.data)}`,
-          );
-        }
-      }
+      for (let i = 0; i < params.length; i++) this.checkGrad(params[i]!, i);
     }
+  }
+
+  /**
+   * Checks the grad `step()` will read from `p` (the `i`-th param of its group). Default: a dense grad of
+   * the param's length and dtype; a sparse grad is refused, as torch's dense optimizers refuse one.
+   */
+  protected checkGrad(p: Param, i: number): void {
+    const name = this.spec.name;
+    if (p.sparseGrad !== null && p.sparseGrad !== undefined) {
+      optionError(
+        `${name} does not support sparse gradients, please consider SparseAdam instead (${paramLabel(p, i)} has a sparseGrad)`,
+      );
+    }
+    const g = p.grad;
+    if (g === null || g === undefined) return;
+    if (!(g instanceof Float32Array || g instanceof Float64Array)) {
+      optionError(
+        `${name}.step: grad of ${paramLabel(p, i)} is ${describe(g)}, not a Float32Array or Float64Array`,
+      );
+    }
+    if (g.length !== p.data.length) {
+      optionError(
+        `${name}.step: grad of ${paramLabel(p, i)} has ${g.length} elements but the param has ${p.data.length}`,
+      );
+    }
+    if (dtypeOf(g) !== dtypeOf(p.data)) {
+      optionError(
+        `${name}.step: grad of ${paramLabel(p, i)} is ${dtypeOf(g)} but the param is ${dtypeOf(p.data)}`,
+      );
+    }
+  }
+
+  /** Whether `step()` updates `p` this time (default: its dense grad is set; null skips it, as in torch). */
+  protected hasGrad(p: Param): boolean {
+    return p.grad !== null && p.grad !== undefined;
   }
 
   /**
@@ -373,7 +390,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const i = index++;
-        if (p.grad === null || p.grad === undefined) continue;
+        if (!this.hasGrad(p)) continue;
         const before = this.state.get(p);
         if (!this.needsAllocation(p, before, group)) continue;
         const entry = { p, keys: before === undefined ? null : Object.keys(before), log: [] as Buffer[] };
@@ -479,12 +496,18 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   /** Applies one step of the rule to one param; `state` is null only where `initState` returned null. */
   protected abstract update(p: Param, grad: Buffer, state: S | null, group: ParamGroup<O>): void;
 
-  /** Sets every grad to null (default, as torch) or to zeros. */
+  /**
+   * Sets every grad to null (default, as torch) or to zeros; a sparse grad becomes null, or one with no
+   * rows (torch's `zero_()` of a sparse tensor).
+   */
   zeroGrad(setToNone = true): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (setToNone) p.grad = null;
         else p.grad?.fill(0);
+        const sparse = p.sparseGrad;
+        if (sparse !== null && sparse !== undefined)
+          p.sparseGrad = setToNone ? null : emptySparseGrad(sparse);
       }
     }
   }

@@ -8,6 +8,8 @@ import {
   releaseBuffer,
 } from "./arena.js";
 
+import type { SparseGrad } from "./sparse-grad.js";
+
 export type { Buffer, Dtype } from "./arena.js";
 
 /**
@@ -23,6 +25,8 @@ export interface Param {
   readonly shape: readonly number[];
   /** A name for messages, checkpoints and torch files (torch's parameter name). */
   name?: string;
+  /** A gradient over some rows only, for `SparseAdam` (see `sparseGrad`); every other optimizer refuses it. */
+  sparseGrad?: SparseGrad | null;
 }
 
 /**
@@ -50,6 +54,8 @@ export class Parameter implements Param {
   readonly shape: readonly number[];
   /** The param's name, if it was given one. */
   name?: string;
+  /** The sparse gradient `SparseAdam` reads (null: none); kept as given, checked at `step()`. */
+  sparseGrad: SparseGrad | null = null;
   #data: Buffer;
   #grad: Buffer | null = null;
   #hasGrad = false;
