@@ -3,8 +3,8 @@
 set described in test/fixtures/torch/README.md) for cases the shared set does not cover.
 
 Run it with real PyTorch 2.6 (Debian 13's python3-torch): `bash scripts/gen_reference.sh` sets up a trixie
-chroot and runs this file there. Output: test/fixtures/torch/project_optimizers.json and
-project_schedulers.json. Inputs come from fixed formulas, so the output is reproducible bit for bit.
+chroot and runs this file there. Output: test/fixtures/torch/project_optimizers.json, project_schedulers.json
+and project_sparse_adam.json. Inputs come from fixed formulas, so the output is reproducible bit for bit.
 """
 import json
 import math
@@ -191,6 +191,104 @@ OPTIMIZER_CASES = [
 ]
 
 
+# SparseAdam: params whose grads are sparse (torch.sparse_coo over rows), from nn.Embedding(sparse=True)
+# lookups, and one param given sparse grads by hand (rows of a 3-D param). Each param has a batch of row
+# indices per step: repeats in a batch (summed by coalesce), rows some steps leave alone, an empty batch (a
+# sparse grad with no rows: the step counts, nothing moves) and None (the param unused: grad None, skipped).
+def embedding_loss(out, step, sign):
+    """sign * sum_b sum_j [ (1 + b/4) (o_bj - t_bj)^2 / 2 + 0.1 sin(1.5 o_bj + o_b,(j+1) mod d) ]."""
+    b = torch.arange(out.shape[0], dtype=out.dtype).reshape(-1, 1)
+    j = torch.arange(out.shape[1], dtype=out.dtype).reshape(1, -1)
+    target = 0.5 * torch.cos(0.9 * b + 0.4 * j + 0.2 * step)
+    f = ((1 + b / 4) * (out - target) ** 2 / 2).sum() + 0.1 * torch.sin(1.5 * out + torch.roll(out, -1, 1)).sum()
+    return sign * f
+
+
+def hand_sparse_grad(p, rows, sign):
+    """Row k of the grad of the hand-fed param: sign * ((1 + k/2) (p[rows[k]] - 0.3) + k/20)."""
+    k = torch.arange(len(rows), dtype=p.dtype).reshape([-1] + [1] * (p.dim() - 1))
+    values = sign * ((1 + k / 2) * (p.detach()[rows] - 0.3) + k / 20)
+    return torch.sparse_coo_tensor(torch.tensor([rows], dtype=torch.long).reshape(1, -1), values, p.shape)
+
+
+def sparse_adam_case(name, options, params, steps, dtype="float64", groups=None, sign=1):
+    tdtype = torch.float32 if dtype == "float32" else torch.float64
+    specs, modules, tensors = [], [], []
+    for k, spec in enumerate(params):
+        count = int(numpy.prod(spec["shape"]))
+        init = init_values(k, count)
+        if dtype == "float32":
+            init = [float(numpy.float32(v)) for v in init]
+        if spec["kind"] == "embedding":
+            m = torch.nn.Embedding(spec["shape"][0], spec["shape"][1], sparse=True, dtype=tdtype)
+            with torch.no_grad():
+                m.weight.copy_(torch.tensor(init, dtype=tdtype).reshape(spec["shape"]))
+            modules.append(m)
+            tensors.append(m.weight)
+        else:
+            modules.append(None)
+            tensors.append(torch.tensor(init, dtype=tdtype).reshape(spec["shape"]).requires_grad_(True))
+        specs.append({"name": f"p{k}", "kind": spec["kind"], "shape": spec["shape"], "init": init,
+                      "batches": spec["batches"]})
+    groups = groups or [{"params": list(range(len(params)))}]
+    opt = O.SparseAdam([dict(g, params=[tensors[i] for i in g["params"]]) for g in groups], **options)
+    trace, checkpoints = [], []
+    for step in range(1, steps + 1):
+        opt.zero_grad(set_to_none=True)
+        loss = None
+        for k, spec in enumerate(params):
+            rows = spec["batches"][step - 1]
+            if rows is None or spec["kind"] != "embedding":
+                continue
+            part = embedding_loss(modules[k](torch.tensor(rows, dtype=torch.long)), step, sign)
+            loss = part if loss is None else loss + part
+        if loss is not None:
+            loss.backward()
+        for k, spec in enumerate(params):
+            rows = spec["batches"][step - 1]
+            if rows is not None and spec["kind"] == "hand":
+                tensors[k].grad = hand_sparse_grad(tensors[k], rows, sign)
+        grads = []
+        for k, t in enumerate(tensors):
+            rows = params[k]["batches"][step - 1]
+            assert (t.grad is None) == (rows is None), (name, step, k)
+            if t.grad is None:
+                grads.append(None)
+                continue
+            assert t.grad.is_sparse and t.grad.sparse_dim() == 1
+            grads.append(OrderedDict(indices=t.grad._indices()[0].tolist(), values=flat(t.grad._values()),
+                                     coalesced=t.grad.is_coalesced()))
+            assert grads[-1]["indices"] == rows, (name, step, k, grads[-1]["indices"], rows)
+        opt.step()
+        trace.append(OrderedDict(step=step, loss=None if loss is None else enc(loss.item()), grads=grads,
+                                 params=[flat(t) for t in tensors]))
+        if step in (steps // 2, steps):
+            checkpoints.append({"after_step": step, "state_dict": enc(opt.state_dict())})
+    return OrderedDict(
+        name=name, optimizer="SparseAdam", dtype=dtype, options=enc(options), param_groups=groups,
+        state_index_to_param=[i for g in groups for i in g["params"]], params=specs,
+        objective={"embedding": embedding_loss.__doc__, "hand": hand_sparse_grad.__doc__, "sign": sign},
+        steps=steps, resolved_param_groups=enc(opt.state_dict()["param_groups"]), trace=trace,
+        checkpoints=checkpoints)
+
+
+TABLE_BATCHES = [[1, 4, 1], [0, 2, 2, 2, 5], [6], [3, 1, 3, 0], [4, 4], [2, 5, 6, 2], [1], [0, 6, 0, 3, 0],
+                 [5, 2], [4, 1, 4], [3], [6, 0, 6]]
+SMALL_BATCHES = [[0, 3], None, [4, 4, 1], [], [2], [3, 0, 3], [1, 2], None, [4], [0, 0], [2, 3, 2], [1]]
+HAND_BATCHES = [[2, 0, 2], [3], [1, 1, 1], None, [0, 3], [], [2, 1], [3, 3, 0, 3], [1], [0], None, [2, 2]]
+SPARSE_PARAMS = [{"kind": "embedding", "shape": [7, 3], "batches": TABLE_BATCHES},
+                 {"kind": "embedding", "shape": [5, 2], "batches": SMALL_BATCHES},
+                 {"kind": "hand", "shape": [4, 2, 2], "batches": HAND_BATCHES}]
+SPARSE_GROUPS = [{"params": [0, 2]}, {"params": [1], "lr": 0.05, "betas": [0.8, 0.99], "eps": 1e-6}]
+SPARSE_ADAM_CASES = [
+    ("sparse_adam_embeddings_two_groups", {"lr": 0.02}, {"groups": SPARSE_GROUPS}),
+    ("sparse_adam_embeddings_two_groups_float32", {"lr": 0.02}, {"groups": SPARSE_GROUPS, "dtype": "float32"}),
+    ("sparse_adam_maximize", {"lr": 0.01, "betas": [0.85, 0.95], "eps": 1e-4, "maximize": True}, {"sign": -1}),
+    ("sparse_adam_maximize_float32", {"lr": 0.01, "betas": [0.85, 0.95], "eps": 1e-4, "maximize": True},
+     {"sign": -1, "dtype": "float32"}),
+]
+
+
 def sched_trace_entry(step, opt, schedulers, stepped, extra):
     e = OrderedDict(step=step, lr=[g["lr"] for g in opt.param_groups])
     if "momentum" in extra:
@@ -296,12 +394,21 @@ def main():
     doc["cases"] = cases
     with open(f"{OUT}/project_optimizers.json", "w") as f:
         json.dump(doc, f, separators=(",", ":"))
+    sparse = [sparse_adam_case(name, options, SPARSE_PARAMS, len(TABLE_BATCHES), **kw)
+              for name, options, kw in SPARSE_ADAM_CASES]
+    sparse_doc = header("optimizer", "float64 unless a case's dtype says float32 (then params, grads and state are float32)")
+    sparse_doc["grad_encoding"] = (
+        "each trace grad is null (grad None: the param is skipped) or torch's sparse COO grad as it reached "
+        "step(): indices (rows, in batch order, repeats kept), values (len(indices) rows, flat), coalesced")
+    sparse_doc["cases"] = sparse
+    with open(f"{OUT}/project_sparse_adam.json", "w") as f:
+        json.dump(sparse_doc, f, separators=(",", ":"))
     scases = [scheduler_case(*c) for c in SCHEDULER_CASES]
     sdoc = header("scheduler", "learning rates are Python floats (float64)")
     sdoc["cases"] = scases
     with open(f"{OUT}/project_schedulers.json", "w") as f:
         json.dump(sdoc, f, separators=(",", ":"))
-    print(f"wrote {len(cases)} optimizer cases and {len(scases)} scheduler cases to {OUT}")
+    print(f"wrote {len(cases)} optimizer cases, {len(sparse)} SparseAdam cases and {len(scases)} scheduler cases to {OUT}")
 
 
 if __name__ == "__main__":

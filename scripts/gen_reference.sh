@@ -13,4 +13,4 @@ fi
 mkdir -p "$root/tmp/descent-gen"
 cp scripts/gen_reference.py "$root/tmp/descent-gen/"
 chroot "$root" python3 /tmp/descent-gen/gen_reference.py /tmp/descent-gen
-cp "$root/tmp/descent-gen/project_optimizers.json" "$root/tmp/descent-gen/project_schedulers.json" test/fixtures/torch/
+cp "$root"/tmp/descent-gen/project_{optimizers,schedulers,sparse_adam}.json test/fixtures/torch/

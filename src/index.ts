@@ -17,6 +17,7 @@ export {
   type StepHook,
 } from "./core/optimizer.js";
 export { type Param, type ParamOptions, Parameter, param } from "./core/param.js";
+export { type SparseGrad, sparseGrad } from "./core/sparse-grad.js";
 export type { StateRecord, StateValue } from "./core/state.js";
 export { OptionError } from "./core/validate.js";
 
@@ -48,6 +49,7 @@ export {
   type ScheduleFreeSGDState,
 } from "./optim/schedule-free-sgd.js";
 export { SGD, type SGDOptions, type SGDState } from "./optim/sgd.js";
+export { SparseAdam, type SparseAdamOptions, type SparseAdamState } from "./optim/sparse-adam.js";
 // wrappers over any optimizer
 export { GradientAccumulation, type GradientAccumulationOptions } from "./optim/gradient-accumulation.js";
 export { Lookahead, type LookaheadOptions } from "./optim/lookahead.js";

@@ -26,6 +26,7 @@ import { RPROP_DEFAULTS, Rprop } from "./rprop.js";
 import { SCHEDULE_FREE_ADAMW_DEFAULTS, ScheduleFreeAdamW } from "./schedule-free-adamw.js";
 import { SCHEDULE_FREE_SGD_DEFAULTS, ScheduleFreeSGD } from "./schedule-free-sgd.js";
 import { SGD, SGD_DEFAULTS } from "./sgd.js";
+import { SPARSE_ADAM_DEFAULTS, SparseAdam } from "./sparse-adam.js";
 
 /** A registered optimizer class: `new C(params, options)`. */
 export type OptimizerClass = new (
@@ -38,11 +39,12 @@ export type OptimizerClass = new (
  * `fn` in `src/optim/<file>.ts`, which scripts/build-kernels.ts compiles to WebAssembly (its KERNEL_RULES
  * are these rows' rules, in table order, each pair once). "factored": row/column statistics (Adafactor).
  * "matrix": whole-matrix arithmetic per param (Muon's orthogonalisation). "closure": re-evaluates the loss
- * within a step (L-BFGS).
+ * within a step (L-BFGS). "sparse": only the rows a sparse gradient names (SparseAdam). The last four have no
+ * generated kernel: they run on the CPU in their own TypeScript.
  */
 export type UpdateRule =
   | { readonly kind: "elementwise"; readonly file: string; readonly fn: string }
-  | { readonly kind: "factored" | "matrix" | "closure" };
+  | { readonly kind: "factored" | "matrix" | "closure" | "sparse" };
 
 /** A number input of the web lab. */
 export interface NumberControl {
@@ -485,6 +487,17 @@ export const OPTIMIZER_REGISTRY: readonly OptimizerRow[] = Object.freeze([
     rule: { kind: "factored" },
     torch: true,
     tfjs: true,
+    lab: [],
+  },
+  {
+    // CPU only: no kernel gathers rows yet; TF.js gives dense gradients (tf.gather's too), which SparseAdam
+    // refuses; the lab races on dense surfaces. Its torch traces are test/fixtures/torch/project_sparse_adam.json.
+    name: "SparseAdam",
+    cls: cls(SparseAdam),
+    defaults: SPARSE_ADAM_DEFAULTS,
+    rule: { kind: "sparse" },
+    torch: true,
+    tfjs: false,
     lab: [],
   },
   {

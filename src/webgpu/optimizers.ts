@@ -180,6 +180,7 @@ export const CPU_ONLY_OPTIMIZERS: readonly string[] = Object.freeze(
     "Rprop",
     "ScheduleFreeAdamW",
     "ScheduleFreeSGD",
+    "SparseAdam",
   ].filter((n) => !(n in CLASSES)),
 );
 

@@ -27,6 +27,8 @@ import { RMSprop } from "../../src/optim/rmsprop.js";
 import { Rprop } from "../../src/optim/rprop.js";
 import { SGD } from "../../src/optim/sgd.js";
 import { SkipNonFinite } from "../../src/optim/skip-non-finite.js";
+import { SparseAdam } from "../../src/optim/sparse-adam.js";
+import { type SparseGrad, sparseGrad } from "../../src/core/sparse-grad.js";
 
 export type Options = Record<string, unknown>;
 
@@ -50,9 +52,15 @@ export interface ConformanceRow {
   shape?: readonly number[];
   /**
    * What lr = 0 does: "noop" (params unchanged, the default: true of every rule whose every term is
-   * scaled by lr, decoupled decay included) or "moves" (the algorithm moves params without lr).
+   * scaled by lr, decoupled decay included), "moves" (the algorithm moves params without lr), or "refused"
+   * (the constructor refuses lr = 0, as torch's SparseAdam; a group's lr set to 0 later is a no-op).
    */
-  lrZero?: "noop" | "moves";
+  lrZero?: "noop" | "moves" | "refused";
+  /**
+   * The optimizer reads sparse grads (SparseAdam): `make` gives it the tests' dense grads as torch's
+   * `grad.to_sparse(1)` would, and the wrong-grad test feeds it wrong sparse grads instead.
+   */
+  sparseGrads?: boolean;
   /** The option that is the step size, when it is not `lr` (null: none). */
   lrKey?: string | null;
   /** Whether `maximize: true` negates the gradient exactly (every rule in torch.optim). Default: the option exists. */
@@ -301,6 +309,22 @@ export const CONFORMANCE: ConformanceRow[] = [
     badOptions: [...common(), ...weightDecay, ...betaErrors()],
   },
   {
+    name: "SparseAdam",
+    make: (p, o) => new SparseAdamOverDenseGrads(p, o),
+    lrZero: "refused",
+    sparseGrads: true,
+    validOptions: { lr: 0.05, betas: [0.8, 0.95], eps: 1e-6 },
+    variants: [{ lr: 0.05, maximize: true }],
+    shape: [3, 2],
+    badOptions: [
+      ...common(),
+      ...eps,
+      { options: { eps: 0 }, message: /Invalid epsilon value: 0/ },
+      ...betaErrors(),
+      { options: { weightDecay: 0.1 }, message: /unknown option 'weightDecay'/ },
+    ],
+  },
+  {
     name: "LAMB",
     make: (p, o) => new LAMB(p, o),
     validOptions: { lr: 0.05, betas: [0.8, 0.95], eps: 1e-4, weightDecay: 0.01 },
@@ -418,6 +442,63 @@ export const CONFORMANCE: ConformanceRow[] = [
     badOptions: [...common(), ...weightDecay, ...betaErrors()],
   },
 ];
+
+/**
+ * The rows of `dense` (a grad of a param of `shape`) that have a nonzero element, as a sparse grad: what
+ * torch's `grad.to_sparse(1)` gives, the conversion torch's SparseAdam docs suggest for dense grads.
+ */
+export function denseToSparse(dense: Float32Array | Float64Array, shape: readonly number[]): SparseGrad {
+  const rowSize = shape.slice(1).reduce((a, b) => a * b, 1);
+  const rows: number[] = [];
+  const values: number[] = [];
+  for (let r = 0; r * rowSize < dense.length; r++) {
+    const row = dense.subarray(r * rowSize, (r + 1) * rowSize);
+    if (row.every((x) => x === 0)) continue;
+    rows.push(r);
+    values.push(...row);
+  }
+  const Ctor = dense instanceof Float32Array ? Float32Array : Float64Array;
+  return sparseGrad(rows, Ctor.from(values));
+}
+
+/**
+ * SparseAdam fed the generic tests' dense grads: each step, after the closure, every well-formed dense grad
+ * becomes its `denseToSparse` (and the dense grad null). Anything else is left for SparseAdam to judge.
+ */
+class SparseAdamOverDenseGrads extends SparseAdam {
+  protected override checkReady(): void {
+    const groups = this.paramGroups as unknown;
+    if (Array.isArray(groups)) {
+      for (const group of groups) {
+        const params = (group as { params?: unknown } | null)?.params;
+        if (!Array.isArray(params)) continue;
+        for (const p of params as Param[]) {
+          const g = p?.grad;
+          const data = p?.data;
+          if (!(g instanceof Float32Array || g instanceof Float64Array)) continue;
+          if (g.constructor !== data?.constructor || g.length !== data.length) continue;
+          p.sparseGrad = denseToSparse(g, p.shape);
+          p.grad = null;
+        }
+      }
+    }
+    super.checkReady();
+  }
+}
+Object.defineProperty(SparseAdamOverDenseGrads, "name", { value: "SparseAdam" });
+
+/** Builds `row`'s optimizer with a step size of 0 (set in every group after construction where "refused"). */
+export function makeWithLrZero(
+  row: ConformanceRow,
+  params: Param[] | ParamGroupInit[],
+  options: Options,
+): OptimizerLike {
+  const lrKey = row.lrKey ?? "lr";
+  if (row.lrZero !== "refused") return row.make(params, { ...options, [lrKey]: 0 });
+  const opt = row.make(params, options);
+  for (const group of opt.paramGroups) group[lrKey] = 0;
+  return opt;
+}
 
 // ---- the shared problem the generic tests train on ----
 

@@ -10,6 +10,7 @@ import { type Param, param } from "../../src/core/param.js";
 import {
   CONFORMANCE,
   type ConformanceRow,
+  makeWithLrZero,
   type Options,
   quadraticGrad,
   sameBits,
@@ -114,14 +115,22 @@ for (const row of CONFORMANCE) {
       assert.ok(quadraticGrad(params) < start);
     });
 
-    if ((row.lrZero ?? "noop") === "noop" && row.lrKey !== null) {
+    if (row.lrZero === "refused") {
+      it("refuses lr = 0 at construction, as torch does", () => {
+        assert.throws(
+          () => row.make(makeParams(row, "float64"), { ...row.validOptions, lr: 0 }),
+          /Invalid learning rate: 0/,
+        );
+      });
+    }
+
+    if ((row.lrZero ?? "noop") !== "moves" && row.lrKey !== null) {
       it("leaves params unchanged with lr = 0 (every option set, decoupled decay included)", () => {
-        const lrKey = row.lrKey ?? "lr";
         for (const options of optionSets(row)) {
           for (const dtype of DTYPES) {
             const params = makeParams(row, dtype);
             const before = snapshot(params);
-            const opt = row.make(params, { ...options, [lrKey]: 0 });
+            const opt = makeWithLrZero(row, params, options);
             for (let s = 0; s < 3; s++) stepOnQuadratic(opt, params);
             assert.deepEqual(snapshot(params), before, `${JSON.stringify(options)} ${dtype}`);
           }
@@ -239,24 +248,41 @@ for (const row of CONFORMANCE) {
         stepOnQuadratic(opt, params);
         const n = sizeOf(row);
         const other = dtype === "float32" ? "float64" : "float32";
-        const wrongs: Array<[unknown, RegExp]> = [
-          [
-            new (dtype === "float32" ? Float32Array : Float64Array)(n + 1),
-            new RegExp(`has ${n + 1} elements but the param has ${n}`),
-          ],
-          [
-            new (dtype === "float32" ? Float64Array : Float32Array)(n),
-            new RegExp(`is ${other} but the param is ${dtype}`),
-          ],
-          [Array.from({ length: n }, () => 0), /not a Float32Array or Float64Array/],
-        ];
+        const Same = dtype === "float32" ? Float32Array : Float64Array;
+        const Other = dtype === "float32" ? Float64Array : Float32Array;
+        const rows = shapeOf(row)[0]!;
+        const allRows = Int32Array.from({ length: rows }, (_, r) => r);
+        const wrongs: Array<[unknown, RegExp]> = row.sparseGrads
+          ? [
+              [
+                { indices: allRows, values: new Same(n + 1) },
+                new RegExp(`has ${n + 1} values for ${rows} rows, but a row of the param has ${n / rows}`),
+              ],
+              [
+                { indices: allRows, values: new Other(n) },
+                new RegExp(`has ${other} values but the param is ${dtype}`),
+              ],
+              [{ indices: [...allRows], values: new Same(n) }, /not an Int32Array/],
+              [{ indices: Int32Array.of(rows), values: new Same(n / rows) }, new RegExp(`row index ${rows}`)],
+              // (a well-formed dense grad would become a sparse one on the way in)
+              [new Same(n + 1), /SparseAdam does not support dense gradients, please consider Adam instead/],
+            ]
+          : [
+              [new Same(n + 1), new RegExp(`has ${n + 1} elements but the param has ${n}`)],
+              [new Other(n), new RegExp(`is ${other} but the param is ${dtype}`)],
+              [Array.from({ length: n }, () => 0), /not a Float32Array or Float64Array/],
+            ];
         for (const [wrong, message] of wrongs) {
           const state = fingerprint(opt);
           const data = snapshot(params);
           // the first param's grad is fine: it must not be updated either
           const setGrads = () => {
             quadraticGrad(params);
-            (params[1] as { grad: unknown }).grad = wrong;
+            const second = params[1] as { grad: unknown; sparseGrad?: unknown };
+            if (row.sparseGrads && !ArrayBuffer.isView(wrong)) {
+              second.grad = null;
+              second.sparseGrad = wrong;
+            } else second.grad = wrong;
             return 0;
           };
           setGrads();

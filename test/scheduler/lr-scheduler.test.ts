@@ -14,7 +14,7 @@ import {
   type SchedulableOptimizer,
   StepLR,
 } from "../../src/index.js";
-import { param } from "../../src/index.js";
+import { param, sparseGrad } from "../../src/index.js";
 import { OneCycleLR } from "../../src/index.js";
 import { OPTIMIZERS } from "../helpers/optimizers.js";
 import { lrs, sgd } from "./optimizers.js";
@@ -201,7 +201,8 @@ describe("LRScheduler", () => {
       }
       const s = new OneCycleLR(opt, { maxLr: 0.01, totalSteps: 10 });
       for (let k = 0; k < 5; k++) {
-        w.gradBuffer().set([0.5, -0.5]);
+        if (name === "SparseAdam") w.sparseGrad = sparseGrad([0, 1], Float64Array.of(0.5, -0.5));
+        else w.gradBuffer().set([0.5, -0.5]);
         if (name === "LBFGS") opt.step(() => 0);
         else opt.step();
         s.step();
