@@ -4,7 +4,7 @@
 // differ in vocabulary and representation. Names: snake_case ↔ camelCase (exp_avg_sq ↔ expAvgSq,
 // weight_decay ↔ weightDecay, H_diag ↔ hDiag). Values: torch keeps buffers as tensors shaped like the param
 // (descent: flat typed arrays), scalars such as `step`, `mu_product`, `eta`, `mu` as 0-dim tensors (descent:
-// numbers) — except torch 1.13's RMSprop, Adadelta and Rprop, whose `step` is a Python int — and tuples for
+// numbers) — except SparseAdam's and torch 1.13's RMSprop, Adadelta and Rprop, whose `step` is a Python int — and tuples for
 // betas/etas/step_sizes/eps. torch's groups also carry switches that only pick its code path (foreach,
 // fused, capturable, differentiable); they are dropped on the way in and written with torch's defaults for
 // the target version on the way out.
@@ -31,6 +31,8 @@ export interface TorchOptimizerInfo {
   newIn2?: Record<string, unknown>;
   /** torch 1.13 keeps `step` as a Python int rather than a tensor. */
   intStep1?: boolean;
+  /** Every torch version keeps `step` as a Python int (SparseAdam). */
+  intStep?: boolean;
 }
 
 const F = { foreach: null };
@@ -52,7 +54,7 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, TorchOptimizerInfo>> = {
   ASGD: { flags: { "1": F, "2": FCD } },
   Adafactor: { flags: { "1": {}, "2": F } },
   LBFGS: { flags: { "1": {}, "2": {} } },
-  SparseAdam: { flags: { "1": {}, "2": {} } },
+  SparseAdam: { flags: { "1": {}, "2": {} }, intStep: true },
 };
 
 const TORCH_ONLY = new Set(["foreach", "fused", "capturable", "differentiable"]);
@@ -226,7 +228,7 @@ export function toTorchOptimizerState(
       const where = `state[${key}].${name}`;
       const tname = torchName(name);
       if (typeof value === "number") {
-        if (name === "step" && version === "1" && info.intStep1) out[tname] = value;
+        if (name === "step" && (info.intStep || (version === "1" && info.intStep1))) out[tname] = value;
         else if (SCALAR_TENSORS.has(name)) out[tname] = scalar(value, scalarDtype);
         else if (name === "hDiag") out[tname] = scalar(value, paramDtype(record));
         else out[tname] = value;

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Adam, Lion, NAdam, param, RMSprop, SGD, StepLR } from "../../src/index.js";
+import { Adam, Lion, NAdam, param, RMSprop, SGD, SparseAdam, StepLR, sparseGrad } from "../../src/index.js";
 import {
   camelName,
   fromTorchModelState,
@@ -18,6 +18,8 @@ import {
   torchSave,
   torchTensor,
 } from "../../src/torch/index.js";
+import { stateFingerprint } from "../helpers/conformance-table.js";
+import { loadFixture } from "../helpers/torch-reference.js";
 
 const mismatch = (f: () => unknown, pattern: RegExp): void => {
   assert.throws(
@@ -61,6 +63,28 @@ describe("toTorchOptimizerState", () => {
     assert.equal(v1.state.get(0)!.step, 1);
     assert.equal("capturable" in v1.param_groups[0]!, false);
     assert.deepEqual((v1.state.get(0)!.square_avg as TorchTensor).shape, [2, 2]);
+  });
+
+  it("writes SparseAdam's step as an int in every version, its groups with exactly torch 2.6's keys", () => {
+    const w = param(Float64Array.of(1, 2, 3, 4, 5, 6), { shape: [3, 2] });
+    const opt = new SparseAdam([w], { lr: 0.01, maximize: true });
+    w.sparseGrad = sparseGrad([2, 0, 2], Float64Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6));
+    opt.step();
+    // what torch 2.6's SparseAdam.state_dict() holds (scripts/gen_reference.py recorded it)
+    const torch26 = loadFixture<{ cases: Array<{ checkpoints: Array<{ state_dict: any }> }> }>(
+      "project_sparse_adam.json",
+    ).cases[0]!.checkpoints[0]!.state_dict;
+    for (const version of ["2.6", "1.13"]) {
+      const sd = toTorchOptimizerState(opt, { torchVersion: version });
+      const state = sd.state.get(0)!;
+      assert.equal(state.step, 1, version);
+      assert.deepEqual(Object.keys(state).sort(), Object.keys(torch26.state["0"]).sort());
+      assert.deepEqual((state.exp_avg as TorchTensor).shape, [3, 2]);
+      assert.deepEqual(Object.keys(sd.param_groups[0]!).sort(), Object.keys(torch26.param_groups[0]).sort());
+      const back = new SparseAdam([param(new Float64Array(6), { shape: [3, 2] })], { lr: 0.01 });
+      back.loadStateDict(fromTorchOptimizerState(sd));
+      assert.deepEqual(stateFingerprint(back.stateDict()), stateFingerprint(opt.stateDict()), version);
+    }
   });
 
   it("writes tuples for betas and a param list of indices", () => {
