@@ -20,10 +20,11 @@ import {
   type ParamGroupInit,
   paramLabel,
 } from "../core/optimizer.js";
-import { describe, type Param } from "../core/param.js";
+import type { Param } from "../core/param.js";
 import { coalesce, rowLayout, type SparseGrad, sparseGradMismatch } from "../core/sparse-grad.js";
 import { betas, boolean, nonNegative, optionError, positive } from "../core/validate.js";
 
+/** SparseAdam's options, torch's: no weight decay and no amsgrad. */
 export interface SparseAdamOptions extends BaseOptions {
   lr: number;
   betas: readonly [number, number];
@@ -31,6 +32,7 @@ export interface SparseAdamOptions extends BaseOptions {
   maximize: boolean;
 }
 
+/** torch's defaults. */
 export const SPARSE_ADAM_DEFAULTS: Readonly<SparseAdamOptions> = Object.freeze({
   lr: 1e-3,
   betas: [0.9, 0.999] as const,
@@ -38,6 +40,7 @@ export const SPARSE_ADAM_DEFAULTS: Readonly<SparseAdamOptions> = Object.freeze({
   maximize: false,
 });
 
+/** A param's SparseAdam state, as torch's: its step count and both moments over all its rows. */
 export type SparseAdamState = { step: number; expAvg: Buffer; expAvgSq: Buffer };
 
 // torch refuses lr = 0 only in the constructor (`0.0 < lr`); a group's lr may reach 0 later (a scheduler
@@ -123,7 +126,7 @@ export class SparseAdam extends Optimizer<SparseAdamOptions, SparseAdamState> {
     options: Partial<SparseAdamOptions> = {},
   ) {
     const lr = (options as { lr?: unknown } | null)?.lr;
-    if (typeof lr === "number" && lr === 0) optionError(`Invalid learning rate: ${describe(lr)}`);
+    if (typeof lr === "number") positive(lr, "learning rate");
     super(params, options, {
       name: "SparseAdam",
       defaults: SPARSE_ADAM_DEFAULTS,

@@ -303,7 +303,10 @@ describe("SparseAdam semantics", () => {
 
   it("takes torch's option checks: lr > 0 at construction, eps > 0, betas in [0, 1)", () => {
     const w = () => [param(Float64Array.of(1, 2), { shape: [2, 1] })];
-    assert.throws(() => new SparseAdam(w(), { lr: 0 }), /^OptionError: Invalid learning rate: 0$/);
+    assert.throws(
+      () => new SparseAdam(w(), { lr: 0 }),
+      /^OptionError: Invalid learning rate: 0 \(expected a finite number > 0\)$/,
+    );
     assert.throws(() => new SparseAdam(w(), { lr: -0 }), /Invalid learning rate: 0/);
     assert.throws(() => new SparseAdam(w(), { eps: 0 }), /Invalid epsilon value: 0/);
     assert.throws(() => new SparseAdam(w(), { betas: [0.9, 1] }), /Invalid beta parameter at index 1: 1/);
