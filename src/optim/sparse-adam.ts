@@ -24,11 +24,15 @@ import type { Param } from "../core/param.js";
 import { coalesce, rowLayout, type SparseGrad, sparseGradMismatch } from "../core/sparse-grad.js";
 import { betas, boolean, nonNegative, optionError, positive } from "../core/validate.js";
 
-/** SparseAdam's options, torch's: no weight decay and no amsgrad. */
+/** Options of `SparseAdam` (torch's names and defaults: no weight decay, no amsgrad). */
 export interface SparseAdamOptions extends BaseOptions {
+  /** Default 1e-3; must be > 0 at construction, as torch checks (a group's lr may fall to 0 later). */
   lr: number;
+  /** β1, β2: decay of the touched rows' first and second moments. Default [0.9, 0.999]. */
   betas: readonly [number, number];
+  /** Added to the uncorrected sqrt(v), torch's SparseAdam form; must be > 0. Default 1e-8. */
   eps: number;
+  /** Ascend instead of descend (negate the gradient). Default false. */
   maximize: boolean;
 }
 
