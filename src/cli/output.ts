@@ -34,11 +34,32 @@ export async function writeFigure(path: string, svg: string, flag = "--out"): Pr
   writeOutputFile(path, figureFormat(path) === "svg" ? svg : await svgToPng(svg), flag);
 }
 
-/** Fixed-width text table: the first column left-aligned, the rest right-aligned. */
+/** East Asian wide characters (Hangul, CJK, full-width forms) take two terminal columns. */
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+
+/**
+ * How many terminal columns `text` takes: two per wide character, one per other code point.
+ * @example
+ * displayWidth("loss"); // → 4
+ * displayWidth("결과"); // → 4
+ */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += WIDE.test(ch) ? 2 : 1;
+  return width;
+}
+
+const padEnd = (text: string, width: number) => text + " ".repeat(Math.max(0, width - displayWidth(text)));
+const padStart = (text: string, width: number) => " ".repeat(Math.max(0, width - displayWidth(text))) + text;
+
+/** Fixed-width text table: the first column left-aligned, the rest right-aligned (Hangul counts double). */
 export function formatTable(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>): string {
-  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const widths = columns.map((c, i) =>
+    Math.max(displayWidth(c), ...rows.map((r) => displayWidth(r[i] ?? ""))),
+  );
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+    cells.map((c, i) => (i === 0 ? padEnd(c, widths[i]!) : padStart(c, widths[i]!))).join("  ");
   return [line(columns), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 

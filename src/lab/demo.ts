@@ -26,7 +26,7 @@ import {
   trainingFigure,
 } from "./figures.js";
 import { elongated, testFunction } from "./functions.js";
-import { LANGS, type Lang, outcomeText, surfaceText } from "./i18n.js";
+import { LANGS, type Lang, outcomeText, surfaceText, verdictText } from "./i18n.js";
 import { defaultRaceLr, raceOptimizer } from "./optimizers.js";
 import { type RaceResult, race } from "./race.js";
 import { noisySeries } from "./random.js";
@@ -265,8 +265,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
             short(run.summary.distanceToMinimum),
             run.summary.stepsToTolerance ?? "—",
             outcomeText(run.summary.outcome, lang),
-            // the verdict's sentence is English only (race.ts writes it); the Korean table stops at the outcome
-            ...(lang === "en" ? [run.summary.reason] : []),
+            verdictText(run.summary.verdict, lang),
           ]),
         },
       ],

@@ -2,7 +2,8 @@
 // titles and axis labels. The Korean follows the seed note's terms (지수 가중 평균, 편향 보정, 모멘텀,
 // 전체 배치 / 미니배치 / 확률적 경사하강법, Local Minimum, Plateau) and its notation (V_t, β, θ_t, h, S).
 
-import type { Outcome } from "./race.js";
+import type { Point } from "./functions.js";
+import type { Outcome, Verdict } from "./race.js";
 
 /** A language the lab speaks. */
 export type Lang = "en" | "ko";
@@ -41,6 +42,83 @@ const OUTCOMES: Readonly<Record<Lang, Readonly<Record<Outcome, string>>>> = {
 /** An outcome in words ("local minimum", "수렴"). */
 export function outcomeText(outcome: Outcome, lang: Lang = "en"): string {
   return OUTCOMES[lang][outcome];
+}
+
+const fmt = (v: number) =>
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0)
+    ? v.toExponential(2)
+    : v.toFixed(4).replace(/\.?0+$/, "");
+const at = (p: Point) => `(${fmt(p.x)}, ${fmt(p.y)})`;
+
+const VERDICTS: Readonly<Record<Lang, (v: Verdict) => string>> = {
+  en: (v) => {
+    switch (v.kind) {
+      case "non-finite":
+        return `the loss became ${v.loss} at step ${v.step}`;
+      case "unbounded":
+        return `descending without bound (the surface has no minimum): loss ${fmt(v.loss)} at ${at(v.at)} after ${v.steps} steps`;
+      case "blew-up":
+        return `blew up to ${at(v.at)} (loss ${fmt(v.loss)}) by step ${v.step}`;
+      case "global-minimum":
+        return `within ${fmt(v.tolerance)} of the global minimum ${fmt(v.minimum.f)} at ${at(v.minimum)}`;
+      case "local-minimum":
+        return `settled in the local minimum at ${at(v.minimum)} (f = ${fmt(v.minimum.f)}, ${fmt(v.aboveGlobal)} above the global minimum)`;
+      case "left-domain":
+        return `left the domain by ${fmt(v.by)} with the loss up from ${fmt(v.startLoss)} to ${fmt(v.loss)}`;
+      case "flat":
+        return `stalled on a flat region at ${at(v.at)}: gradient norm ${fmt(v.gradNorm)}, curvature ≈ 0, moved ${fmt(v.path)} in the last ${v.window} steps`;
+      case "saddle":
+        return `stopped at a saddle point ${at(v.at)}: gradient norm ${fmt(v.gradNorm)}, curvatures ${fmt(v.curvatures[0])} and ${fmt(v.curvatures[1])}`;
+      case "stopped-minimum":
+        return `stopped at ${at(v.at)} with loss ${fmt(v.loss)}${v.aboveGlobal === null ? "" : ` (${fmt(v.aboveGlobal)} above the global minimum)`}: gradient norm ${fmt(v.gradNorm)}, positive curvature`;
+      case "stalled":
+        return `stalled at ${at(v.at)}: moved ${fmt(v.path)} in the last ${v.window} steps, gradient norm ${fmt(v.gradNorm)}`;
+      case "oscillating":
+        return `oscillating around ${at(v.at)}: path ${fmt(v.path)} but net ${fmt(v.net)} over the last ${v.window} steps, loss ${fmt(v.loss)}`;
+      case "moving":
+        return `still moving after ${v.steps} steps: loss ${v.drop >= 0 ? "fell" : "rose"} by ${fmt(Math.abs(v.drop))} over the last ${v.window} steps, now ${fmt(v.loss)}`;
+    }
+  },
+  // particles that change with the word before them (이/가, 로/으로) never follow a number here
+  ko: (v) => {
+    switch (v.kind) {
+      case "non-finite":
+        return `${v.step} 스텝에서 loss가 유한하지 않게 되었다 (${v.loss})`;
+      case "unbounded":
+        return `끝없이 내려간다 (곡면에 최솟값이 없다): ${v.steps} 스텝 뒤 ${at(v.at)}에서 loss ${fmt(v.loss)}`;
+      case "blew-up":
+        return `${v.step} 스텝 만에 ${at(v.at)}까지 튀어 나갔다 (loss ${fmt(v.loss)})`;
+      case "global-minimum":
+        return `${at(v.minimum)}의 Global Minimum ${fmt(v.minimum.f)}에서 ${fmt(v.tolerance)} 안으로 들어왔다`;
+      case "local-minimum":
+        return `${at(v.minimum)}의 Local Minimum에 자리 잡았다 (f = ${fmt(v.minimum.f)}, Global Minimum보다 ${fmt(v.aboveGlobal)} 높다)`;
+      case "left-domain":
+        return `정의역 밖으로 ${fmt(v.by)}만큼 벗어났고, loss는 ${fmt(v.startLoss)}에서 ${fmt(v.loss)}까지 올랐다`;
+      case "flat":
+        return `${at(v.at)}의 평평한 곳(Plateau)에서 멈췄다: Gradient 크기 ${fmt(v.gradNorm)}, 곡률 ≈ 0, 마지막 ${v.window} 스텝 동안 ${fmt(v.path)}만큼 움직였다`;
+      case "saddle":
+        return `${at(v.at)}의 안장점에서 멈췄다: Gradient 크기 ${fmt(v.gradNorm)}, 곡률 ${fmt(v.curvatures[0])}, ${fmt(v.curvatures[1])}`;
+      case "stopped-minimum":
+        return `${at(v.at)}에서 멈췄다, loss ${fmt(v.loss)}${v.aboveGlobal === null ? "" : ` (Global Minimum보다 ${fmt(v.aboveGlobal)} 높다)`}: Gradient 크기 ${fmt(v.gradNorm)}, 곡률은 양수`;
+      case "stalled":
+        return `${at(v.at)}에서 정체: 마지막 ${v.window} 스텝 동안 ${fmt(v.path)}만큼 움직였고, Gradient 크기 ${fmt(v.gradNorm)}`;
+      case "oscillating":
+        return `${at(v.at)} 주위에서 진동한다: 마지막 ${v.window} 스텝 동안 경로 ${fmt(v.path)}, 실제 이동 ${fmt(v.net)}, loss ${fmt(v.loss)}`;
+      case "moving":
+        return `${v.steps} 스텝 뒤에도 아직 움직인다: 마지막 ${v.window} 스텝 동안 loss가 ${fmt(Math.abs(v.drop))}만큼 ${v.drop >= 0 ? "줄었고" : "늘었고"}, 지금 ${fmt(v.loss)}`;
+    }
+  },
+};
+
+/**
+ * Why a race run ended as it did, in `lang`: the judge's case with the run's own numbers.
+ * @example
+ * const verdict = { kind: "blew-up", at: { x: 3e5, y: -2 }, loss: 8.1e21, step: 40 } as const;
+ * verdictText(verdict, "ko"); // → "40 스텝 만에 (3.00e+5, -2)까지 튀어 나갔다 (loss 8.10e+21)"
+ * verdictText(verdict); // → "blew up to (3.00e+5, -2) (loss 8.10e+21) by step 40"
+ */
+export function verdictText(verdict: Verdict, lang: Lang = "en"): string {
+  return VERDICTS[lang](verdict);
 }
 
 const SURFACES_KO: Readonly<Record<string, { title: string; description: string }>> = {

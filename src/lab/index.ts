@@ -60,6 +60,7 @@ export {
   type RaceSummary,
   race,
   type Trajectory,
+  type Verdict,
 } from "./race.js";
 export { mulberry32, noisySeries, normal, type Rng, shuffle } from "./random.js";
 export { FIGURE_FONT, HANGUL_FONT_FILE, type PngOptions, renderPlot, svgToPng } from "./render.js";
@@ -79,6 +80,7 @@ export {
   LANGS,
   type Lang,
   outcomeText,
+  verdictText,
   surfaceText,
 } from "./i18n.js";
 export {

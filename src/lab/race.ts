@@ -10,6 +10,7 @@ import type { OptimizerLike } from "../core/optimizer.js";
 import { type Param, type Parameter, param } from "../core/param.js";
 import { effectiveStep } from "./effective-step.js";
 import { globalMinimum, type Minimum, type Point, type TestFunction } from "./functions.js";
+import { verdictText } from "./i18n.js";
 import { mulberry32 } from "./random.js";
 import { batchSampler, checkBatchSize, isSumOfExamples } from "./stochastic.js";
 
@@ -71,9 +72,64 @@ export interface RaceSummary {
   /** The first step whose loss is within tolerance of the global minimum, or null. */
   readonly stepsToTolerance: number | null;
   readonly outcome: Outcome;
-  /** One sentence with the numbers behind the outcome. */
+  /** Why: the judge's case and the run's numbers behind the outcome (`verdictText` words it in a language). */
+  readonly verdict: Verdict;
+  /** One sentence with the numbers behind the outcome: `verdictText(verdict, "en")`. */
   readonly reason: string;
 }
+
+/** The judge's cases, each with the numbers of the run it read (the last tenth of it: `window` steps). */
+export type Verdict =
+  | { readonly kind: "non-finite"; readonly loss: number; readonly step: number }
+  | { readonly kind: "unbounded"; readonly at: Point; readonly loss: number; readonly steps: number }
+  | { readonly kind: "blew-up"; readonly at: Point; readonly loss: number; readonly step: number }
+  | { readonly kind: "global-minimum"; readonly minimum: Minimum; readonly tolerance: number }
+  | { readonly kind: "local-minimum"; readonly minimum: Minimum; readonly aboveGlobal: number }
+  | { readonly kind: "left-domain"; readonly by: number; readonly startLoss: number; readonly loss: number }
+  | {
+      readonly kind: "flat";
+      readonly at: Point;
+      readonly gradNorm: number;
+      readonly path: number;
+      readonly window: number;
+    }
+  | {
+      readonly kind: "saddle";
+      readonly at: Point;
+      readonly gradNorm: number;
+      readonly curvatures: readonly [number, number];
+    }
+  | {
+      readonly kind: "stopped-minimum";
+      readonly at: Point;
+      readonly loss: number;
+      /** loss − the global minimum, or null where the surface lists none. */
+      readonly aboveGlobal: number | null;
+      readonly gradNorm: number;
+    }
+  | {
+      readonly kind: "stalled";
+      readonly at: Point;
+      readonly path: number;
+      readonly window: number;
+      readonly gradNorm: number;
+    }
+  | {
+      readonly kind: "oscillating";
+      readonly at: Point;
+      readonly path: number;
+      readonly net: number;
+      readonly window: number;
+      readonly loss: number;
+    }
+  | {
+      readonly kind: "moving";
+      readonly steps: number;
+      /** The loss `window` steps before the end minus the final loss (negative: it rose). */
+      readonly drop: number;
+      readonly window: number;
+      readonly loss: number;
+    };
 
 /** One optimizer's run in a race: its label, trajectory and summary. */
 export interface RaceRun {
@@ -288,12 +344,6 @@ export class RaceRunner {
   }
 }
 
-const fmt = (v: number) =>
-  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0)
-    ? v.toExponential(2)
-    : v.toFixed(4).replace(/\.?0+$/, "");
-const at = (p: Point) => `(${fmt(p.x)}, ${fmt(p.y)})`;
-
 /** The Hessian's eigenvalues at (x, y), from central differences of the analytic gradient. */
 export function curvature(fn: TestFunction, x: number, y: number): [number, number] {
   const h = 1e-5 * Math.max(1, Math.abs(x), Math.abs(y));
@@ -352,8 +402,8 @@ function summarize(fn: TestFunction, label: string, tr: Trajectory, tolerance: n
     }
   }
   const base = { label, finalLoss, final, nearestMinimum, distanceToMinimum, stepsToTolerance };
-  const verdict = judge(fn, tr, tolerance, nearestMinimum);
-  return { ...base, ...verdict };
+  const { outcome, verdict } = judge(fn, tr, tolerance, nearestMinimum);
+  return { ...base, outcome, verdict, reason: verdictText(verdict, "en") };
 }
 
 function judge(
@@ -361,35 +411,30 @@ function judge(
   tr: Trajectory,
   tolerance: number,
   nearest: Minimum | null,
-): { outcome: Outcome; reason: string } {
+): { outcome: Outcome; verdict: Verdict } {
   const n = tr.loss.length - 1;
   const x = tr.x[n]!;
   const y = tr.y[n]!;
+  const at = { x, y };
   const loss = tr.loss[n]!;
   const start = tr.loss[0]!;
   if (!Number.isFinite(loss) || !Number.isFinite(x) || !Number.isFinite(y)) {
-    return { outcome: "diverged", reason: `the loss became ${loss} at step ${n}` };
+    return { outcome: "diverged", verdict: { kind: "non-finite", loss, step: n } };
   }
   const limit = escapeRadius(fn);
   if (Math.abs(x) > limit || Math.abs(y) > limit) {
     if (fn.minima.length === 0 && loss < start) {
-      return {
-        outcome: "moving",
-        reason: `descending without bound (the surface has no minimum): loss ${fmt(loss)} at ${at({ x, y })} after ${n} steps`,
-      };
+      return { outcome: "moving", verdict: { kind: "unbounded", at, loss, steps: n } };
     }
-    return { outcome: "diverged", reason: `blew up to ${at({ x, y })} (loss ${fmt(loss)}) by step ${n}` };
+    return { outcome: "diverged", verdict: { kind: "blew-up", at, loss, step: n } };
   }
   if (nearest !== null && loss - nearest.f <= tolerance && loss >= nearest.f - tolerance) {
     if (nearest.global) {
-      return {
-        outcome: "converged",
-        reason: `within ${fmt(tolerance)} of the global minimum ${fmt(nearest.f)} at ${at(nearest)}`,
-      };
+      return { outcome: "converged", verdict: { kind: "global-minimum", minimum: nearest, tolerance } };
     }
     return {
       outcome: "local-minimum",
-      reason: `settled in the local minimum at ${at(nearest)} (f = ${fmt(nearest.f)}, ${fmt(nearest.f - globalMinimum(fn))} above the global minimum)`,
+      verdict: { kind: "local-minimum", minimum: nearest, aboveGlobal: nearest.f - globalMinimum(fn) },
     };
   }
   const diagonal = domainDiagonal(fn);
@@ -401,10 +446,7 @@ function judge(
     0,
   );
   if (offDomain > diagonal && loss > start) {
-    return {
-      outcome: "diverged",
-      reason: `left the domain by ${fmt(offDomain)} with the loss up from ${fmt(start)} to ${fmt(loss)}`,
-    };
+    return { outcome: "diverged", verdict: { kind: "left-domain", by: offDomain, startLoss: start, loss } };
   }
   // the last tenth of the run (at least 10 steps): how far it went, net and along the path
   const window = Math.min(n, Math.max(10, Math.floor(n / 10)));
@@ -420,38 +462,23 @@ function judge(
   const curvatureScale = scale / diagonal;
   const flat = gradNorm < 1e-3 * scale && Math.max(Math.abs(lo), Math.abs(hi)) < 1e-3 * curvatureScale;
   if (stopped) {
-    if (flat) {
-      return {
-        outcome: "plateau",
-        reason: `stalled on a flat region at ${at({ x, y })}: gradient norm ${fmt(gradNorm)}, curvature ≈ 0, moved ${fmt(path)} in the last ${window} steps`,
-      };
-    }
+    if (flat) return { outcome: "plateau", verdict: { kind: "flat", at, gradNorm, path, window } };
     if (lo < -1e-6 * curvatureScale && hi > 1e-6 * curvatureScale) {
-      return {
-        outcome: "saddle",
-        reason: `stopped at a saddle point ${at({ x, y })}: gradient norm ${fmt(gradNorm)}, curvatures ${fmt(lo)} and ${fmt(hi)}`,
-      };
+      return { outcome: "saddle", verdict: { kind: "saddle", at, gradNorm, curvatures: [lo, hi] } };
     }
     if (lo >= -1e-6 * curvatureScale) {
+      const fStar = globalMinimum(fn);
+      const aboveGlobal = Number.isFinite(fStar) ? loss - fStar : null;
       return {
         outcome: "local-minimum",
-        reason: `stopped at ${at({ x, y })} with loss ${fmt(loss)}${Number.isFinite(globalMinimum(fn)) ? ` (${fmt(loss - globalMinimum(fn))} above the global minimum)` : ""}: gradient norm ${fmt(gradNorm)}, positive curvature`,
+        verdict: { kind: "stopped-minimum", at, loss, aboveGlobal, gradNorm },
       };
     }
-    return {
-      outcome: "plateau",
-      reason: `stalled at ${at({ x, y })}: moved ${fmt(path)} in the last ${window} steps, gradient norm ${fmt(gradNorm)}`,
-    };
+    return { outcome: "plateau", verdict: { kind: "stalled", at, path, window, gradNorm } };
+  }
+  if (net < 0.1 * path) {
+    return { outcome: "moving", verdict: { kind: "oscillating", at, path, net, window, loss } };
   }
   const drop = tr.loss[n - window]! - loss;
-  if (net < 0.1 * path) {
-    return {
-      outcome: "moving",
-      reason: `oscillating around ${at({ x, y })}: path ${fmt(path)} but net ${fmt(net)} over the last ${window} steps, loss ${fmt(loss)}`,
-    };
-  }
-  return {
-    outcome: "moving",
-    reason: `still moving after ${n} steps: loss ${drop >= 0 ? "fell" : "rose"} by ${fmt(Math.abs(drop))} over the last ${window} steps, now ${fmt(loss)}`,
-  };
+  return { outcome: "moving", verdict: { kind: "moving", steps: n, drop, window, loss } };
 }

@@ -231,7 +231,7 @@ export const REPORT_TEXT: Readonly<Record<Lang, ReportText>> = {
     raceIntro: (x, y, steps) =>
       `모든 optimizer가 (${x}, ${y})에서 출발해 곡면이 종류별로 권하는 lr로 ${steps} 스텝을 간다. 판정은 궤적과 끝점 주변의 곡면에서 나온다.`,
     outcomes: "결과",
-    raceColumns: ["optimizer", "lr", "마지막 loss", "최솟값까지 거리", "허용오차까지 스텝", "결과"],
+    raceColumns: ["optimizer", "lr", "마지막 loss", "최솟값까지 거리", "허용오차까지 스텝", "결과", "이유"],
     momentum: {
       heading: "3. SGD with Momentum: Local Minimum과 Plateau",
       intro:

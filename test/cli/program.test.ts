@@ -242,4 +242,75 @@ describe("descent CLI", () => {
   test("formatTable aligns columns", () => {
     assert.equal(formatTable(["a", "bb"], [["xyz", "1"]]), "a    bb\n───  ──\nxyz   1");
   });
+
+  test("formatTable counts Hangul as two terminal columns, so Korean tables line up", () => {
+    assert.equal(
+      formatTable(
+        ["결과", "n"],
+        [
+          ["수렴", "1"],
+          ["x", "22"],
+        ],
+      ),
+      "결과   n\n────  ──\n수렴   1\nx     22",
+    );
+  });
+
+  test("race --lang ko prints Korean headers, outcomes and verdicts, with the English run's numbers", async () => {
+    const argv = ["race", "plateau", "--optimizers", "sgd,adam", "--steps", "200"];
+    const en = await cli(...argv);
+    const ko = await cli(...argv, "--lang", "ko");
+    assert.equal(ko.code, 0, ko.stderr);
+    const [enLines, koLines] = [en.stdout.split("\n"), ko.stdout.split("\n")];
+    assert.equal(koLines.length, enLines.length);
+    assert.match(koLines[0]!, /^Plateau와 절벽, 출발점 \(-1\.4, 0\.6\), 200 스텝: /);
+    assert.match(koLines[2]!, /^optimizer +lr +마지막 loss +최솟값까지 거리 +허용오차까지 스텝 +결과$/);
+    assert.match(ko.stdout, /sgd .* Plateau에서 정체\n/);
+    assert.match(ko.stdout, /adam .* 수렴\n/);
+    // the table's columns end at the same terminal column in every row
+    const table = koLines.slice(2, 6);
+    const width = (line: string) => [...line].reduce((w, ch) => w + (/[\uac00-\ud7a3]/.test(ch) ? 2 : 1), 0);
+    assert.equal(new Set(table.map(width)).size, 1, table.join("\n"));
+    // one verdict line per run, the same numbers as the English one
+    const numbersOf = (line: string) => (line.match(/-?\d+(?:\.\d+)?(?:e[+-]\d+)?/g) ?? []).sort();
+    for (const label of ["sgd", "adam"]) {
+      const enLine = enLines.find((l) => l.startsWith(`${label}: `))!;
+      const koLine = koLines.find((l) => l.startsWith(`${label}: `))!;
+      assert.match(koLine, /[\uac00-\ud7a3]/, koLine);
+      assert.deepEqual(numbersOf(koLine), numbersOf(enLine), `${enLine} / ${koLine}`);
+    }
+    assert.match(koLines.find((l) => l.startsWith("sgd: "))!, /평평한 곳\(Plateau\)에서 멈췄다/);
+  });
+
+  test("ewma and schedule --lang ko print Korean headers and notes", async () => {
+    const ewma = await cli("ewma", "--length", "8", "--lang", "ko");
+    assert.equal(ewma.code, 0, ewma.stderr);
+    assert.match(ewma.stdout, /^β +≈ 평균 개수 1\/\(1−β\) +t=1/);
+    assert.match(ewma.stdout, /\n데이터 +16\.57/);
+    assert.match(ewma.stdout, /편향 보정 없음/);
+    assert.match(
+      (await cli("ewma", "--length", "8", "--bias-correction", "--lang", "ko")).stdout,
+      /\(편향 보정: /,
+    );
+    const schedule = await cli(
+      "schedule",
+      "onecycle",
+      "--max-lr",
+      "0.1",
+      "--total-steps",
+      "20",
+      "--lang",
+      "ko",
+    );
+    assert.equal(schedule.code, 0, schedule.stderr);
+    assert.match(schedule.stdout, /^스텝 +lr +모멘텀\n/);
+    const english = await cli("schedule", "onecycle", "--max-lr", "0.1", "--total-steps", "20");
+    // the same numbers under either header
+    const cells = (out: string) =>
+      out
+        .split("\n")
+        .slice(2)
+        .map((line) => line.trim().split(/ +/));
+    assert.deepEqual(cells(schedule.stdout), cells(english.stdout));
+  });
 });

@@ -128,7 +128,7 @@ describe("descent race --batch-size", () => {
       assert.ok(paths$!.includes("최소제곱") && paths$!.includes("60 스텝"));
       assert.ok(loss!.includes("스텝별 loss"));
       assert.ok(steps!.includes("실효 스텝 크기") && steps!.includes("adagrad full · w"));
-      for (const p of paths) assert.ok(out.stdout.includes(`wrote ${p}`));
+      for (const p of paths) assert.ok(out.stdout.includes(`저장함: ${p}`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -71,6 +71,20 @@ describe("demo", () => {
         assert.ok(ko.includes(term), term);
       }
       assert.ok(ko.includes('href="index.html"') && html.includes('href="index.ko.html"'));
+      // the race tables' "why" column, in both reports, from the same runs: the same numbers in each row
+      const whys = (page: string) =>
+        [...page.matchAll(/<tr>((?:<td[^>]*>.*?<\/td>){7})<\/tr>/g)].map(
+          (m) => [...m[1]!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].at(-1)![1]!,
+        );
+      assert.ok(ko.includes("<th>이유</th>") && html.includes("<th>why</th>"));
+      const [en, kr] = [whys(html), whys(ko)];
+      assert.equal(en.length, 2 * 5);
+      assert.equal(kr.length, en.length);
+      const numbersOf = (text: string) => (text.match(/-?\d+(?:\.\d+)?(?:e[+-]\d+)?/g) ?? []).sort();
+      en.forEach((sentence, i) => {
+        assert.match(kr[i]!, /[\uac00-\ud7a3]/, kr[i]);
+        assert.deepEqual(numbersOf(kr[i]!), numbersOf(sentence), `${sentence} / ${kr[i]}`);
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

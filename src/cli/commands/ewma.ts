@@ -4,6 +4,7 @@ import { biasCorrectionFigure, ewmaFigure } from "../../lab/figures.js";
 import { noisySeries } from "../../lab/random.js";
 import { MAX_SEED, parseBetas, parseInteger, parseLang, readSeries } from "../args.js";
 import { type CliIO, checkFigurePath, formatTable, json, withSuffix, writeFigure } from "../output.js";
+import { CLI_TEXT } from "../text.js";
 
 /** The longest noisy series `--length` draws (its figure has a dot per value). */
 const MAX_SERIES_LENGTH = 100_000;
@@ -22,7 +23,7 @@ export function addEwmaCommand(program: Command, io: CliIO): void {
     .option("--length <n>", "length of the noisy series", "365")
     .option("--seed <n>", "seed of the noise", "7")
     .option("--out <file>", "write the figure (.svg or .png); with --bias-correction also <file>-bias.<ext>")
-    .option("--lang <lang>", "language of the figures' words: en or ko", "en")
+    .option("--lang <lang>", "language of the table and figures: en or ko", "en")
     .option("--json", "print the series and its averages as JSON")
     .action(async (opts) => {
       const betas = parseBetas(opts.beta);
@@ -55,11 +56,12 @@ export function addEwmaCommand(program: Command, io: CliIO): void {
       const steps = [...Array.from({ length: Math.min(5, series.length) }, (_, t) => t)];
       if (series.length > steps.length) steps.push(series.length - 1);
       const cells = (values: ArrayLike<number>) => steps.map((t) => values[t]!.toFixed(2));
+      const text = CLI_TEXT[lang];
       io.stdout.write(
         `${formatTable(
-          ["β", "≈ window 1/(1−β)", ...steps.map((t) => `t=${t + 1}`)],
+          [...text.ewmaColumns(text.ewmaWindow), ...steps.map((t) => `t=${t + 1}`)],
           [
-            ["data", "", ...cells(series)],
+            [text.data, "", ...cells(series)],
             ...averages.map(({ beta, values }) => [
               String(beta),
               (1 / (1 - beta)).toFixed(1),
@@ -68,11 +70,7 @@ export function addEwmaCommand(program: Command, io: CliIO): void {
           ],
         )}\n`,
       );
-      io.stdout.write(
-        correct
-          ? "(bias-corrected: v_t / (1 − βᵗ))\n"
-          : "(not bias-corrected: v_0 = 0 pulls the first values down)\n",
-      );
-      for (const path of written) io.stdout.write(`wrote ${path}\n`);
+      io.stdout.write(`${correct ? text.biasCorrected : text.notBiasCorrected}\n`);
+      for (const path of written) io.stdout.write(`${text.wrote(path)}\n`);
     });
 }

@@ -5,7 +5,9 @@ import { defaultRaceLr, raceOptimizer, raceOptimizerNames } from "../../lab/opti
 import { type RaceEntry, race } from "../../lab/race.js";
 import { isSumOfExamples, leastSquares, withGradientNoise } from "../../lab/stochastic.js";
 import { MAX_SEED, MAX_STEPS, parseInteger, parseLang, parseList, parseNumber, UsageError } from "../args.js";
+import { outcomeText, surfaceText, verdictText } from "../../lab/i18n.js";
 import { type CliIO, checkFigurePath, formatTable, json, num, writeFigure } from "../output.js";
+import { CLI_TEXT } from "../text.js";
 import { progressBar } from "../progress.js";
 
 /** "adam" or "adam@0.05": a race optimizer name with an optional learning rate (then also in its label). */
@@ -91,7 +93,7 @@ export function addRaceCommand(program: Command, io: CliIO): void {
     .option("--out <file>", "write the contour + paths figure (.svg or .png)")
     .option("--loss-out <file>", "write the loss-per-step figure (.svg or .png)")
     .option("--steps-out <file>", "write the per-coordinate effective step figure (.svg or .png)")
-    .option("--lang <lang>", "language of the figures' words: en or ko", "en")
+    .option("--lang <lang>", "language of the tables, verdicts and figures: en or ko", "en")
     .option("--json", "print the result as JSON (summaries; trajectories with --trajectories)")
     .option("--trajectories", "include every trajectory in the JSON output")
     .action(async (surface: string, opts) => {
@@ -191,21 +193,25 @@ export function addRaceCommand(program: Command, io: CliIO): void {
         );
         return;
       }
-      io.stdout.write(`${fn.title} from (${start.x}, ${start.y}), ${steps} steps: ${fn.description}\n\n`);
+      const text = CLI_TEXT[lang];
+      const named = surfaceText(fn, lang);
+      io.stdout.write(
+        `${text.raceHeading(named.title, `(${start.x}, ${start.y})`, steps, named.description)}\n\n`,
+      );
       io.stdout.write(
         `${formatTable(
-          ["optimizer", "lr", "final loss", "dist. to min", "steps to tol", "outcome"],
+          text.raceColumns,
           result.runs.map((r, i) => [
             r.label,
             String(lrs[i]),
             num(r.summary.finalLoss),
             num(r.summary.distanceToMinimum),
             r.summary.stepsToTolerance === null ? "—" : String(r.summary.stepsToTolerance),
-            r.summary.outcome,
+            lang === "en" ? r.summary.outcome : outcomeText(r.summary.outcome, lang),
           ]),
         )}\n\n`,
       );
-      for (const r of result.runs) io.stdout.write(`${r.label}: ${r.summary.reason}\n`);
-      if (written.length > 0) io.stdout.write(`\n${written.map((path) => `wrote ${path}\n`).join("")}`);
+      for (const r of result.runs) io.stdout.write(`${r.label}: ${verdictText(r.summary.verdict, lang)}\n`);
+      if (written.length > 0) io.stdout.write(`\n${written.map((path) => `${text.wrote(path)}\n`).join("")}`);
     });
 }

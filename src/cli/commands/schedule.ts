@@ -3,6 +3,7 @@ import { scheduleFigure } from "../../lab/figures.js";
 import { FIGURE_TEXT } from "../../lab/i18n.js";
 import { MAX_STEPS, parseInteger, parseLang, parseList, parseNumber, UsageError } from "../args.js";
 import { type CliIO, checkFigurePath, formatTable, json, num, withSuffix, writeFigure } from "../output.js";
+import { CLI_TEXT } from "../text.js";
 import { CLI_SCHEDULES, scheduleCurve } from "../schedules.js";
 
 /** `descent schedule <name>`: a scheduler's lr (and momentum) curve. */
@@ -49,7 +50,7 @@ export function addScheduleCommand(program: Command, io: CliIO): void {
   }
   scheduleCommand
     .option("--out <file>", "write the lr figure (.svg or .png); momentum goes to <file>-momentum.<ext>")
-    .option("--lang <lang>", "language of the figures' words: en or ko", "en")
+    .option("--lang <lang>", "language of the table and figures: en or ko", "en")
     .option("--json", "print every step's lr and momentum as JSON")
     .action(async (nameArg: string, opts) => {
       const name = nameArg.toLowerCase();
@@ -137,10 +138,10 @@ export function addScheduleCommand(program: Command, io: CliIO): void {
       for (let k = 0; k <= 10; k++) marks.add(Math.min(steps - 1, Math.round((k * (steps - 1)) / 10)));
       io.stdout.write(
         `${formatTable(
-          ["step", "lr", ...(cycled ? ["momentum"] : [])],
+          CLI_TEXT[lang].scheduleColumns(cycled),
           [...marks].map((t) => [String(t), num(lr[t]!), ...(cycled ? [num(momentum[t]!)] : [])]),
         )}\n`,
       );
-      for (const path of written) io.stdout.write(`wrote ${path}\n`);
+      for (const path of written) io.stdout.write(`${CLI_TEXT[lang].wrote(path)}\n`);
     });
 }
