@@ -63,7 +63,14 @@ export {
   type Verdict,
 } from "./race.js";
 export { mulberry32, noisySeries, normal, type Rng, shuffle } from "./random.js";
-export { FIGURE_FONT, HANGUL_FONT_FILE, type PngOptions, renderPlot, svgToPng } from "./render.js";
+export {
+  FIGURE_FONT,
+  HANGUL_BOLD_FONT_FILE,
+  HANGUL_FONT_FILE,
+  type PngOptions,
+  renderPlot,
+  svgToPng,
+} from "./render.js";
 export {
   type ReportFigure,
   type ReportOptions,

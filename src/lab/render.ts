@@ -30,6 +30,11 @@ export const HANGUL_FONT_FILE: string = fileURLToPath(
   new URL("../../fonts/DescentHangul-Regular.ttf", import.meta.url),
 );
 
+/** Its bold weight, for the figures' bold text (titles, legends' headings), so Hangul there is bold too. */
+export const HANGUL_BOLD_FONT_FILE: string = fileURLToPath(
+  new URL("../../fonts/DescentHangul-Bold.ttf", import.meta.url),
+);
+
 /**
  * Runs `Plot.plot` against a server-side document and returns a standalone SVG document string.
  * The options must describe a single SVG (no HTML legends or captions: legends are drawn as marks).
@@ -79,7 +84,7 @@ export async function svgToPng(svg: string, options: PngOptions = {}): Promise<U
     background: "white",
     font: {
       loadSystemFonts: true,
-      fontFiles: [HANGUL_FONT_FILE],
+      fontFiles: [HANGUL_FONT_FILE, HANGUL_BOLD_FONT_FILE],
       defaultFontFamily: "DejaVu Sans",
       sansSerifFamily: "DejaVu Sans",
     },

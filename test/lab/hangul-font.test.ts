@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import { Resvg } from "@resvg/resvg-js";
 import {
   FIGURE_TEXT,
+  HANGUL_BOLD_FONT_FILE,
   HANGUL_FONT_FILE,
   outcomeText,
   REPORT_TEXT,
@@ -23,12 +24,12 @@ function strings(value: unknown): string[] {
 
 const HANGUL = /[\uac00-\ud7a3]/g;
 
-/** Dark pixels of `text` drawn by resvg with only the shipped font (no system fonts). */
-function inkOf(text: string): number {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="4" y="30" font-family="Descent Hangul" font-size="24">${text}</text></svg>`;
+/** Dark pixels of `text` drawn by resvg with only the shipped fonts (no system fonts). */
+function inkOf(text: string, weight = "normal", files = [HANGUL_FONT_FILE, HANGUL_BOLD_FONT_FILE]): number {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="4" y="30" font-family="Descent Hangul" font-size="24" font-weight="${weight}">${text}</text></svg>`;
   const image = new Resvg(svg, {
     background: "white",
-    font: { loadSystemFonts: false, fontFiles: [HANGUL_FONT_FILE], defaultFontFamily: "Descent Hangul" },
+    font: { loadSystemFonts: false, fontFiles: files, defaultFontFamily: "Descent Hangul" },
   }).render();
   let ink = 0;
   for (let i = 0; i < image.pixels.length; i += 4) if (image.pixels[i]! < 128) ink++;
@@ -36,9 +37,11 @@ function inkOf(text: string): number {
 }
 
 describe("the shipped Hangul font", () => {
-  test("is a small subset, shipped with its licence", () => {
-    assert.ok(existsSync(HANGUL_FONT_FILE));
-    assert.ok(statSync(HANGUL_FONT_FILE).size < 1_000_000);
+  test("is a small subset in two weights, shipped with its licence", () => {
+    for (const file of [HANGUL_FONT_FILE, HANGUL_BOLD_FONT_FILE]) {
+      assert.ok(existsSync(file), file);
+      assert.ok(statSync(file).size < 1_000_000, file);
+    }
     assert.ok(existsSync(new URL("../../fonts/OFL.txt", import.meta.url)));
   });
 
@@ -46,6 +49,17 @@ describe("the shipped Hangul font", () => {
     assert.ok(inkOf("가나다") > 50);
     // 똠 is not among KS X 1001's 2,350 syllables, so the subset has no glyph for it
     assert.equal(inkOf("똠"), 0);
+  });
+
+  test("bold text takes the bold weight: heavier strokes than the regular, the same glyphs", () => {
+    const text = "지수 가중";
+    const regular = inkOf(text);
+    const bold = inkOf(text, "bold");
+    assert.ok(bold > 1.15 * regular, `bold ${bold} vs regular ${regular} dark pixels`);
+    // with only the Regular file, bold falls back to it (what figures got before the Bold weight)
+    const synthesized = inkOf(text, "bold", [HANGUL_FONT_FILE]);
+    assert.ok(bold > synthesized, `bold ${bold} vs bold from the Regular file ${synthesized}`);
+    assert.equal(inkOf("똠", "bold"), 0);
   });
 
   test("covers every Hangul syllable the figures and the report use (KS X 1001's 2,350)", () => {
