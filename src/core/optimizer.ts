@@ -128,7 +128,12 @@ export interface OptimizerSpec<O extends BaseOptions> {
    * loaded state may carry them or not, whatever the options (as torch loads the state of a run whose
    * options were changed midway).
    */
-  optionalState?: (p: Param) => Record<string, StateValue>;
+  optionalState?: (p: Param, group: ParamGroup<O>) => Record<string, StateValue>;
+  /**
+   * State arrays whose length varies (LBFGS's history): a loaded array may hold any number of entries,
+   * each checked against the template's.
+   */
+  flexibleArrays?: boolean;
   /** State entries that are never negative (second moments, accumulated squares): a negative one is corruption. */
   nonNegativeState?: readonly string[];
   /** Throws an OptionError when `p` cannot be optimized by this optimizer (Muon: a 1-D param). */
@@ -728,7 +733,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   /** Why `loaded` is not valid state for `p`, or null. Default: the shape of a fresh `initState`. */
   protected checkLoadedState(p: Param, loaded: unknown, group: ParamGroup<O>, path: string): string | null {
     const template: Record<string, StateValue> = { ...(this.stateTemplate(p, group) as StateRecord) };
-    const optional = this.spec.optionalState?.(p);
+    const optional = this.spec.optionalState?.(p, group);
     if (optional !== undefined && loaded !== null && typeof loaded === "object") {
       for (const [key, value] of Object.entries(optional)) {
         if (Object.hasOwn(loaded, key)) template[key] = value;
@@ -737,7 +742,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     }
     // each allocation above may have grown the arena and detached the buffers made before it
     refreshViews(template);
-    return stateMismatch(loaded, template, path) ?? negativeEntry(loaded, this.spec.nonNegativeState, path);
+    return (
+      stateMismatch(loaded, template, path, this.spec.flexibleArrays) ??
+      negativeEntry(loaded, this.spec.nonNegativeState, path)
+    );
   }
 
   /** What a param's state looks like (used only to check loaded state). */

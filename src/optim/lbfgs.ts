@@ -21,7 +21,7 @@ import {
   paramLabel,
 } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
-import { cloneState, type StateRecord } from "../core/state.js";
+import { cloneState, type StateRecord, type StateValue } from "../core/state.js";
 import { integer, nonNegative, optionError } from "../core/validate.js";
 
 /** Options of `LBFGS`: torch.optim.LBFGS's, camelCased, with its defaults. */
@@ -69,6 +69,28 @@ export type LBFGSState = {
   prevLoss?: number;
   al?: (number | null)[];
 };
+
+function numel(params: readonly Param[]): number {
+  let n = 0;
+  for (const p of params) n += p.data.length;
+  return n;
+}
+
+/** What the entries a step adds look like (buffers over all params; history and `al` of any length). */
+function historyTemplate(n: number, dtype: Dtype): Record<string, StateValue> {
+  const flat = plainBuffer(n, dtype);
+  return {
+    d: flat,
+    t: 0,
+    oldDirs: [flat],
+    oldStps: [flat],
+    ro: [0],
+    hDiag: 0,
+    prevFlatGrad: flat,
+    prevLoss: 0,
+    al: [0],
+  };
+}
 
 function validate(o: LBFGSOptions): void {
   nonNegative(o.lr, "learning rate");
@@ -172,6 +194,8 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
       name: "LBFGS",
       defaults: LBFGS_DEFAULTS,
       validate,
+      optionalState: (p, group) => historyTemplate(numel(group.params), dtypeOf(p.data)),
+      flexibleArrays: true,
     });
     if (this.paramGroups.length !== 1) {
       optionError("LBFGS doesn't support per-parameter options (parameter groups)");
@@ -236,12 +260,6 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
 
   protected update(): void {
     throw new Error("LBFGS updates all its params together in updateGroup; update() is not used");
-  }
-
-  #numel(params: readonly Param[]): number {
-    let n = 0;
-    for (const p of params) n += p.data.length;
-    return n;
   }
 
   #scratch(n: number, dtype: Dtype): void {
@@ -318,7 +336,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     const params = group.params;
     const { lr, maxIter, toleranceGrad, toleranceChange, historySize, lineSearchFn } = group;
     const maxEval = group.maxEval ?? Math.floor((maxIter * 5) / 4);
-    const n = this.#numel(params);
+    const n = numel(params);
     const dtype = dtypeOf(params[0]!.data);
     this.#scratch(n, dtype);
     const first = params[0]!;
@@ -581,6 +599,8 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     return { loss: bracketF[low]!, grad: bracketG[low]!, t: bracket[low]!, evals };
   }
 
+  // the entries a step adds are checked by the base against historyTemplate (arrays of any length); what a
+  // template cannot say is checked here
   protected override checkLoadedState(
     p: Param,
     loaded: unknown,
@@ -588,34 +608,9 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     path: string,
   ): string | null {
     if (p !== group.params[0]) return `${path}: LBFGS keeps its state on the first param only`;
-    if (loaded === null || typeof loaded !== "object" || Array.isArray(loaded)) {
-      return `${path}: expected an object, got ${describe(loaded)}`;
-    }
+    const why = super.checkLoadedState(p, loaded, group, path);
+    if (why !== null) return why;
     const s = loaded as Record<string, unknown>;
-    const n = this.#numel(group.params);
-    const dtype = dtypeOf(p.data);
-    const isBuf = (v: unknown): v is Buffer => v instanceof Float32Array || v instanceof Float64Array;
-    const checkBuf = (v: unknown, where: string): string | null => {
-      if (!isBuf(v))
-        return `${where}: expected a ${dtype === "float32" ? "Float32Array" : "Float64Array"}, got ${describe(v)}`;
-      if (v.length !== n) return `${where}: expected ${n} elements, got ${v.length}`;
-      if (dtypeOf(v) !== dtype) return `${where}: expected ${dtype}, got ${dtypeOf(v)}`;
-      return null;
-    };
-    const known = [
-      "funcEvals",
-      "nIter",
-      "d",
-      "t",
-      "oldDirs",
-      "oldStps",
-      "ro",
-      "hDiag",
-      "prevFlatGrad",
-      "prevLoss",
-      "al",
-    ];
-    for (const key of Object.keys(s)) if (!known.includes(key)) return `${path}: unexpected key '${key}'`;
     for (const key of ["funcEvals", "nIter"]) {
       if (!Number.isInteger(s[key]) || (s[key] as number) < 0) {
         return `${path}.${key}: expected a non-negative integer, got ${describe(s[key])}`;
@@ -625,36 +620,14 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
       if (key in s && typeof s[key] !== "number")
         return `${path}.${key}: expected a number, got ${describe(s[key])}`;
     }
-    for (const key of ["d", "prevFlatGrad"]) {
-      if (key in s) {
-        const why = checkBuf(s[key], `${path}.${key}`);
-        if (why) return why;
-      }
-    }
     const history = ["oldDirs", "oldStps", "ro"].filter((k) => k in s);
     if (history.length !== 0 && history.length !== 3) return `${path}: oldDirs, oldStps and ro go together`;
-    if (history.length === 3) {
-      const dirs = s.oldDirs;
-      const stps = s.oldStps;
-      const ro = s.ro;
-      if (!Array.isArray(dirs) || !Array.isArray(stps) || !Array.isArray(ro)) {
-        return `${path}: oldDirs, oldStps and ro must be arrays`;
-      }
-      if (dirs.length !== stps.length || dirs.length !== ro.length) {
-        return `${path}: oldDirs, oldStps and ro have different lengths (${dirs.length}, ${stps.length}, ${ro.length})`;
-      }
-      for (let i = 0; i < dirs.length; i++) {
-        const why = checkBuf(dirs[i], `${path}.oldDirs[${i}]`) ?? checkBuf(stps[i], `${path}.oldStps[${i}]`);
-        if (why) return why;
-        if (typeof ro[i] !== "number") return `${path}.ro[${i}]: expected a number, got ${describe(ro[i])}`;
-      }
+    const [dirs, stps, ro] = [s.oldDirs, s.oldStps, s.ro] as unknown[][];
+    if (history.length === 3 && (dirs!.length !== stps!.length || dirs!.length !== ro!.length)) {
+      return `${path}: oldDirs, oldStps and ro have different lengths (${dirs!.length}, ${stps!.length}, ${ro!.length})`;
     }
-    if ("al" in s) {
-      const al = s.al;
-      if (!Array.isArray(al) || !al.every((v) => v === null || typeof v === "number")) {
-        return `${path}.al: expected an array of numbers or nulls`;
-      }
-    }
+    const badRo = ro?.findIndex((v) => typeof v !== "number") ?? -1;
+    if (badRo >= 0) return `${path}.ro[${badRo}]: expected a number, got ${describe(ro![badRo])}`;
     return null;
   }
 }

@@ -317,4 +317,32 @@ describe("LBFGS state dicts", () => {
     assert.throws(() => opt.loadStateDict(extra as never), /unexpected key 'momentum'/);
     assert.deepEqual(opt.stateDict(), before);
   });
+
+  it("checks each history entry, whatever the history's length, and leaves the optimizer unchanged", () => {
+    const p = param([5, -3, 4], { dtype: "float64" });
+    const opt = new LBFGS([p], { maxIter: 4 });
+    opt.step(quadratic(p));
+    const good = opt.stateDict() as { state: Record<number, Record<string, unknown>> };
+    assert.ok((good.state[0]!.oldDirs as unknown[]).length > 1);
+    const before = structuredClone(good);
+    const dtype = structuredClone(good);
+    (dtype.state[0]!.oldStps as unknown[])[1] = new Float32Array(3);
+    assert.throws(
+      () => opt.loadStateDict(dtype as never),
+      /state\[0\]\.oldStps\[1\]: expected Float64Array, got Float32Array/,
+    );
+    const nullRo = structuredClone(good);
+    (nullRo.state[0]!.ro as unknown[])[0] = null;
+    assert.throws(
+      () => opt.loadStateDict(nullRo as never),
+      /state\[0\]\.ro\[0\]: expected a number, got null/,
+    );
+    assert.deepEqual(opt.stateDict(), before);
+    const empty = structuredClone(good);
+    for (const key of ["oldDirs", "oldStps", "ro"]) empty.state[0]![key] = [];
+    opt.loadStateDict(empty as never);
+    assert.deepEqual((opt.stateDict() as typeof good).state[0]!.ro, []);
+    opt.loadStateDict(before as never);
+    assert.deepEqual(opt.stateDict(), before);
+  });
 });
