@@ -22,6 +22,8 @@ function gradsOf(params: readonly Param[] | Param, where: string) {
     if (p === null || typeof p !== "object" || !("grad" in p)) {
       optionError(`${where}: params[${i}] is not a param, got ${describe(p)}`);
     }
+    if (p.sparseGrad !== null && p.sparseGrad !== undefined)
+      optionError(`${where}: params[${i}] has a sparse gradient, which ${where} does not support`);
     return p.grad;
   });
 }

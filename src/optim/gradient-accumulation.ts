@@ -99,6 +99,10 @@ export class GradientAccumulation<I extends OptimizerLike = OptimizerLike> exten
     }
     const params = this.orderedParams();
     params.forEach((p, i) => {
+      if (p.sparseGrad !== null && p.sparseGrad !== undefined)
+        optionError(
+          `GradientAccumulation.step: ${paramLabel(p, i)} has a sparse gradient, which GradientAccumulation does not support (it would keep only the last micro-batch's rows); nothing was updated`,
+        );
       const g = p.grad;
       if (g === null || g === undefined) return;
       const where = `GradientAccumulation.step: grad of ${paramLabel(p, i)}`;

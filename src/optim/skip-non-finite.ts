@@ -86,10 +86,12 @@ export class SkipNonFinite<I extends OptimizerLike = OptimizerLike> extends Opti
     const params = this.orderedParams();
     for (let index = 0; index < params.length; index++) {
       const param = params[index]!;
-      const g = param.grad;
-      if (g === null || g === undefined) continue;
-      const element = firstNonFinite(g.length, g);
-      if (element >= 0) return { param, index, element, value: g[element]! };
+      // A sparse gradient's values are checked too (element counts along its rows of values).
+      for (const g of [param.grad, param.sparseGrad?.values]) {
+        if (g === null || g === undefined) continue;
+        const element = firstNonFinite(g.length, g);
+        if (element >= 0) return { param, index, element, value: g[element]! };
+      }
     }
     return null;
   }
