@@ -360,6 +360,15 @@ async function main(): Promise<void> {
     overhead = (r.stdout || "") + (r.status === 0 ? "" : `\n(tfjs-overhead exited ${r.status}: ${r.stderr})`);
   }
 
+  // Adam on subnormal numbers, descent and torch on the same inputs (issue 17)
+  const subnormals = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/subnormals.ts")], {
+    encoding: "utf8",
+    cwd: ROOT,
+  });
+  const subnormalTable =
+    (subnormals.stdout || "") +
+    (subnormals.status === 0 ? "" : `\n(subnormals exited ${subnormals.status}: ${subnormals.stderr})`);
+
   // the wasm path in headless Chromium on a plain page vs a cross-origin isolated one (issue 17)
   let browser: string | null = null;
   if (existsSync("/usr/bin/chromium") || process.env.CHROMIUM) {
@@ -434,6 +443,7 @@ async function main(): Promise<void> {
   }
   for (const n of tfNotes) console.log(`note: ${n}`);
   if (overhead !== null) console.log(`\nbench/tfjs-overhead.ts:\n${overhead}`);
+  console.log(`\nbench/subnormals.ts:\n${subnormalTable}`);
   if (browser !== null) console.log(`\nbench/browser-arena.ts:\n${browser}`);
   const seconds = (Date.now() - started) / 1000;
   console.log(`\n${seconds.toFixed(0)} s; load average at the end ${os.loadavg()[0]!.toFixed(2)}`);
@@ -456,6 +466,7 @@ async function main(): Promise<void> {
         heapGrowth: heap,
         notes: tfNotes,
         tfjsOverhead: overhead,
+        subnormals: subnormalTable,
         browserArena: browser,
         seconds,
       },

@@ -84,13 +84,13 @@ def flat(t):
 
 
 def optimizer_case(name, cls, options, steps=20, dtype="float64", groups=None, sign=1, grad_none=None,
-                   shapes=SHAPES):
+                   shapes=SHAPES, init_scale=1):
     tdtype = torch.float32 if dtype == "float32" else torch.float64
     specs = []
     params = []
     for k, shape in enumerate(shapes):
         count = int(numpy.prod(shape))
-        init = init_values(k, count)
+        init = [v * init_scale for v in init_values(k, count)]
         if dtype == "float32":
             init = [float(numpy.float32(v)) for v in init]
         specs.append({"name": f"p{k}", "shape": shape, "init": init})
@@ -135,12 +135,22 @@ def optimizer_case(name, cls, options, steps=20, dtype="float64", groups=None, s
     return OrderedDict(
         name=name, optimizer=cls.__name__, dtype=dtype, options=enc(options), torch_extra_kwargs=extra,
         param_groups=groups, state_index_to_param=order, params=specs,
-        objective={"id": "public_v1", "sign": sign}, steps=steps, grad_none=grad_none, closure=closure_mode,
+        objective={"id": "public_v1", "sign": sign, "init_scale": init_scale}, steps=steps, grad_none=grad_none, closure=closure_mode,
         resolved_param_groups=enc(opt.state_dict()["param_groups"]), trace=trace, checkpoints=checkpoints)
 
 
 O = torch.optim
 OPTIMIZER_CASES = [
+    # subnormals: params near 0 (so that the tiny updates show) and gradients scaled so small that
+    # (1 - beta2)·g² is subnormal: descent flushes exp_avg_sq to 0 where that leaves the update unchanged
+    # (eps 1e-8), and keeps it where it does not (eps 0)
+    ("adam_subnormal_grad_float32", O.Adam, {"lr": 0.01}, {"dtype": "float32", "sign": 1e-20, "init_scale": 1e-12}),
+    ("adam_subnormal_grad_eps0_float32", O.Adam, {"lr": 0.01, "eps": 0.0},
+     {"dtype": "float32", "sign": 1e-20, "init_scale": 1e-12}),
+    ("adamw_amsgrad_subnormal_grad_float32", O.AdamW, {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1},
+     {"dtype": "float32", "sign": 1e-20, "init_scale": 1e-12}),
+    ("adam_subnormal_grad", O.Adam, {"lr": 0.01}, {"sign": 1e-160, "init_scale": 1e-150}),
+    ("adam_subnormal_grad_eps0", O.Adam, {"lr": 0.01, "eps": 0.0}, {"sign": 1e-155, "init_scale": 1e-150}),
     # float32 twins of float64-only shared cases
     ("sgd_momentum_float32", O.SGD, {"lr": 0.01, "momentum": 0.9}, {"dtype": "float32"}),
     ("sgd_weight_decay_dampening_maximize_float32", O.SGD,

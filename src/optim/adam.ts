@@ -6,8 +6,8 @@
 // sqrt(1−β2ᵗ) is a multiplication by its inverse (computed once per step): one divide per element fewer,
 // which is what bounds the SIMD kernel, at a cost of at most an ulp against torch's order.
 
-import type { Buffer } from "../core/arena.js";
-import { zerosLike } from "../core/arena.js";
+import type { Buffer, Dtype } from "../core/arena.js";
+import { dtypeOf, zerosLike } from "../core/arena.js";
 import { Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import { boolean } from "../core/validate.js";
@@ -64,6 +64,8 @@ export interface AdamBuffers {
 export interface AdamFlags {
   amsgrad: boolean;
   maximize: boolean;
+  /** Store a new `expAvgSq` below `expAvgSqFloor` as 0 (float64 only: see `expAvgSqFloor`). */
+  flushSubnormals: boolean;
 }
 
 /** The per-call scalars of `adamUpdate`. */
@@ -75,6 +77,8 @@ export interface AdamScalars {
   stepSize: number;
   inverseBiasCorrection2Sqrt: number;
   eps: number;
+  /** A new `expAvgSq` below this is stored as 0: the dtype's smallest normal, or 0 (see `expAvgSqFloor`). */
+  expAvgSqFloor: number;
 }
 
 /** Whether an Adam/AdamW param needs state allocated before the step (first step, amsgrad switched on). */
@@ -94,15 +98,16 @@ export function ensureAdamState(p: Param, state: AdamState, group: AdamOptions):
 export function adamUpdate(
   n: number,
   { param, grad, expAvg, expAvgSq, maxExpAvgSq }: AdamBuffers,
-  { amsgrad, maximize }: AdamFlags,
-  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps }: AdamScalars,
+  { amsgrad, maximize, flushSubnormals }: AdamFlags,
+  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor }: AdamScalars,
 ): void {
   const w = 1 - beta1;
   for (let i = 0; i < n; i++) {
     const theta = param[i]! * decay;
     const g = withL2(maximized(grad[i]!, maximize), weightDecay, theta);
     const m = lerp(expAvg[i]!, g, w);
-    const v = emaSq(expAvgSq[i]!, g, beta2);
+    const vRaw = emaSq(expAvgSq[i]!, g, beta2);
+    const v = flushSubnormals && vRaw < expAvgSqFloor ? 0 : vRaw; // see expAvgSqFloor
     expAvg[i] = m;
     expAvgSq[i] = v;
     let vHat = v;
@@ -125,6 +130,7 @@ export function adamStep(
 ): void {
   state.step += 1;
   if (group.amsgrad) state.maxExpAvgSq ??= zerosLike(p.data); // amsgrad switched on between steps
+  const scalars = adamScalars(group, state.step, decay, weightDecay, dtypeOf(p.data));
   runAdamUpdate(
     p.data.length,
     {
@@ -134,9 +140,35 @@ export function adamStep(
       expAvgSq: state.expAvgSq,
       maxExpAvgSq: state.maxExpAvgSq ?? state.expAvgSq,
     },
-    { amsgrad: group.amsgrad, maximize: group.maximize },
-    adamScalars(group, state.step, decay, weightDecay),
+    { amsgrad: group.amsgrad, maximize: group.maximize, flushSubnormals: scalars.expAvgSqFloor > 0 },
+    scalars,
   );
+}
+
+const SMALLEST_NORMAL: Readonly<Record<Dtype, number>> = { float32: 2 ** -126, float64: 2 ** -1022 };
+/** Half an ulp of 1 in each dtype: a relative change below this is lost in rounding. */
+const HALF_ULP: Readonly<Record<Dtype, number>> = { float32: 2 ** -25, float64: 2 ** -54 };
+
+/**
+ * Where a subnormal float64 `expAvgSq` is flushed to zero: below the smallest normal v (2⁻¹⁰²²), when that
+ * cannot change the update. The update divides by √v̂·c + eps (c = 1/√(1 − β₂ᵗ)); for any v below the
+ * smallest normal, √v̂·c is then under half an ulp of eps, so the denominator rounds to the same number
+ * whether v is that subnormal or 0. Otherwise (eps 0 or tiny, or β₂ so near 1 that c is huge early on)
+ * nothing is flushed and the subnormal is kept, as torch keeps it. Why: a v that reaches the subnormals stays
+ * there (β₂·v rounds back to v a few ulps above the smallest subnormal), and float64 arithmetic on it made
+ * every later step 2.3× slower (`npm run bench:subnormals`). float32 is not flushed (0 here unless
+ * `float32` is asked for): the same flush measured slower there, not faster.
+ */
+export function expAvgSqFloor(
+  eps: number,
+  inverseBiasCorrection2Sqrt: number,
+  dtype: Dtype,
+  float32 = false,
+): number {
+  if (dtype === "float32" && !float32) return 0;
+  const floor = SMALLEST_NORMAL[dtype];
+  // a factor 2 to spare for the rounding of √v̂·c itself
+  return 2 * Math.sqrt(floor) * inverseBiasCorrection2Sqrt < eps * HALF_ULP[dtype] ? floor : 0;
 }
 
 /** The per-step scalars of `adamUpdate` at step `step` (1 on the first); the GPU executor uses them too. */
@@ -145,19 +177,22 @@ export function adamScalars(
   step: number,
   decay: number,
   weightDecay: number,
+  dtype: Dtype = "float32",
 ): AdamScalars {
   const beta1 = group.betas[0];
   const beta2 = group.betas[1];
   const biasCorrection1 = 1 - beta1 ** step;
   const biasCorrection2 = 1 - beta2 ** step;
+  const inverseBiasCorrection2Sqrt = 1 / Math.sqrt(biasCorrection2);
   return {
     decay,
     weightDecay,
     beta1,
     beta2,
     stepSize: group.lr / biasCorrection1,
-    inverseBiasCorrection2Sqrt: 1 / Math.sqrt(biasCorrection2),
+    inverseBiasCorrection2Sqrt,
     eps: group.eps,
+    expAvgSqFloor: expAvgSqFloor(group.eps, inverseBiasCorrection2Sqrt, dtype),
   };
 }
 

@@ -45,7 +45,7 @@ function adamRule<O extends AdamOptions>(cpu: GpuRule<O>["cpu"], decoupled: bool
             expAvgSq: s.expAvgSq as GPUBuffer,
             maxExpAvgSq: group.amsgrad ? (s.maxExpAvgSq as GPUBuffer) : null,
           },
-          flags: { amsgrad: group.amsgrad, maximize: group.maximize },
+          flags: { amsgrad: group.amsgrad, maximize: group.maximize, flushSubnormals: false },
           scalars: { ...adamScalars(group, s.step, decay, decoupled ? 0 : group.weightDecay) },
         },
       };

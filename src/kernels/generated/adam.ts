@@ -9,60 +9,124 @@ import { kernels, resident32, resident64 } from "../runtime.js";
 export function adamUpdateJs(
   n: number,
   { param, grad, expAvg, expAvgSq, maxExpAvgSq }: AdamBuffers,
-  { amsgrad, maximize }: AdamFlags,
-  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps }: AdamScalars,
+  { amsgrad, maximize, flushSubnormals }: AdamFlags,
+  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor }: AdamScalars,
 ): void {
   const w = 1 - beta1;
   if (amsgrad) {
     if (maximize) {
-      for (let i = 0; i < n; i++) {
-        const theta_0 = param[i]! * decay;
-        const g_1 = -grad[i]! + weightDecay * theta_0;
-        const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-        const v_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-        expAvg[i] = m_2;
-        expAvgSq[i] = v_3;
-        let vHat_4 = v_3;
-        vHat_4 = Math.max(maxExpAvgSq[i]!, v_3);
-        maxExpAvgSq[i] = vHat_4;
-        param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_4) * inverseBiasCorrection2Sqrt + eps));
+      if (flushSubnormals) {
+        for (let i = 0; i < n; i++) {
+          const theta_0 = param[i]! * decay;
+          const g_1 = -grad[i]! + weightDecay * theta_0;
+          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
+          const v_4 = vRaw_3 < expAvgSqFloor ? 0 : vRaw_3;
+          expAvg[i] = m_2;
+          expAvgSq[i] = v_4;
+          let vHat_5 = v_4;
+          vHat_5 = Math.max(maxExpAvgSq[i]!, v_4);
+          maxExpAvgSq[i] = vHat_5;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const theta_0 = param[i]! * decay;
+          const g_1 = -grad[i]! + weightDecay * theta_0;
+          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
+          const v_4 = vRaw_3;
+          expAvg[i] = m_2;
+          expAvgSq[i] = v_4;
+          let vHat_5 = v_4;
+          vHat_5 = Math.max(maxExpAvgSq[i]!, v_4);
+          maxExpAvgSq[i] = vHat_5;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+        }
       }
     } else {
-      for (let i = 0; i < n; i++) {
-        const theta_0 = param[i]! * decay;
-        const g_1 = grad[i]! + weightDecay * theta_0;
-        const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-        const v_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-        expAvg[i] = m_2;
-        expAvgSq[i] = v_3;
-        let vHat_4 = v_3;
-        vHat_4 = Math.max(maxExpAvgSq[i]!, v_3);
-        maxExpAvgSq[i] = vHat_4;
-        param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_4) * inverseBiasCorrection2Sqrt + eps));
+      if (flushSubnormals) {
+        for (let i = 0; i < n; i++) {
+          const theta_0 = param[i]! * decay;
+          const g_1 = grad[i]! + weightDecay * theta_0;
+          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
+          const v_4 = vRaw_3 < expAvgSqFloor ? 0 : vRaw_3;
+          expAvg[i] = m_2;
+          expAvgSq[i] = v_4;
+          let vHat_5 = v_4;
+          vHat_5 = Math.max(maxExpAvgSq[i]!, v_4);
+          maxExpAvgSq[i] = vHat_5;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const theta_0 = param[i]! * decay;
+          const g_1 = grad[i]! + weightDecay * theta_0;
+          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
+          const v_4 = vRaw_3;
+          expAvg[i] = m_2;
+          expAvgSq[i] = v_4;
+          let vHat_5 = v_4;
+          vHat_5 = Math.max(maxExpAvgSq[i]!, v_4);
+          maxExpAvgSq[i] = vHat_5;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+        }
       }
     }
   } else {
     if (maximize) {
-      for (let i = 0; i < n; i++) {
-        const theta_0 = param[i]! * decay;
-        const g_1 = -grad[i]! + weightDecay * theta_0;
-        const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-        const v_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-        expAvg[i] = m_2;
-        expAvgSq[i] = v_3;
-        let vHat_4 = v_3;
-        param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_4) * inverseBiasCorrection2Sqrt + eps));
+      if (flushSubnormals) {
+        for (let i = 0; i < n; i++) {
+          const theta_0 = param[i]! * decay;
+          const g_1 = -grad[i]! + weightDecay * theta_0;
+          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
+          const v_4 = vRaw_3 < expAvgSqFloor ? 0 : vRaw_3;
+          expAvg[i] = m_2;
+          expAvgSq[i] = v_4;
+          let vHat_5 = v_4;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const theta_0 = param[i]! * decay;
+          const g_1 = -grad[i]! + weightDecay * theta_0;
+          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
+          const v_4 = vRaw_3;
+          expAvg[i] = m_2;
+          expAvgSq[i] = v_4;
+          let vHat_5 = v_4;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+        }
       }
     } else {
-      for (let i = 0; i < n; i++) {
-        const theta_0 = param[i]! * decay;
-        const g_1 = grad[i]! + weightDecay * theta_0;
-        const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-        const v_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-        expAvg[i] = m_2;
-        expAvgSq[i] = v_3;
-        let vHat_4 = v_3;
-        param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_4) * inverseBiasCorrection2Sqrt + eps));
+      if (flushSubnormals) {
+        for (let i = 0; i < n; i++) {
+          const theta_0 = param[i]! * decay;
+          const g_1 = grad[i]! + weightDecay * theta_0;
+          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
+          const v_4 = vRaw_3 < expAvgSqFloor ? 0 : vRaw_3;
+          expAvg[i] = m_2;
+          expAvgSq[i] = v_4;
+          let vHat_5 = v_4;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const theta_0 = param[i]! * decay;
+          const g_1 = grad[i]! + weightDecay * theta_0;
+          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
+          const v_4 = vRaw_3;
+          expAvg[i] = m_2;
+          expAvgSq[i] = v_4;
+          let vHat_5 = v_4;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+        }
       }
     }
   }
@@ -79,8 +143,8 @@ export function runAdamUpdate(n: number, buffers: AdamBuffers, flags: AdamFlags,
     const { param, grad, expAvg, expAvgSq, maxExpAvgSq } = buffers;
     const f32 = resident32(param, n) && resident32(grad, n) && resident32(expAvg, n) && resident32(expAvgSq, n) && resident32(maxExpAvgSq, n);
     if (f32 || (resident64(param, n) && resident64(grad, n) && resident64(expAvg, n) && resident64(expAvgSq, n) && resident64(maxExpAvgSq, n))) {
-      const { amsgrad, maximize } = flags;
-      const { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps } = scalars;
+      const { amsgrad, maximize, flushSubnormals } = flags;
+      const { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor } = scalars;
       if (k.pool !== null && n >= k.pool.minElements) {
         const a = k.pool.args;
         a[0] = param.byteOffset;
@@ -90,16 +154,18 @@ export function runAdamUpdate(n: number, buffers: AdamBuffers, flags: AdamFlags,
         a[4] = maxExpAvgSq.byteOffset;
         a[5] = amsgrad ? 1 : 0;
         a[6] = maximize ? 1 : 0;
-        a[7] = decay;
-        a[8] = weightDecay;
-        a[9] = beta1;
-        a[10] = beta2;
-        a[11] = stepSize;
-        a[12] = inverseBiasCorrection2Sqrt;
-        a[13] = eps;
+        a[7] = flushSubnormals ? 1 : 0;
+        a[8] = decay;
+        a[9] = weightDecay;
+        a[10] = beta1;
+        a[11] = beta2;
+        a[12] = stepSize;
+        a[13] = inverseBiasCorrection2Sqrt;
+        a[14] = eps;
+        a[15] = expAvgSqFloor;
         k.pool.run(f32 ? 6 : 7, n);
-      } else if (f32) k.exports.adamUpdate_f32(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps);
-      else k.exports.adamUpdate_f64(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps);
+      } else if (f32) k.exports.adamUpdate_f32(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, flushSubnormals ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor);
+      else k.exports.adamUpdate_f64(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, flushSubnormals ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor);
       return;
     }
   }

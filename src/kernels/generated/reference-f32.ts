@@ -100,8 +100,8 @@ export function rmspropUpdateF32(
 export function adamUpdateF32(
   n: number,
   { param, grad, expAvg, expAvgSq, maxExpAvgSq }: Float32Buffers<AdamBuffers>,
-  { amsgrad, maximize }: AdamFlags,
-  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps }: AdamScalars,
+  { amsgrad, maximize, flushSubnormals }: AdamFlags,
+  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor }: AdamScalars,
 ): void {
   const f_decay = f(decay);
   const f_weightDecay = f(weightDecay);
@@ -110,20 +110,22 @@ export function adamUpdateF32(
   const f_stepSize = f(stepSize);
   const f_inverseBiasCorrection2Sqrt = f(inverseBiasCorrection2Sqrt);
   const f_eps = f(eps);
+  const f_expAvgSqFloor = f(expAvgSqFloor);
   const f_w = f(1 - f_beta1);
   for (let i = 0; i < n; i++) {
     const theta_0 = f(param[i]! * f_decay);
     const g_1 = f((maximize ? -grad[i]! : grad[i]!) + f(f_weightDecay * theta_0));
     const m_2 = f(expAvg[i]! + f(f_w * f(g_1 - expAvg[i]!)));
-    const v_3 = f(f(f_beta2 * expAvgSq[i]!) + f(f(f(1 - f_beta2) * g_1) * g_1));
+    const vRaw_3 = f(f(f_beta2 * expAvgSq[i]!) + f(f(f(1 - f_beta2) * g_1) * g_1));
+    const v_4 = flushSubnormals && vRaw_3 < f_expAvgSqFloor ? 0 : vRaw_3;
     expAvg[i] = m_2;
-    expAvgSq[i] = v_3;
-    let vHat_4 = v_3;
+    expAvgSq[i] = v_4;
+    let vHat_5 = v_4;
     if (amsgrad) {
-      vHat_4 = Math.max(maxExpAvgSq[i]!, v_3);
-      maxExpAvgSq[i] = vHat_4;
+      vHat_5 = Math.max(maxExpAvgSq[i]!, v_4);
+      maxExpAvgSq[i] = vHat_5;
     }
-    param[i] = f(theta_0 - f(f_stepSize * f(m_2 / f(f(f(Math.sqrt(vHat_4)) * f_inverseBiasCorrection2Sqrt) + f_eps))));
+    param[i] = f(theta_0 - f(f_stepSize * f(m_2 / f(f(f(Math.sqrt(vHat_5)) * f_inverseBiasCorrection2Sqrt) + f_eps))));
   }
 }
 
