@@ -254,9 +254,9 @@ describe("precedence-aware printing", () => {
 describe("the WGSL back end's layout", () => {
   it("one shader per flag combination, binding only the buffers that combination uses", () => {
     const adam = WGSL_KERNELS.adamUpdate!;
-    assert.deepEqual(adam.flags, ["amsgrad", "maximize"]);
+    assert.deepEqual(adam.flags, ["amsgrad", "maximize", "flushSubnormals"]);
     const [update] = adam.passes;
-    assert.equal(update!.variants.length, 4);
+    assert.equal(update!.variants.length, 8);
     const names = (bits: number) => update!.variants[bits]!.bindings.map((b) => `${b.name}:${b.access}`);
     // bit 0 = amsgrad
     assert.ok(names(1).includes("maxExpAvgSq:read_write"));
@@ -265,7 +265,7 @@ describe("the WGSL back end's layout", () => {
     assert.equal(names(0).at(-1), "gate:read");
     assert.match(update!.variants[0]!.code, /@group\(0\) @binding\(5\) var<uniform> u: Params;/);
     const code = update!.variants[0]!.code.replace(/^\/\/.*$/gm, ""); // the header comment names the flags
-    assert.doesNotMatch(code, /maxExpAvgSq|amsgrad|maximize/);
+    assert.doesNotMatch(code, /maxExpAvgSq|amsgrad|maximize|flushSubnormals/);
   });
 
   it("lays the uniform out as (n, base, scalars in the rule's order), padded to 16 bytes", () => {
