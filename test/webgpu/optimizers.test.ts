@@ -122,7 +122,9 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
 
   const traces = ["optimizers_float32.json", "project_optimizers.json"]
     .flatMap((f) => loadFixture<{ cases: any[] }>(f).cases)
-    .filter((c) => c.dtype === "float32");
+    // GPUs may flush float32 subnormals (WGSL allows it; swiftshader does): with eps 0 the subnormal exp_avg_sq
+    // decides the update, so that case is for the CPU only (test/optim/subnormal.test.ts)
+    .filter((c) => c.dtype === "float32" && c.name !== "adam_subnormal_grad_eps0_float32");
   for (const c of traces) {
     if (!GPU_OPTIMIZERS.includes(c.optimizer)) {
       test(`torch float32 trace ${c.name}: ${c.optimizer} is refused by name (it runs on the CPU)`, async () => {
