@@ -1,0 +1,227 @@
+// clipGradNorm on the GPU in a page: against descent's CPU clipGradNorm and torch's recorded
+// clip_grad_norm_ (float32), chunked, then clip + step against the CPU doing the same, and its refusals.
+/// <reference types="@webgpu/types" />
+
+import * as cpu from "../../../src/index.js";
+import { setChunkElements } from "../../../src/webgpu/executor.js";
+import { clipGradNorm, gpuOptimizer, gpuParam, readBuffer } from "../../../src/webgpu/index.js";
+
+let devicePromise: Promise<GPUDevice> | null = null;
+function device(): Promise<GPUDevice> {
+  devicePromise ??= navigator.gpu.requestAdapter().then((a) => a!.requestDevice());
+  return devicePromise;
+}
+
+const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+function upload(d: GPUDevice, data: Float32Array): GPUBuffer {
+  const buffer = d.createBuffer({ size: Math.max(16, data.byteLength), usage: USAGE });
+  d.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  return buffer;
+}
+
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function normals(n: number, next: () => number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = scale * (next() + next() + next() - 1.5) * 2;
+  return out;
+}
+
+/** |a − b| in float32 ulps of `scale` (default b: what the step worked on); NaN equals NaN. */
+function ulps(a: number, b: number, scale = b): number {
+  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
+  if (a === b) return 0;
+  const s = Math.max(Math.abs(scale), Math.abs(b), 2 ** -126);
+  const ulp = 2 ** (Math.floor(Math.log2(s)) - 23);
+  return Math.abs(a - b) / ulp;
+}
+
+const NORMS: Record<string, number> = { "1": 1, "2": 2, inf: Number.POSITIVE_INFINITY };
+
+export interface ClipCase {
+  sizes: number[];
+  /** "1", "2" or "inf" (JSON has no Infinity). */
+  norm: string;
+  maxNorm: number;
+  /** Indices of params left without a grad. */
+  noGrad?: number[];
+  /** Bind buffers in chunks of this many elements. */
+  chunk?: number;
+  /** [param, element] set to NaN. */
+  nan?: [number, number];
+}
+
+/** The same grads clipped by the CPU clipGradNorm and on the GPU: both totals and the grads' distance. */
+export async function againstCpu(c: ClipCase): Promise<{
+  cpuTotal: number;
+  gpuTotal: number;
+  coef: number;
+  maxUlps: number;
+  bitIdentical: boolean;
+}> {
+  const d = await device();
+  const next = random(9);
+  const grads = c.sizes.map((n) => normals(n, next));
+  if (c.nan) grads[c.nan[0]]![c.nan[1]] = Number.NaN;
+  const has = (i: number) => !(c.noGrad ?? []).includes(i);
+  const cpuParams = c.sizes.map((n, i) => {
+    const p = cpu.param(new Float32Array(n));
+    p.grad = has(i) ? grads[i]!.slice() : null;
+    return p;
+  });
+  const gpuParams = c.sizes.map((n, i) => {
+    const p = gpuParam(upload(d, new Float32Array(n)), [n], d);
+    p.grad = has(i) ? upload(d, grads[i]!) : null;
+    return p;
+  });
+  const cpuTotal = cpu.clipGradNorm(cpuParams, c.maxNorm, { normType: NORMS[c.norm]! });
+  if (c.chunk) setChunkElements(d, c.chunk);
+  let norm: ReturnType<typeof clipGradNorm>;
+  try {
+    norm = clipGradNorm(gpuParams, c.maxNorm, { normType: NORMS[c.norm]! });
+  } finally {
+    setChunkElements(d, null);
+  }
+  const [gpuTotal, coef] = await readBuffer(d, norm.buffer, 2);
+  let maxUlps = 0;
+  let bitIdentical = true;
+  for (let i = 0; i < c.sizes.length; i++) {
+    if (!has(i)) continue;
+    const got = await readBuffer(d, gpuParams[i]!.grad!, c.sizes[i]!);
+    const want = cpuParams[i]!.grad!;
+    for (let k = 0; k < got.length; k++) {
+      maxUlps = Math.max(maxUlps, ulps(got[k]!, want[k]!));
+      if (!Object.is(got[k], want[k])) bitIdentical = false;
+    }
+  }
+  norm.destroy();
+  return { cpuTotal, gpuTotal: gpuTotal!, coef: coef!, maxUlps, bitIdentical };
+}
+
+interface TorchCase {
+  shapes: number[][];
+  grads_before: Array<number[] | null>;
+  max_norm: number;
+  norm_type: number | string;
+}
+
+/** A recorded torch clip_grad_norm_ case (float32) on the GPU: the total and the grads after. */
+export async function torchCase(c: TorchCase): Promise<{ total: number; grads: Array<number[] | null> }> {
+  const d = await device();
+  const params = c.shapes.map((shape, i) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const p = gpuParam(upload(d, new Float32Array(n)), shape, d);
+    const g = c.grads_before[i];
+    p.grad = g === null || g === undefined ? null : upload(d, new Float32Array(g));
+    return p;
+  });
+  const normType = c.norm_type === "Infinity" ? Number.POSITIVE_INFINITY : Number(c.norm_type);
+  const norm = clipGradNorm(params, c.max_norm, { normType });
+  const total = await norm.read();
+  const grads = await Promise.all(
+    params.map(async (p) => (p.grad ? Array.from(await readBuffer(d, p.grad, p.size)) : null)),
+  );
+  return { total, grads };
+}
+
+/**
+ * `steps` rounds of clipGradNorm then an optimizer step, on the GPU and on the CPU, from the same params
+ * and grads: per step the largest distance of the params in ulps, and the maps made by clip + step.
+ */
+export async function clipThenStep(c: {
+  name: string;
+  options: Record<string, unknown>;
+  sizes: number[];
+  maxNorm: number;
+  steps: number;
+}): Promise<{ maxUlps: number[]; maps: number; totals: number[][] }> {
+  const d = await device();
+  const next = random(21);
+  const init = c.sizes.map((n) => normals(n, next));
+  const cpuParams = init.map((v) => cpu.param(v.slice()));
+  const gpuParams = init.map((v) => gpuParam(upload(d, v), [v.length], d));
+  const Cpu = (cpu as unknown as Record<string, new (p: cpu.Param[], o: object) => cpu.Optimizer>)[c.name]!;
+  const ref = new Cpu(cpuParams, c.options);
+  const opt = gpuOptimizer(c.name, gpuParams, c.options);
+  const maxUlps: number[] = [];
+  const totals: number[][] = [];
+  let maps = 0;
+  const mapAsync = GPUBuffer.prototype.mapAsync;
+  for (let s = 0; s < c.steps; s++) {
+    const grads = c.sizes.map((n) => normals(n, next, 2));
+    cpuParams.forEach((p, i) => {
+      p.grad = grads[i]!.slice();
+    });
+    gpuParams.forEach((p, i) => {
+      p.grad?.destroy();
+      p.grad = upload(d, grads[i]!);
+    });
+    const cpuTotal = cpu.clipGradNorm(cpuParams, c.maxNorm);
+    // an element is judged in ulps of what its step worked on: its old value, its clipped grad, its move
+    const before = cpuParams.map((p) => Float32Array.from(p.data));
+    const clippedGrads = cpuParams.map((p) => Float32Array.from(p.grad!));
+    ref.step();
+    const scales = cpuParams.map((p, i) =>
+      Float32Array.from(p.data, (x, k) =>
+        Math.max(Math.abs(before[i]![k]!), Math.abs(clippedGrads[i]![k]!), Math.abs(x - before[i]![k]!)),
+      ),
+    );
+    GPUBuffer.prototype.mapAsync = function (...args) {
+      maps++;
+      return mapAsync.apply(this, args);
+    };
+    let norm: ReturnType<typeof clipGradNorm>;
+    try {
+      norm = clipGradNorm(gpuParams, c.maxNorm);
+      opt.step();
+    } finally {
+      GPUBuffer.prototype.mapAsync = mapAsync;
+    }
+    totals.push([cpuTotal, await norm.read()]);
+    norm.destroy();
+    let worst = 0;
+    for (let i = 0; i < c.sizes.length; i++) {
+      const got = await readBuffer(d, gpuParams[i]!.buffer, c.sizes[i]!);
+      const want = cpuParams[i]!.data;
+      for (let k = 0; k < got.length; k++) worst = Math.max(worst, ulps(got[k]!, want[k]!, scales[i]![k]!));
+    }
+    maxUlps.push(worst);
+  }
+  opt.destroy();
+  return { maxUlps, maps, totals };
+}
+
+/** The message of each bad call, or "no error". */
+export async function refusals(): Promise<Record<string, string>> {
+  const d = await device();
+  const p = gpuParam(upload(d, new Float32Array(4)), [4], d, { name: "w" });
+  p.grad = upload(d, new Float32Array(4));
+  const message = (f: () => unknown) => {
+    try {
+      f();
+      return "no error";
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  return {
+    p3: message(() => clipGradNorm([p], 1, { normType: 3 })),
+    negative: message(() => clipGradNorm([p], -1)),
+    cpuNegative: message(() => cpu.clipGradNorm([cpu.param([1])], -1)),
+    badNorm: message(() => clipGradNorm([p], 1, { normType: 0 })),
+    errorIfNonfinite: message(() => clipGradNorm([p], 1, { errorIfNonfinite: true })),
+    notAParam: message(() => clipGradNorm([cpu.param([1]) as never], 1)),
+    smallGrad: message(() => {
+      const q = gpuParam(upload(d, new Float32Array(8)), [8], d);
+      q.grad = d.createBuffer({ size: 16, usage: USAGE });
+      clipGradNorm([q], 1);
+    }),
+  };
+}
