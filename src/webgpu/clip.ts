@@ -13,6 +13,7 @@ import { WGSL_KERNELS } from "./kernels.js";
 import { readBuffer } from "./optimizer.js";
 import { checkBuffer, GpuParam, storageUsage } from "./param.js";
 
+/** The options of the GPU `clipGradNorm` (those of descent-optim's, with fewer p). */
 export interface GpuClipGradNormOptions {
   /** p of the norm: 1, 2 (default) or Infinity; other p have no WGSL kernel (use the CPU clipGradNorm). */
   normType?: number;
@@ -36,6 +37,7 @@ export class GpuNorm {
     return (await readBuffer(this.device, this.buffer, 1))[0]!;
   }
 
+  /** Frees the buffer. */
   destroy(): void {
     this.buffer.destroy();
   }

@@ -34,3 +34,4 @@ export {
   SGD,
 } from "./optimizers.js";
 export { GpuParam, type GpuParamOptions, gpuParam } from "./param.js";
+export { GATED_KERNELS, SkipNonFinite } from "./skip-non-finite.js";

@@ -15,7 +15,7 @@ import type { SchedulableOptimizer } from "../scheduler/lr-scheduler.js";
 import { variantIndex } from "./executor.js";
 import { WGSL_KERNELS } from "./kernels.js";
 import { checkBuffer, GpuParam, storageUsage } from "./param.js";
-import { KernelRunner } from "./runner.js";
+import { KernelRunner, type PlannedItem } from "./runner.js";
 
 /** A GPU param's state: numbers (step counts) and GPU buffers, named as the CPU class names them. */
 export type GpuState = Record<string, number | GPUBuffer>;
@@ -67,6 +67,39 @@ export interface CpuTwin<O extends BaseOptions> {
   readonly state: ReadonlyMap<Param, unknown>;
   /** Checks a state dict and takes its state (which the GPU optimizer then uploads). */
   loadStateDict(stateDict: OptimizerStateDict): void;
+}
+
+/** One param's part of a step: its group, its state after the CPU-side preparation, its rule's args. */
+export interface StepWork {
+  readonly p: GpuParam;
+  readonly group: GpuParamGroup;
+  readonly state: GpuState | undefined;
+  readonly args: RuleArgs;
+}
+
+/**
+ * One step of `optimizer` whose update passes are gated on the GPU (SkipNonFinite in descent-optim/webgpu):
+ * `gate` encodes its passes after the uniforms are planned and before the update passes, into the same
+ * command buffer. No hooks run (the wrapper runs its own). Not part of the public API: the class's private
+ * step is reached through this function, which its static block sets.
+ */
+export let runGatedStep: (optimizer: WebGpuOptimizer, gate: StepGate) => void;
+
+/** What gates a step on the GPU (see `runGatedStep`). */
+export interface StepGate {
+  /** Throws, naming the reason, when a step of this kernel over these groups cannot be gated (yet). */
+  check(kernel: string, groups: readonly GpuParamGroup[]): void;
+  /** Bound as the `gate` of every update pass: a nonzero first float makes them write nothing. */
+  buffer(): GPUBuffer;
+  /** Encodes the gate's own passes and copies, before the update passes. */
+  encode(
+    encoder: GPUCommandEncoder,
+    work: readonly StepWork[],
+    planned: readonly PlannedItem[],
+    runner: KernelRunner,
+  ): void;
+  /** Writes what `encode` queued for upload (called after the runner's uniforms, before submit). */
+  flush(): void;
 }
 
 /** A GPU optimizer's param group: the GPU params and every option. */
@@ -226,7 +259,31 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
       loss = closure();
     }
     this.#checkReady();
-    const work: Array<{ p: GpuParam; args: RuleArgs }> = [];
+    const work = this.#prepare();
+    if (work.length > 0) this.#encode(work, null);
+    if (this.#postHooks.size > 0) for (const hook of this.#postHooks) hook(this);
+    return loss;
+  }
+
+  /** The key in WGSL_KERNELS of the kernel this optimizer runs. */
+  get kernelName(): string {
+    return this.#rule.kernel;
+  }
+
+  static {
+    runGatedStep = (optimizer, gate) => optimizer.#gatedStep(gate);
+  }
+
+  #gatedStep(gate: StepGate): void {
+    this.#checkReady();
+    gate.check(this.#rule.kernel, this.paramGroups);
+    const work = this.#prepare();
+    if (work.length > 0) this.#encode(work, gate);
+  }
+
+  /** Every param with a grad, with its state updated as the CPU class would and its rule's args. */
+  #prepare(): StepWork[] {
+    const work: StepWork[] = [];
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const grad = p.grad;
@@ -238,12 +295,10 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
         const { state, args } = this.#rule.prepare(p, grad, before, group, alloc);
         if (state === undefined) this.state.delete(p);
         else this.state.set(p, state);
-        work.push({ p, args });
+        work.push({ p, group: group as GpuParamGroup, state, args });
       }
     }
-    if (work.length > 0) this.#encode(work);
-    if (this.#postHooks.size > 0) for (const hook of this.#postHooks) hook(this);
-    return loss;
+    return work;
   }
 
   #checkReady(): void {
@@ -256,8 +311,9 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     }
   }
 
-  #encode(work: Array<{ p: GpuParam; args: RuleArgs }>): void {
+  #encode(work: readonly StepWork[], gate: StepGate | null): void {
     const kernel = this.#runner.kernel;
+    const gateBuffer = gate?.buffer();
     const items = work.map(({ p, args }) => ({
       key: p,
       n: p.size,
@@ -268,12 +324,16 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
         if (typeof v !== "number") throw new Error(`${this.#name}: no value for scalar '${s}'`);
         return v;
       }),
+      ...(gateBuffer ? { gate: gateBuffer } : {}),
     }));
     const encoder = this.device.createCommandEncoder({ label: `descent ${this.#name}.step` });
+    const planned = this.#runner.plan(items);
+    gate?.encode(encoder, work, planned, this.#runner);
     const computePass = encoder.beginComputePass();
-    this.#runner.encode(computePass, items);
+    this.#runner.record(computePass, planned);
     computePass.end();
     this.#runner.flush();
+    gate?.flush();
     this.device.queue.submit([encoder.finish()]);
   }
 

@@ -34,6 +34,13 @@ export interface KernelItem {
   readonly gate?: GPUBuffer;
 }
 
+/** An item with its chunks and its uniform slots (byte offsets in `uniformBuffer`, one per dispatch). */
+export interface PlannedItem {
+  readonly item: KernelItem;
+  readonly ranges: ReadonlyArray<[number, number]>;
+  readonly slots: readonly number[];
+}
+
 interface Cached {
   readonly n: number;
   readonly slots: number[];
@@ -74,7 +81,15 @@ export class KernelRunner {
    * item, and writes their uniforms. Call `flush()` before the command buffer is submitted.
    */
   encode(computePass: GPUComputePassEncoder, items: readonly KernelItem[]): void {
-    const kernel = this.#kernel;
+    this.record(computePass, this.plan(items));
+  }
+
+  /**
+   * Hands out the items' uniform slots and writes their uniforms (the first half of `encode`). What it
+   * returns says where each item's uniforms are, so that a pass encoded before `record` may overwrite
+   * some of their scalars on the GPU (`uniformBuffer` at `slots[j]` + `scalarOffset(name)`).
+   */
+  plan(items: readonly KernelItem[]): PlannedItem[] {
     const perChunk = chunkElements(this.#device);
     // every slot is handed out before any bind group is made: a grown uniform buffer replaces the old one
     const planned = items
@@ -90,6 +105,27 @@ export class KernelRunner {
       if (ranges.length > 1 && cached.slots.length > ranges.length) {
         this.#uniforms.write(cached.slots[ranges.length]!, item.n, 0, item.scalars);
       }
+    }
+    return planned.map(({ item, ranges, cached }) => ({ item, ranges, slots: cached.slots }));
+  }
+
+  /** The uniform buffer the planned slots are in (valid until the next `plan`). */
+  get uniformBuffer(): GPUBuffer {
+    return this.#uniforms.buffer;
+  }
+
+  /** The byte offset of scalar `name` within a uniform slot. */
+  scalarOffset(name: string): number {
+    const k = this.#kernel.scalars.indexOf(name);
+    if (k < 0) throw new Error(`${this.#kernel.rule} has no scalar '${name}'`);
+    return 8 + 4 * k;
+  }
+
+  /** Records the passes of planned items (the second half of `encode`). */
+  record(computePass: GPUComputePassEncoder, planned: readonly PlannedItem[]): void {
+    const kernel = this.#kernel;
+    for (const { item, ranges } of planned) {
+      const cached = this.#cache.get(item.key)!;
       for (const pass of kernel.passes) {
         const groups = this.#bindGroups(item, pass, ranges, cached);
         computePass.setPipeline(pipelineFor(this.#device, kernel, pass, item.variant));
