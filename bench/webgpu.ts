@@ -1,6 +1,8 @@
 // `npm run bench:webgpu`: descent's WGSL optimizers in headless Chromium's WebGPU (SwiftShader here: a
 // software Vulkan on the CPU), per step, as Melem/s and as a ratio to a WGSL copy kernel moving the same
 // bytes on the same device (and to a kernel with the optimizer's accesses and no arithmetic), and tf.train.adam vs descent's TF.js adapter on the webgpu backend, in one run.
+// Then the multi-pass steps (clipGradNorm + step, the SkipNonFinite gate, LAMB) as ratios to the plain Adam
+// step timed in the same rounds.
 // Options: --elements 1e6,1e7 (default), --steps N a round (default 3), --rounds N (default 3, the median). Prints a markdown table with the load.
 
 import { execSync } from "node:child_process";
@@ -51,6 +53,18 @@ try {
     for (const r of rows) {
       console.log(
         `| ${r.what} | ${elements.toExponential(0)} | ${r.msPerStep.toFixed(2)} | ${r.melemPerS.toFixed(1)} | ${r.copyMs === null ? "" : r.copyMs.toFixed(2)} | ${r.ofCopyBound === null ? "" : `${r.ofCopyBound.toFixed(2)}×`} | ${r.streamMs === null ? "" : r.streamMs.toFixed(2)} | ${r.ofStreamBound === null ? "" : `${r.ofStreamBound.toFixed(2)}×`} | ${r.what.includes("Adam") ? `${(tfAdam / r.msPerStep).toFixed(2)}×` : ""} |`,
+      );
+    }
+  }
+  console.log(`\nmulti-pass steps (4 params of a quarter each; clipping every step), load: ${load()}\n`);
+  console.log("| what | elements | ms/step | vs | ratio (median of rounds) |");
+  console.log("|---|---:|---:|---|---:|");
+  for (const elements of sizes) {
+    for (const r of await page.call<
+      Array<{ what: string; msPerStep: number; ratio: number; versus: string }>
+    >("passes", { elements, steps, rounds })) {
+      console.log(
+        `| ${r.what} | ${elements.toExponential(0)} | ${r.msPerStep.toFixed(2)} | ${r.versus} | ${r.ratio.toFixed(2)}× |`,
       );
     }
   }

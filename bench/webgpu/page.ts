@@ -6,7 +6,14 @@
 import "@tensorflow/tfjs-backend-webgpu";
 import * as tf from "@tensorflow/tfjs";
 import { TfjsWebGpuOptimizer } from "../../src/tfjs/webgpu-optimizer.js";
-import { Adam, gpuOptimizer, gpuParam, type WebGpuOptimizer } from "../../src/webgpu/index.js";
+import {
+  Adam,
+  clipGradNorm,
+  gpuOptimizer,
+  gpuParam,
+  SkipNonFinite,
+  type WebGpuOptimizer,
+} from "../../src/webgpu/index.js";
 import { workgroups } from "../../src/webgpu/executor.js";
 
 const USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -258,6 +265,106 @@ export async function tfjs(c: { elements: number; steps: number; rounds: number 
     g.dispose();
   }
   return rows;
+}
+
+/** A step of the multi-pass work, against the plain step in the same round. */
+export interface PassRow {
+  what: string;
+  elements: number;
+  msPerStep: number;
+  /** ms of this over ms of `versus` in the same rounds (median of the per-round ratios). */
+  ratio: number;
+  versus: string;
+}
+
+/**
+ * clipGradNorm + step, the SkipNonFinite gate + step and LAMB against the plain step on `elements`
+ * elements (4 params of a quarter each, as layers), each round timing them back to back. The clip's
+ * maxNorm halves every step, so every step clips (its scale pass writes every grad).
+ */
+export async function passes(c: { elements: number; steps: number; rounds: number }): Promise<PassRow[]> {
+  const adapter = await navigator.gpu.requestAdapter();
+  const device = await adapter!.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter!.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter!.limits.maxBufferSize,
+    },
+  });
+  const quarter = Math.ceil(c.elements / 4);
+  const make = () =>
+    Array.from({ length: 4 }, () => {
+      const p = gpuParam(device.createBuffer({ size: quarter * 4, usage: USAGE() }), [quarter], device);
+      p.grad = device.createBuffer({ size: quarter * 4, usage: USAGE() });
+      const ones = new Float32Array(quarter).fill(1);
+      device.queue.writeBuffer(p.grad, 0, ones);
+      return p;
+    });
+  const cases: Array<[string, string, () => { run: () => void; done: () => void }]> = [
+    [
+      "Adam step",
+      "Adam step",
+      () => {
+        const ps = make();
+        const opt = gpuOptimizer("Adam", ps, { lr: 1e-3 });
+        return { run: () => opt.step(), done: () => opt.destroy() };
+      },
+    ],
+    [
+      "clipGradNorm + Adam step",
+      "Adam step",
+      () => {
+        const ps = make();
+        const opt = gpuOptimizer("Adam", ps, { lr: 1e-3 });
+        let maxNorm = 1;
+        return {
+          run: () => {
+            maxNorm /= 2;
+            clipGradNorm(ps, maxNorm).destroy();
+            opt.step();
+          },
+          done: () => opt.destroy(),
+        };
+      },
+    ],
+    [
+      "SkipNonFinite(Adam) step",
+      "Adam step",
+      () => {
+        const ps = make();
+        const opt = new SkipNonFinite(gpuOptimizer("Adam", ps, { lr: 1e-3 }));
+        return { run: () => opt.step(), done: () => opt.destroy() };
+      },
+    ],
+    [
+      "LAMB step",
+      "Adam step",
+      () => {
+        const ps = make();
+        const opt = gpuOptimizer("LAMB", ps, { lr: 1e-3 });
+        return { run: () => opt.step(), done: () => opt.destroy() };
+      },
+    ],
+  ];
+  const times = new Map(cases.map(([what]) => [what, [] as number[]]));
+  for (let round = 0; round < c.rounds; round++) {
+    for (const [what, , setup] of cases) {
+      const { run, done } = setup();
+      times.get(what)!.push(await timed(device, c.steps, run));
+      done();
+    }
+  }
+  device.destroy();
+  return cases.map(([what, versus]) => {
+    const mine = times.get(what)!;
+    const theirs = times.get(versus)!;
+    return {
+      what,
+      elements: c.elements,
+      msPerStep: median(mine),
+      ratio: median(mine.map((t, r) => t / theirs[r]!)),
+      versus,
+    };
+  });
 }
 
 export async function adapterInfo(): Promise<string> {
