@@ -51,6 +51,13 @@ interface Block {
  */
 export const arenaClock = { generation: 0 };
 
+/**
+ * For tests: detach the memory at every allocation, so that a view held across an allocation fails every
+ * time, not only when garbage collection happened to quarantine a block first. Not part of the public API.
+ * @internal
+ */
+export const arenaStress = { detachEveryAllocation: false };
+
 /** The arena cannot allocate: `bytes` is the size of the allocation that failed. */
 export class ArenaAllocationError extends RangeError {
   readonly bytes: number;
@@ -225,6 +232,10 @@ export class Arena {
   }
 
   #take(size: number): number {
+    if (arenaStress.detachEveryAllocation && !this.#shared) {
+      this.#memory.grow(0);
+      this.#detached();
+    }
     let offset = this.#fit(size);
     if (offset >= 0) return offset;
     if (this.#quarantine.length > 0 && !this.#shared) {
