@@ -25,12 +25,22 @@ function crashAfter(path: string, afterSaves: number, delayMs: number): Promise<
     );
     let saved = 0;
     let stderr = "";
+    let stdout = "";
+    let killing = false;
     child.stderr.on("data", (d) => {
       stderr += d;
     });
+    // A chunk may carry several counts, or part of one (a loaded machine batches the writes): read the
+    // last whole line, and kill once the count has reached afterSaves.
     child.stdout.on("data", (d: Buffer) => {
-      saved = Number(String(d).trim().split("\n").pop());
-      if (saved === afterSaves) setTimeout(() => child.kill("SIGKILL"), delayMs);
+      stdout += String(d);
+      const lines = stdout.split("\n");
+      const last = lines.length >= 2 ? lines[lines.length - 2]! : "";
+      if (last !== "") saved = Number(last);
+      if (!killing && saved >= afterSaves) {
+        killing = true;
+        setTimeout(() => child.kill("SIGKILL"), delayMs);
+      }
     });
     child.on("exit", (code, signal) => {
       if (signal === "SIGKILL") done(saved);
