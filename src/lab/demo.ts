@@ -27,8 +27,8 @@ import {
 } from "./figures.js";
 import { elongated, testFunction } from "./functions.js";
 import { LANGS, type Lang, outcomeText, surfaceText, verdictText } from "./i18n.js";
-import { defaultRaceLr, raceOptimizer } from "./optimizers.js";
-import { type RaceResult, race } from "./race.js";
+import { defaultRaceLr, labColor, raceOptimizer } from "./optimizers.js";
+import { colorOf, type RaceResult, race } from "./race.js";
 import { noisySeries } from "./random.js";
 import { type ReportSection, reportHtml } from "./report.js";
 import { REPORT_TEXT } from "./report-text.js";
@@ -109,13 +109,18 @@ export interface DemoResult {
 /** The demo's six training runs, in the order they are trained and listed. */
 export function demoEntries(): TrainEntry[] {
   return [
-    { label: "SGD lr=0.1", create: (p) => new SGD(p, { lr: 0.1 }) },
-    { label: "SGD+momentum lr=0.02 m=0.9", create: (p) => new SGD(p, { lr: 0.02, momentum: 0.9 }) },
-    { label: "Adagrad lr=0.02", create: (p) => new Adagrad(p, { lr: 0.02 }) },
-    { label: "RMSprop lr=1e-3", create: (p) => new RMSprop(p, { lr: 1e-3 }) },
-    { label: "Adam lr=1e-3", create: (p) => new Adam(p, { lr: 1e-3 }) },
+    { label: "SGD lr=0.1", color: labColor("sgd"), create: (p) => new SGD(p, { lr: 0.1 }) },
+    {
+      label: "SGD+momentum lr=0.02 m=0.9",
+      color: labColor("momentum"),
+      create: (p) => new SGD(p, { lr: 0.02, momentum: 0.9 }),
+    },
+    { label: "Adagrad lr=0.02", color: labColor("adagrad"), create: (p) => new Adagrad(p, { lr: 0.02 }) },
+    { label: "RMSprop lr=1e-3", color: labColor("rmsprop"), create: (p) => new RMSprop(p, { lr: 1e-3 }) },
+    { label: "Adam lr=1e-3", color: labColor("adam"), create: (p) => new Adam(p, { lr: 1e-3 }) },
     {
       label: "AdamW + one-cycle max lr=3e-3",
+      color: labColor("adamw"),
       create: (p) => new AdamW(p, { lr: 3e-3, weightDecay: 1e-2 }),
       scheduler: (optimizer, totalSteps) => new OneCycleLR(optimizer, { maxLr: 3e-3, totalSteps }),
     },
@@ -369,7 +374,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
             title: text.pytorch.lossTitle,
             caption: text.pytorch.lossCaption,
             svg: trainingFigure(
-              runs.map((r) => ({ label: r.label, values: r.batchLoss })),
+              runs.map((r) => ({ label: r.label, ...colorOf(r), values: r.batchLoss })),
               { yLabel: "loss", beta: 0.95, logY: true, lang },
             ),
           },
@@ -377,7 +382,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
             title: text.pytorch.accuracyTitle,
             caption: text.pytorch.accuracyCaption,
             svg: trainingFigure(
-              runs.map((r) => ({ label: r.label, values: r.batchAccuracy })),
+              runs.map((r) => ({ label: r.label, ...colorOf(r), values: r.batchAccuracy })),
               { yLabel: text.pytorch.batchAccuracy, beta: 0.95, lang },
             ),
           },
@@ -385,7 +390,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
             title: text.pytorch.testTitle,
             caption: text.pytorch.testCaption,
             svg: scheduleFigure(
-              runs.map((r) => ({ label: r.label, values: r.epochs.map((e) => e.testAccuracy), first: 1 })),
+              runs.map((r) => ({
+                label: r.label,
+                ...colorOf(r),
+                values: r.epochs.map((e) => e.testAccuracy),
+                first: 1,
+              })),
               {
                 yLabel: text.pytorch.testLabel,
                 xLabel: "epoch",
@@ -416,7 +426,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
             title: text.schedule.lrTitle,
             caption: text.schedule.lrCaption(batchesPerEpoch),
             svg: scheduleFigure(
-              runs.map((r) => ({ label: r.label, values: r.lr })),
+              runs.map((r) => ({ label: r.label, ...colorOf(r), values: r.lr })),
               { yLabel: "lr", logY: true, title: text.schedule.lrFigure, lang },
             ),
           },
@@ -490,7 +500,7 @@ function momentumFigure(
       title: text.momentumTitle,
       caption: text.momentumCaption,
       svg: scheduleFigure(
-        cycled.map((r) => ({ label: r.label, values: r.momentum! })),
+        cycled.map((r) => ({ label: r.label, ...colorOf(r), values: r.momentum! })),
         { yLabel: "momentum / β₁", title: text.momentumFigure, zero: false, lang },
       ),
     },

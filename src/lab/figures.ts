@@ -26,6 +26,28 @@ export const SERIES_COLORS: readonly string[] = Object.freeze([
 
 const colorAt = (i: number) => SERIES_COLORS[i % SERIES_COLORS.length]!;
 
+/**
+ * One colour per series: its own (an optimizer's colour in the registry, the same in every figure, the CLI
+ * and the web lab) unless an earlier series of this figure already has it; then, and for series without
+ * one, the first palette colour no series of the figure has taken.
+ */
+export function seriesColors(series: readonly { readonly color?: string | undefined }[]): string[] {
+  const taken = new Set<string>();
+  const out: (string | undefined)[] = series.map((s) => {
+    if (s.color === undefined || taken.has(s.color)) return undefined;
+    taken.add(s.color);
+    return s.color;
+  });
+  let next = 0;
+  return out.map((c) => {
+    if (c !== undefined) return c;
+    while (next < SERIES_COLORS.length && taken.has(colorAt(next))) next++;
+    const color = next < SERIES_COLORS.length ? colorAt(next) : colorAt(taken.size);
+    taken.add(color);
+    return color;
+  });
+}
+
 interface LegendItem {
   readonly label: string;
   readonly color: string;
@@ -120,6 +142,7 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
     Plot.dot([[result.start.x, result.start.y]], { fill: "white", stroke: "black", strokeWidth: 1.5, r: 5 }),
   ];
   const ends: { x: number; y: number; color: string }[] = [];
+  const colors = seriesColors(result.runs);
   result.runs.forEach((run, i) => {
     const { x, y } = run.trajectory;
     // cut to the frame: a diverged path's huge coordinates would crash the PNG rasteriser
@@ -129,7 +152,7 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
       [y1, y2],
     );
     const points = pieces.flatMap((piece, k) => piece.map(([px, py]) => ({ x: px, y: py, piece: k })));
-    const color = colorAt(i);
+    const color = colors[i]!;
     marks.push(
       Plot.line(points, { x: "x", y: "y", z: "piece", stroke: color, strokeWidth: 2, curve: "linear" }),
     );
@@ -156,7 +179,7 @@ export function raceFigure(result: RaceResult, options: RaceFigureOptions = {}):
   });
   marks.push(
     ...legend(
-      labels.map((label, i) => ({ label, color: colorAt(i) })),
+      labels.map((label, i) => ({ label, color: colors[i]! })),
       FIGURE_TEXT[lang].steps(result.steps),
     ),
   );
@@ -322,6 +345,8 @@ export function biasCorrectionFigure(
 /** A named curve over steps (an lr schedule, a momentum schedule, a loss). */
 export interface Curve {
   readonly label: string;
+  /** Its colour (default: the palette in order; see `seriesColors`). */
+  readonly color?: string;
   readonly values: ArrayLike<number>;
   /** The x value of values[0] (default 0). */
   readonly first?: number;
@@ -347,22 +372,23 @@ export function scheduleFigure(
 ): string {
   if (curves.length === 0) throw new RangeError("scheduleFigure: expected at least one curve");
   const linear = options.curve === "linear";
+  const colors = seriesColors(curves);
   const marks: Markish[] = curves.flatMap((c, i) => {
     const values = Array.from(c.values);
     const x = (_d: unknown, t: number) => t + (c.first ?? 0);
     const line = Plot.lineY(values, {
       x,
-      stroke: colorAt(i),
+      stroke: colors[i],
       strokeWidth: 2,
       curve: linear ? "linear" : "step-after",
     });
-    return linear ? [line, Plot.dotY(values, { x, fill: colorAt(i), r: 3 })] : [line];
+    return linear ? [line, Plot.dotY(values, { x, fill: colors[i], r: 3 })] : [line];
   });
   const logY = options.logY ?? false;
   const text = FIGURE_TEXT[options.lang ?? "en"];
   return seriesPlot(
     marks,
-    curves.map((c, i) => ({ label: c.label, color: colorAt(i) })),
+    curves.map((c, i) => ({ label: c.label, color: colors[i]! })),
     {
       ...options,
       title: options.title ?? text.perStep(options.yLabel ?? "lr"),
@@ -389,17 +415,18 @@ export function trainingFigure(
   const beta = options.beta ?? 0.9;
   const text = FIGURE_TEXT[options.lang ?? "en"];
   const marks: Markish[] = [];
+  const colors = seriesColors(curves);
   curves.forEach((c, i) => {
     const xOf = (_d: unknown, t: number) => t + (c.first ?? 0);
     const raw = Array.from(c.values);
     marks.push(
-      Plot.lineY(raw, { x: xOf, stroke: colorAt(i), strokeOpacity: 0.25, strokeWidth: 1 }),
-      Plot.lineY(ewma(raw, beta, { biasCorrection: true }), { x: xOf, stroke: colorAt(i), strokeWidth: 2 }),
+      Plot.lineY(raw, { x: xOf, stroke: colors[i], strokeOpacity: 0.25, strokeWidth: 1 }),
+      Plot.lineY(ewma(raw, beta, { biasCorrection: true }), { x: xOf, stroke: colors[i], strokeWidth: 2 }),
     );
   });
   return seriesPlot(
     marks,
-    curves.map((c, i) => ({ label: c.label, color: colorAt(i) })),
+    curves.map((c, i) => ({ label: c.label, color: colors[i]! })),
     {
       ...options,
       title: options.title ?? text.trainingTitle(options.yLabel ?? "loss", beta),
@@ -472,15 +499,16 @@ export function raceLossFigure(result: RaceResult, options: SeriesFigureOptions 
   const shift = Number.isFinite(fStar) ? fStar : 0;
   const gap = Number.isFinite(fStar);
   const text = FIGURE_TEXT[options.lang ?? "en"];
+  const colors = seriesColors(result.runs);
   const marks: Markish[] = result.runs.map((run, i) => {
     const points = Array.from(run.trajectory.loss, (l, t) => [t, l - shift] as [number, number]).filter(
       ([, v]) => Number.isFinite(v) && (!gap || v > 0),
     );
-    return Plot.line(points, { stroke: colorAt(i), strokeWidth: 1.5 });
+    return Plot.line(points, { stroke: colors[i], strokeWidth: 1.5 });
   });
   return seriesPlot(
     marks,
-    result.runs.map((r, i) => ({ label: r.label, color: colorAt(i) })),
+    result.runs.map((r, i) => ({ label: r.label, color: colors[i]! })),
     {
       ...options,
       title: options.title ?? (gap ? text.lossGapTitle : text.lossTitle),
@@ -518,6 +546,7 @@ export function effectiveStepFigure(result: RaceResult, options: EffectiveStepFi
   const [ax, ay] = options.axisNames ?? axesOf(result.fn);
   const marks: Markish[] = [];
   const items: LegendItem[] = [];
+  const colors = seriesColors(result.runs);
   result.runs.forEach((run, i) => {
     const tr = run.trajectory;
     let sx: ArrayLike<number>;
@@ -535,7 +564,7 @@ export function effectiveStepFigure(result: RaceResult, options: EffectiveStepFi
       Array.from(values, (v, t) => [t, v] as [number, number]).filter(
         ([t, v]) => t <= last && Number.isFinite(v) && v > 0,
       );
-    const color = colorAt(i);
+    const color = colors[i]!;
     marks.push(
       Plot.line(positive(sx), { stroke: color, strokeWidth: 2 }),
       Plot.line(positive(sy), { stroke: color, strokeWidth: 2, strokeDasharray: "6,4" }),

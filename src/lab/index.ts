@@ -22,6 +22,7 @@ export {
   raceFigure,
   raceLossFigure,
   SERIES_COLORS,
+  seriesColors,
   type SeriesFigureOptions,
   scheduleFigure,
   trainingFigure,
@@ -47,7 +48,13 @@ export {
   type Vec2,
 } from "./functions.js";
 export { MLP, type MLPOptions } from "./mlp.js";
-export { defaultRaceLr, describeRaceOptimizer, raceOptimizer, raceOptimizerNames } from "./optimizers.js";
+export {
+  defaultRaceLr,
+  describeRaceOptimizer,
+  labColor,
+  raceOptimizer,
+  raceOptimizerNames,
+} from "./optimizers.js";
 export {
   curvature,
   type Outcome,

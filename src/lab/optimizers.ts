@@ -59,6 +59,11 @@ function preset(name: string): { row: OptimizerRow; preset: LabPreset } {
   return found;
 }
 
+/** A named optimizer's colour ("adam", "momentum"): the same in every figure, the CLI and the web lab. */
+export function labColor(name: string): string {
+  return preset(name).preset.color;
+}
+
 /** The learning rate a named optimizer uses on `fn` when none is given. */
 export function defaultRaceLr(name: string, fn: TestFunction): number {
   return presetLr(preset(name).preset, fn);
@@ -81,5 +86,9 @@ export function raceOptimizer(
     throw new RangeError(`Invalid learning rate: ${lr}`);
   }
   const ctorOptions = { lr, ...p.fromControls(presetDefaults(p)), ...p.raceOptions };
-  return { label: options.label ?? name.toLowerCase(), create: (params) => new row.cls(params, ctorOptions) };
+  return {
+    label: options.label ?? name.toLowerCase(),
+    color: p.color,
+    create: (params) => new row.cls(params, ctorOptions),
+  };
 }

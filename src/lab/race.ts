@@ -17,6 +17,8 @@ import { batchSampler, checkBatchSize, isSumOfExamples } from "./stochastic.js";
 /** An optimizer in a race: a label for the legend and a factory over the race's single param. */
 export interface RaceEntry {
   readonly label: string;
+  /** Its colour in figures (`raceOptimizer` gives the optimizer's own; absent: the palette in order). */
+  readonly color?: string;
   /** Builds the optimizer over the race's param (the point, 2 values). */
   create(params: Param[]): OptimizerLike;
   /**
@@ -134,6 +136,8 @@ export type Verdict =
 /** One optimizer's run in a race: its label, trajectory and summary. */
 export interface RaceRun {
   readonly label: string;
+  /** The entry's colour, if it has one. */
+  readonly color?: string;
   readonly trajectory: Trajectory;
   readonly summary: RaceSummary;
 }
@@ -198,7 +202,8 @@ export function race(fn: TestFunction, entries: readonly RaceEntry[], options: R
   const runs: RaceRun[] = [];
   for (const entry of entries) {
     const trajectory = runOne(fn, entry, start, steps, seed);
-    runs.push({ label: entry.label, trajectory, summary: summarize(fn, entry.label, trajectory, tolerance) });
+    const summary = summarize(fn, entry.label, trajectory, tolerance);
+    runs.push({ label: entry.label, ...colorOf(entry), trajectory, summary });
     options.onProgress?.(runs.length, entries.length);
   }
   return { fn, start, steps, tolerance, runs };
@@ -481,4 +486,9 @@ function judge(
   }
   const drop = tr.loss[n - window]! - loss;
   return { outcome: "moving", verdict: { kind: "moving", steps: n, drop, window, loss } };
+}
+
+/** `{ color }` when the entry has one (so a run without one has no `color` key at all). */
+export function colorOf(entry: { readonly color?: string | undefined }): { color?: string } {
+  return entry.color === undefined ? {} : { color: entry.color };
 }

@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Param } from "../core/param.js";
 import { TfjsOptimizer } from "../tfjs/index.js";
+import { colorOf } from "./race.js";
 import { mulberry32, shuffle } from "./random.js";
 import { type EpochRecord, finishRun, type TrainEntry, type TrainOptions, type TrainRun } from "./train.js";
 
@@ -134,7 +135,7 @@ export async function trainTfjs(entry: TrainEntry, options: TrainOptions): Promi
     }
     const trainEval = evaluate(model, images, labels);
     return finishRun(
-      { label: entry.label, batchLoss, batchAccuracy, lr, momentum, epochs: records },
+      { label: entry.label, ...colorOf(entry), batchLoss, batchAccuracy, lr, momentum, epochs: records },
       trainEval,
       started,
     );

@@ -6,6 +6,7 @@ import type { OptimizerLike } from "../core/optimizer.js";
 import type { Param } from "../core/param.js";
 import type { DigitSet } from "./digits.js";
 import { MLP } from "./mlp.js";
+import { colorOf } from "./race.js";
 import { mulberry32, shuffle } from "./random.js";
 
 /** Anything with torch's scheduler `step()`; stepped once after every optimizer step. */
@@ -17,6 +18,8 @@ export interface SchedulerLike {
 /** A run to train: a label and a factory for its optimizer (and, optionally, its scheduler). */
 export interface TrainEntry {
   readonly label: string;
+  /** Its colour in figures (absent: the palette in order). */
+  readonly color?: string;
   /** Builds the run's optimizer over the network's params. */
   create(params: Param[]): OptimizerLike;
   /** Builds the run's scheduler over its optimizer, given the total number of optimizer steps. */
@@ -53,6 +56,8 @@ export interface EpochRecord {
 /** What `trainMLP` returns: per-batch loss, accuracy and lr, and one record per epoch. */
 export interface TrainRun {
   readonly label: string;
+  /** The entry's colour, if it has one. */
+  readonly color?: string;
   /** Loss of every batch, before its step. */
   readonly batchLoss: Float64Array;
   /** Accuracy on every batch, before its step. */
@@ -146,7 +151,7 @@ export function trainMLP(entry: TrainEntry, options: TrainOptions): TrainRun {
   }
   const trainEval = net.evaluate(train.images, train.labels, train.count);
   return finishRun(
-    { label: entry.label, batchLoss, batchAccuracy, lr, momentum, epochs: records },
+    { label: entry.label, ...colorOf(entry), batchLoss, batchAccuracy, lr, momentum, epochs: records },
     trainEval,
     started,
   );

@@ -6,14 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Resvg } from "@resvg/resvg-js";
 import { contourValue } from "../../src/lab/figures.js";
-import {
-  plateau,
-  race,
-  raceFigure,
-  raceOptimizer,
-  SERIES_COLORS,
-  testFunction,
-} from "../../src/lab/index.js";
+import { plateau, race, raceFigure, raceOptimizer, labColor, testFunction } from "../../src/lab/index.js";
 
 const hex = (c: string) => [1, 3, 5].map((k) => Number.parseInt(c.slice(k, k + 2), 16));
 
@@ -69,7 +62,7 @@ describe("race figures a reader can read", () => {
       [0, "sgd"],
       [1, "momentum"],
     ] as const) {
-      const n = pixelsOf(svg, SERIES_COLORS[i]!, start.x, start.y, 16);
+      const n = pixelsOf(svg, labColor(label), start.x, start.y, 16);
       assert.ok(n >= 20, `${label}: ${n} pixels of its colour at the start`);
     }
   });
@@ -86,7 +79,7 @@ describe("race figures a reader can read", () => {
     assert.ok(star, "the minimum's star");
     const [x, y] = [Number(star[1]), Number(star[2])];
     for (const i of [0, 1]) {
-      const n = pixelsOf(svg, SERIES_COLORS[i]!, x, y, 16);
+      const n = pixelsOf(svg, labColor(["momentum", "adam"][i]!), x, y, 16);
       assert.ok(n >= 20, `${result.runs[i]!.label}: ${n} pixels of its colour at (1, 1)`);
     }
     assert.ok(pixelsOf(svg, "#000000", x, y, 12) >= 10, "the star's outline");
