@@ -58,10 +58,7 @@ describe("race figures a reader can read", () => {
     const svg = raceFigure(result);
     const start = startOf(svg);
     // sgd and momentum end within 1e-6 of the start: both crosses must show there
-    for (const [i, label] of [
-      [0, "sgd"],
-      [1, "momentum"],
-    ] as const) {
+    for (const label of ["sgd", "momentum"]) {
       const n = pixelsOf(svg, labColor(label), start.x, start.y, 16);
       assert.ok(n >= 20, `${label}: ${n} pixels of its colour at the start`);
     }
