@@ -408,6 +408,15 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
    * by that CPU class first: on any error nothing changes. Buffers are uploaded in place.
    */
   async loadStateDictAsync(stateDict: OptimizerStateDict): Promise<void> {
+    this.loadStateDict(stateDict);
+  }
+
+  /**
+   * `loadStateDictAsync`, returning when the uploads are queued: loading waits for nothing on the GPU (the
+   * writes are ordered before the next step). For callers that cannot wait, such as a TF.js adapter
+   * binding inside a step.
+   */
+  loadStateDict(stateDict: OptimizerStateDict): void {
     const params = this.#orderedParams();
     const standIns = params.map(standIn);
     let k = 0;
