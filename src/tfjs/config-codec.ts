@@ -87,3 +87,48 @@ export function toBase64(text: string): string {
 export function fromBase64(b64: string): string {
   return new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
 }
+
+/** The config a descent adapter is saved with, as `decodeConfig` reads it. */
+export interface AdapterConfig {
+  /** The optimizer's class name (null: an adapter that was never bound). */
+  optimizer: string | null;
+  defaults: Record<string, unknown>;
+  /** The adapter's own options (groups, clipping, …). */
+  options: Record<string, unknown>;
+}
+
+/**
+ * What `getConfig` returns: the config as base64 JSON (tfjs-layers camelCases every string in a loaded
+ * training config, "dense_1" → "dense1"; base64 has no "_"), and the optimizer's name, for people.
+ */
+export function encodeConfig(config: AdapterConfig): Record<string, string | null> {
+  const json = {
+    optimizer: config.optimizer,
+    defaults: toJsonValue(config.defaults),
+    options: toJsonValue(config.options),
+  };
+  return { optimizer: config.optimizer, json64: toBase64(JSON.stringify(json)) };
+}
+
+/** Reads what `encodeConfig` made (or its JSON unwrapped); errors start with `where`. */
+export function decodeConfig(
+  config: Record<string, unknown>,
+  where: string,
+): AdapterConfig & { optimizer: string } {
+  let parsed = config;
+  if (typeof config.json64 === "string") {
+    try {
+      parsed = JSON.parse(fromBase64(config.json64));
+    } catch (e) {
+      optionError(`${where}: the config is corrupt (${(e as Error).message})`);
+    }
+  }
+  const name = parsed?.optimizer;
+  if (typeof name !== "string")
+    optionError(`${where}: the config names no optimizer class, got ${describe(name)}`);
+  return {
+    optimizer: name,
+    defaults: (fromJsonValue(parsed.defaults) ?? {}) as Record<string, unknown>,
+    options: (fromJsonValue(parsed.options) ?? {}) as Record<string, unknown>,
+  };
+}

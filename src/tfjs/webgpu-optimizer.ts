@@ -11,12 +11,18 @@
 // the other tensor keeps the old values, as TF.js's immutability promises; the old buffer is destroyed once
 // no tensor refers to it.
 // On webgl (or cpu, wasm) use TfjsOptimizer instead: it reads each gradient back with dataSync().
+//
+// State: getWeights()/setWeights() carry the GPU optimizer's state dict in TfjsOptimizer's format (read from
+// the GPU when saving), so `model.save(handler, { includeOptimizer: true })` and `tf.loadLayersModel` resume
+// on webgpu, and a model saved on webgpu resumes on the cpu backend (there, the saved config rebuilds a
+// TfjsOptimizer) and the other way round (TfjsWebGpuOptimizer.setWeights takes TfjsOptimizer's weights).
 
 import {
   engine,
   type GPUData,
   Optimizer,
   type NamedTensorMap,
+  serialization,
   type Tensor,
   tensor,
   type Variable,
@@ -25,8 +31,11 @@ import type { OptimizerStateDict } from "../core/optimizer.js";
 import { describe } from "../core/param.js";
 import { optionError } from "../core/validate.js";
 import type { WebGpuOptimizer } from "../webgpu/optimizer.js";
+import { GPU_OPTIMIZERS, gpuOptimizer } from "../webgpu/optimizers.js";
 import { GpuParam, storageUsage } from "../webgpu/param.js";
-import type { LayerVariableLike, NamedTensor, TfjsVariable } from "./tfjs-optimizer.js";
+import { decodeConfig, encodeConfig } from "./config-codec.js";
+import { type LayerVariableLike, type TfjsVariable, TfjsOptimizer } from "./tfjs-optimizer.js";
+import { decodeState, encodeState, type NamedTensor } from "./weights.js";
 
 /** Builds the descent GPU optimizer over the params the adapter made (one per variable, in order). */
 export type GpuOptimizerFactory<O extends WebGpuOptimizer = WebGpuOptimizer> = (params: GpuParam[]) => O;
@@ -84,7 +93,8 @@ function isLayerVariable(v: unknown): v is LayerVariableLike {
 
 /**
  * A descent GPU optimizer driving TF.js variables on the webgpu backend, with zero bytes read back per step.
- * `variables`: `model.trainableWeights` or `tf.Variable`s (`null`: bind to those of the first step).
+ * `variables`: `model.trainableWeights` or `tf.Variable`s (`null`: bind to those of the first step, or of
+ * an explicit `bind`: how a loaded model's optimizer starts).
  */
 export class TfjsWebGpuOptimizer<O extends WebGpuOptimizer = WebGpuOptimizer> extends Optimizer {
   static className = "DescentWebGpuOptimizer";
@@ -104,6 +114,14 @@ export class TfjsWebGpuOptimizer<O extends WebGpuOptimizer = WebGpuOptimizer> ex
   #uploads = 0;
   /** Per variable, a GPU buffer gradients held on the CPU are written into. */
   #gradBuffers = new Map<string, GPUBuffer>();
+  /** State set before the adapter was bound: loaded by `bind`. */
+  #pending: OptimizerStateDict | null = null;
+  #pendingLabels: string[] = [];
+  /** Set by fromConfig: the saved optimizer's name (checked against what the factory makes) and defaults. */
+  #expectName: string | null = null;
+  #pendingDefaults: Record<string, unknown> = {};
+  /** What the last getWeights made (disposed by the next one, or by dispose). */
+  #lastWeights: NamedTensor[] = [];
 
   constructor(variables: readonly TfjsVariable[] | null, factory: GpuOptimizerFactory<O>) {
     super();
@@ -119,6 +137,11 @@ export class TfjsWebGpuOptimizer<O extends WebGpuOptimizer = WebGpuOptimizer> ex
   get optimizer(): O {
     if (this.#optimizer === null) optionError("TfjsWebGpuOptimizer: not bound to variables yet");
     return this.#optimizer;
+  }
+
+  /** Whether the adapter has its variables (always, unless it was made with `null` and has not stepped). */
+  get bound(): boolean {
+    return this.#optimizer !== null;
   }
 
   /** The GPU params, by variable name. */
@@ -138,7 +161,8 @@ export class TfjsWebGpuOptimizer<O extends WebGpuOptimizer = WebGpuOptimizer> ex
 
   /**
    * Builds the GPU optimizer over `variables` (done by the constructor, or by the first step when it was
-   * given null); binding twice is refused.
+   * given null) and loads the state `setWeights` left waiting; binding twice is refused. On an error (a
+   * bad variable, a factory that fails, saved state that does not fit) the variables are left as they were.
    */
   bind(variables: readonly TfjsVariable[]): void {
     const where = "TfjsWebGpuOptimizer";
@@ -150,52 +174,79 @@ export class TfjsWebGpuOptimizer<O extends WebGpuOptimizer = WebGpuOptimizer> ex
       );
     const entries: Entry[] = [];
     const byKey = new Map<string, Entry>();
-    variables.forEach((v, i) => {
-      const variable = (isLayerVariable(v) ? v.read() : v) as Variable;
-      if (variable === null || typeof variable !== "object" || typeof variable.assign !== "function")
-        optionError(`${where}: variables[${i}] is not a tf.Variable or LayerVariable, got ${describe(v)}`);
-      if (variable.dtype !== "float32")
-        optionError(
-          `${where}: variable '${variable.name}' is ${variable.dtype}; only float32 variables can be trained`,
-        );
-      if (byKey.has(variable.name)) optionError(`${where}: variable '${variable.name}' is listed twice`);
-      const label = (isLayerVariable(v) ? v.originalName : undefined) ?? variable.name;
-      const buffer = backend.device.createBuffer({
-        size: Math.max(4, variable.size * 4),
-        usage: storageUsage(),
-        label,
+    const made: GPUBuffer[] = [];
+    let opt: O | null = null;
+    try {
+      variables.forEach((v, i) => {
+        const variable = (isLayerVariable(v) ? v.read() : v) as Variable;
+        if (variable === null || typeof variable !== "object" || typeof variable.assign !== "function")
+          optionError(`${where}: variables[${i}] is not a tf.Variable or LayerVariable, got ${describe(v)}`);
+        if (variable.dtype !== "float32")
+          optionError(
+            `${where}: variable '${variable.name}' is ${variable.dtype}; only float32 variables can be trained`,
+          );
+        if (byKey.has(variable.name)) optionError(`${where}: variable '${variable.name}' is listed twice`);
+        const label = (isLayerVariable(v) ? v.originalName : undefined) ?? variable.name;
+        const buffer = backend.device.createBuffer({
+          size: Math.max(4, variable.size * 4),
+          usage: storageUsage(),
+          label,
+        });
+        made.push(buffer);
+        // the values first (a GPU-side copy; the variable still holds its own storage), so that the
+        // factory sees them
+        if (copyInto(variable, backend.device, buffer)) this.#uploads++;
+        const entry: Entry = {
+          key: variable.name,
+          variable,
+          param: new GpuParam(buffer, variable.shape, backend.device, { name: label }),
+          owned: {},
+        };
+        entries.push(entry);
+        byKey.set(entry.key, entry);
       });
-      const entry: Entry = {
-        key: variable.name,
-        variable,
-        param: new GpuParam(buffer, variable.shape, backend.device, { name: label }),
-        owned: {},
-      };
-      this.#adopt(entry, backend);
-      entries.push(entry);
-      byKey.set(entry.key, entry);
-    });
-    const opt = this.#factory(entries.map((e) => e.param));
-    if (
-      opt === null ||
-      typeof opt !== "object" ||
-      typeof opt.step !== "function" ||
-      typeof opt.stateDictAsync !== "function"
-    )
-      optionError(`${where}: the factory must return a descent-optim/webgpu optimizer, got ${describe(opt)}`);
+      opt = this.#factory(entries.map((e) => e.param));
+      if (
+        opt === null ||
+        typeof opt !== "object" ||
+        typeof opt.step !== "function" ||
+        typeof opt.stateDictAsync !== "function" ||
+        typeof opt.loadStateDict !== "function"
+      ) {
+        const got = opt;
+        opt = null;
+        optionError(
+          `${where}: the factory must return a descent-optim/webgpu optimizer, got ${describe(got)}`,
+        );
+      }
+      if (this.#expectName !== null && opt.name !== this.#expectName)
+        optionError(`${where}: the saved optimizer is ${this.#expectName} but the factory made ${opt.name}`);
+      if (this.#pending !== null) opt.loadStateDict(this.#pending);
+    } catch (e) {
+      opt?.destroy();
+      for (const b of made) b.destroy();
+      throw e;
+    }
+    for (const entry of entries) this.#give(entry);
+    this.#pending = null;
+    this.#pendingLabels = [];
     this.#entries = entries;
     this.#byKey = byKey;
     this.#optimizer = opt;
   }
 
+  /** Gives the variable a zero-copy tensor over the param's buffer (which holds its values). */
+  #give(entry: Entry): void {
+    const view = tensor({ buffer: entry.param.buffer, zeroCopy: true }, entry.variable.shape, "float32");
+    entry.variable.assign(view);
+    view.dispose();
+    entry.owned = entry.variable.dataId as object;
+  }
+
   /** Copies the variable's values into the param's buffer (on the GPU) and gives it a zero-copy tensor over it. */
   #adopt(entry: Entry, backend: WebGpuBackendLike): void {
-    const { variable, param } = entry;
-    if (copyInto(variable, backend.device, param.buffer)) this.#uploads++;
-    const view = tensor({ buffer: param.buffer, zeroCopy: true }, variable.shape, "float32");
-    variable.assign(view);
-    view.dispose();
-    entry.owned = variable.dataId as object;
+    if (copyInto(entry.variable, backend.device, entry.param.buffer)) this.#uploads++;
+    this.#give(entry);
   }
 
   /** Makes sure the variable holds the param's buffer, alone (see the header). */
@@ -283,15 +334,101 @@ export class TfjsWebGpuOptimizer<O extends WebGpuOptimizer = WebGpuOptimizer> ex
     return this.optimizer.loadStateDictAsync(stateDict);
   }
 
-  override getConfig(): { optimizer: string } {
-    return { optimizer: this.#optimizer?.name ?? "unbound" };
+  /**
+   * The iteration count, then the GPU optimizer's state dict (read from the GPU) in TfjsOptimizer's format:
+   * each state buffer a tensor named `<variable>/<key>`, everything else in one JSON string tensor named
+   * `descent/state`. The tensors stay valid until the next `getWeights()` (a `model.save` calls it) or
+   * `dispose()`, which dispose them; clone one to keep it longer.
+   */
+  override async getWeights(): Promise<NamedTensor[]> {
+    // both read now, before any later step: the iterations and the state of the same moment
+    const iterations = this.saveIterations();
+    const opt = this.#optimizer;
+    if (opt === null && this.#pending === null) return [await iterations];
+    const read = opt === null ? Promise.resolve(this.#pending!) : opt.stateDictAsync();
+    const labels =
+      opt === null
+        ? this.#pendingLabels
+        : opt.paramGroups.flatMap((g) => g.params.map((p) => p.name ?? "param"));
+    const name = opt === null ? this.#expectName : opt.name;
+    const weights = [await iterations, ...encodeState(await read, labels, name)];
+    for (const w of this.#lastWeights) w.tensor.dispose();
+    this.#lastWeights = weights;
+    return weights;
   }
 
-  /** Frees the GPU optimizer's state (the variables keep their buffers, which descent then leaves alone). */
+  /**
+   * Restores what `getWeights` made, here or in a TfjsOptimizer (checked fully first: on an error nothing
+   * changes, the iteration count included). Before the adapter is bound, the state waits for `bind`.
+   */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const where = "TfjsWebGpuOptimizer.setWeights";
+    if (Array.isArray(weightValues) && weightValues.length === 1 && weightValues[0]?.name === "iter") {
+      // what an optimizer that never stepped saves: the iteration count only
+      await this.extractIterations(weightValues);
+      return;
+    }
+    const { iterations, stateDict, optimizer: saved, labels } = await decodeState(weightValues, where);
+    if (typeof iterations !== "number" || !Number.isInteger(iterations) || iterations < 0)
+      optionError(
+        `${where}: the iteration count must be a non-negative integer, got ${describe(iterations)}`,
+      );
+    const current = this.#optimizer?.name ?? this.#expectName;
+    if (saved !== null && current !== null && saved !== current)
+      optionError(`${where}: the weights are ${saved} state but this optimizer is ${current}`);
+    if (this.#optimizer !== null) this.#optimizer.loadStateDict(stateDict);
+    else {
+      this.#pending = stateDict;
+      this.#pendingLabels = labels;
+    }
+    this.iterations_ = iterations;
+  }
+
+  /** What `fromConfig` needs to rebuild this optimizer: the class name and its defaults (TfjsOptimizer's format). */
+  override getConfig(): serialization.ConfigDict {
+    const opt = this.#optimizer;
+    return encodeConfig({
+      optimizer: opt === null ? this.#expectName : opt.name,
+      defaults: opt === null ? this.#pendingDefaults : { ...opt.defaults },
+      options: {},
+    });
+  }
+
+  /**
+   * Rebuilds an optimizer saved with a model. On the webgpu backend: a TfjsWebGpuOptimizer over the GPU
+   * class of the saved name, which binds to the model's variables on its first step. On any other backend:
+   * the TfjsOptimizer of the same class (the state format is the same), so the run continues on the CPU.
+   */
+  static override fromConfig<T extends serialization.Serializable>(
+    cls: serialization.SerializableConstructor<T>,
+    config: serialization.ConfigDict,
+  ): T {
+    const where = "TfjsWebGpuOptimizer.fromConfig";
+    const { optimizer: name, defaults } = decodeConfig(config as Record<string, unknown>, where);
+    if (engine().backendName !== "webgpu")
+      return TfjsOptimizer.fromConfig(TfjsOptimizer, config) as unknown as T;
+    if (!GPU_OPTIMIZERS.includes(name))
+      optionError(`${where}: ${name} has no WebGPU kernel (GPU optimizers: ${GPU_OPTIMIZERS.join(", ")})`);
+    const made = new (cls as unknown as typeof TfjsWebGpuOptimizer)(null, (params) =>
+      gpuOptimizer(name, params, defaults),
+    );
+    made.#expectName = name;
+    made.#pendingDefaults = defaults;
+    return made as unknown as T;
+  }
+
+  /**
+   * Frees the GPU optimizer's state and the tensors the last `getWeights()` made (the variables keep their
+   * buffers, which descent then leaves alone).
+   */
   override dispose(): void {
     this.#optimizer?.destroy();
     for (const b of this.#gradBuffers.values()) b.destroy();
     this.#gradBuffers.clear();
+    for (const w of this.#lastWeights) w.tensor.dispose();
+    this.#lastWeights = [];
     super.dispose();
   }
 }
+
+serialization.registerClass(TfjsWebGpuOptimizer);

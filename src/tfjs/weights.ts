@@ -62,17 +62,21 @@ export interface DecodedWeights {
   labels: string[];
 }
 
-/** Reads what `encodeState` made, after the iterations weight; checked fully, throwing before any use. */
-export async function decodeState(weightValues: NamedTensor[]): Promise<DecodedWeights> {
+/**
+ * Reads what `encodeState` made, after the iterations weight; checked fully, throwing (messages start with
+ * `where`) before any use.
+ */
+export async function decodeState(
+  weightValues: NamedTensor[],
+  where = "TfjsOptimizer.setWeights",
+): Promise<DecodedWeights> {
   if (!Array.isArray(weightValues) || weightValues.length < 2) {
-    optionError(
-      `TfjsOptimizer.setWeights: expected the weights getWeights() made, got ${describe(weightValues)}`,
-    );
+    optionError(`${where}: expected the weights getWeights() made, got ${describe(weightValues)}`);
   }
   const head = weightValues[1]!;
   if (head?.name !== MANIFEST || head.tensor?.dtype !== "string") {
     optionError(
-      `TfjsOptimizer.setWeights: expected '${MANIFEST}' as the second weight, got ${describe(head?.name)} (weights saved by another optimizer?)`,
+      `${where}: expected '${MANIFEST}' as the second weight, got ${describe(head?.name)} (weights saved by another optimizer?)`,
     );
   }
   const iterations = (await weightValues[0]!.tensor.data())[0];
@@ -81,9 +85,7 @@ export async function decodeState(weightValues: NamedTensor[]): Promise<DecodedW
   try {
     manifest = JSON.parse(typeof text === "string" ? text : new TextDecoder().decode(text as Uint8Array));
   } catch (e) {
-    optionError(
-      `TfjsOptimizer.setWeights: the '${MANIFEST}' weight is not valid JSON (${(e as Error).message})`,
-    );
+    optionError(`${where}: the '${MANIFEST}' weight is not valid JSON (${(e as Error).message})`);
   }
   const rest = weightValues.slice(2);
   const arrays = await Promise.all(rest.map((w) => w.tensor.data()));
@@ -94,12 +96,10 @@ export async function decodeState(weightValues: NamedTensor[]): Promise<DecodedW
       if (typeof o.$tensor === "number") {
         const data = arrays[o.$tensor];
         if (!(data instanceof Float32Array))
-          optionError(
-            `TfjsOptimizer.setWeights: state refers to tensor ${o.$tensor}, which is missing or not float32`,
-          );
+          optionError(`${where}: state refers to tensor ${o.$tensor}, which is missing or not float32`);
         return o.dtype === "float64" ? Float64Array.from(data) : Float32Array.from(data);
       }
-      if ("$number" in o) return untagged(o.$number, "TfjsOptimizer.setWeights");
+      if ("$number" in o) return untagged(o.$number, where);
       const out: Record<string, StateValue> = {};
       for (const [k, v] of Object.entries(o)) out[k] = decode(v);
       return out as StateRecord;
@@ -107,7 +107,7 @@ export async function decodeState(weightValues: NamedTensor[]): Promise<DecodedW
     return value as StateValue;
   };
   if (typeof manifest.state !== "object" || manifest.state === null || !Array.isArray(manifest.paramGroups)) {
-    optionError(`TfjsOptimizer.setWeights: the '${MANIFEST}' weight has no state or paramGroups`);
+    optionError(`${where}: the '${MANIFEST}' weight has no state or paramGroups`);
   }
   const stateDict = {
     state: decode(manifest.state) as unknown as OptimizerStateDict["state"],
