@@ -79,6 +79,8 @@ export interface AdamScalars {
   eps: number;
   /** A new `expAvgSq` below this is stored as 0: the dtype's smallest normal, or 0 (see `expAvgSqFloor`). */
   expAvgSqFloor: number;
+  /** A gradient with |g| below this adds nothing to `expAvgSq` (see `tinyGradFloor`); 0 when never. */
+  tinyGradFloor: number;
 }
 
 /** Whether an Adam/AdamW param needs state allocated before the step (first step, amsgrad switched on). */
@@ -99,14 +101,25 @@ export function adamUpdate(
   n: number,
   { param, grad, expAvg, expAvgSq, maxExpAvgSq }: AdamBuffers,
   { amsgrad, maximize, flushSubnormals }: AdamFlags,
-  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor }: AdamScalars,
+  {
+    decay,
+    weightDecay,
+    beta1,
+    beta2,
+    stepSize,
+    inverseBiasCorrection2Sqrt,
+    eps,
+    expAvgSqFloor,
+    tinyGradFloor,
+  }: AdamScalars,
 ): void {
   const w = 1 - beta1;
   for (let i = 0; i < n; i++) {
     const theta = param[i]! * decay;
     const g = withL2(maximized(grad[i]!, maximize), weightDecay, theta);
     const m = lerp(expAvg[i]!, g, w);
-    const vRaw = emaSq(expAvgSq[i]!, g, beta2);
+    const gForV = flushSubnormals && Math.abs(g) < tinyGradFloor ? 0 : g; // see tinyGradFloor
+    const vRaw = emaSq(expAvgSq[i]!, gForV, beta2);
     const v = flushSubnormals && vRaw < expAvgSqFloor ? 0 : vRaw; // see expAvgSqFloor
     expAvg[i] = m;
     expAvgSq[i] = v;
@@ -171,6 +184,32 @@ export function expAvgSqFloor(
   return 2 * Math.sqrt(floor) * inverseBiasCorrection2Sqrt < eps * HALF_ULP[dtype] ? floor : 0;
 }
 
+/**
+ * Below which |g| the term (1 − β₂)·g² is dropped from `expAvgSq` (float64, where `expAvgSqFloor` flushes):
+ * computing it is arithmetic on subnormals (g² or (1 − β₂)·g² under 2⁻¹⁰²²), which made a float64 step with
+ * |g| ≈ 1e-160 3× slower than a normal one, and slower than torch. A dropped term is under 2⁻¹⁰²², and
+ * added to a β₂·v of 2⁻⁹⁶⁸ or more it is under half an ulp and changes nothing; so `expAvgSq` differs from
+ * torch's only while it is tiny, by what the drops and the flush left out (terms under 2⁻¹⁰²² decaying by
+ * β₂: less than 2⁻¹⁰²²/(1 − β₂), 2⁻¹⁰¹² for β₂ = 0.999). The update cannot see that: it divides by
+ * √v̂·c + eps, and checked here (a factor 2 to spare) √v̂·c is under half an ulp of eps for every v̂ below
+ * 2⁻⁹⁶⁸, so the denominator is eps either way, and above it the two v̂ agree. The params come out as torch
+ * computes them (tested bit for bit). 0 (never drop) where the check fails, where β₂ is 1 (the term is 0·g²,
+ * NaN for an infinite g, as torch computes it), or where nothing is flushed.
+ */
+export function tinyGradFloor(
+  eps: number,
+  inverseBiasCorrection2Sqrt: number,
+  beta2: number,
+  dtype: Dtype,
+): number {
+  if (expAvgSqFloor(eps, inverseBiasCorrection2Sqrt, dtype) === 0 || !(beta2 < 1)) return 0;
+  const floor = SMALLEST_NORMAL[dtype];
+  const unchangedAbove = floor * 2 ** 54;
+  return 2 * Math.sqrt(unchangedAbove) * inverseBiasCorrection2Sqrt < eps * HALF_ULP[dtype]
+    ? Math.sqrt(floor / (1 - beta2))
+    : 0;
+}
+
 /** The per-step scalars of `adamUpdate` at step `step` (1 on the first); the GPU executor uses them too. */
 export function adamScalars(
   group: AdamOptions,
@@ -193,6 +232,7 @@ export function adamScalars(
     inverseBiasCorrection2Sqrt,
     eps: group.eps,
     expAvgSqFloor: expAvgSqFloor(group.eps, inverseBiasCorrection2Sqrt, dtype),
+    tinyGradFloor: tinyGradFloor(group.eps, inverseBiasCorrection2Sqrt, beta2, dtype),
   };
 }
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setKernelMode } from "../../src/kernels/runtime.js";
 import { Adam, AdamW, param } from "../../src/index.js";
-import { expAvgSqFloor } from "../../src/optim/adam.js";
+import { adamScalars, adamUpdate, expAvgSqFloor, tinyGradFloor } from "../../src/optim/adam.js";
 import { camelOptions, loadFixture, untensor } from "../helpers/torch-reference.js";
 
 interface Case {
@@ -133,4 +133,93 @@ describe("expAvgSqFloor", () => {
     // β2 so near 1 that c is 1e4 at first
     assert.equal(expAvgSqFloor(1e-8, 1 / Math.sqrt(1 - 0.99999999), "float32", true), 0);
   });
+});
+
+describe("tinyGradFloor", () => {
+  const c1 = 1 / Math.sqrt(1 - 0.999);
+  it("drops (1 − β2)·g² only where it is under the smallest normal and the update cannot see it", () => {
+    const floor = tinyGradFloor(1e-8, c1, 0.999, "float64");
+    assert.equal(floor, Math.sqrt(2 ** -1022 / (1 - 0.999)));
+    assert.ok((1 - 0.999) * floor * floor <= 2 ** -1022 * (1 + 1e-15));
+    assert.equal(tinyGradFloor(1e-8, c1, 0.999, "float32"), 0); // float32 is not flushed
+    assert.equal(tinyGradFloor(0, c1, 0.999, "float64"), 0); // eps 0: the subnormal decides the update
+    assert.equal(tinyGradFloor(1e-8, c1, 1, "float64"), 0); // β2 = 1: 0·g², NaN for an infinite g
+    // the criterion is stricter than the flush's: √(2⁻⁹⁶⁸)·c·2 under eps·2⁻⁵⁴
+    assert.equal(expAvgSqFloor(1e-130, c1, "float64"), 2 ** -1022);
+    assert.equal(tinyGradFloor(1e-130, c1, 0.999, "float64"), 0);
+    assert.ok(tinyGradFloor(1e-100, c1, 0.999, "float64") > 0);
+  });
+
+  // Gradients from the smallest subnormal to normal sizes, many right at the floor: the kernels (which
+  // drop the term and flush) against the rule run with nothing dropped or flushed, torch's arithmetic.
+  function gradients(n: number, seed: number): Float64Array {
+    const floor = Math.sqrt(2 ** -1022 / (1 - 0.999));
+    let s = seed;
+    const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const g = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = rand();
+      const sign = rand() < 0.5 ? -1 : 1;
+      if (r < 0.3)
+        g[i] = sign * floor * (0.999 + 0.002 * rand()); // straddling the floor
+      else if (r < 0.8)
+        g[i] = sign * 10 ** (-323 + 183 * rand()); // 1e-323 … 1e-140
+      else if (r < 0.9) g[i] = 0;
+      else g[i] = sign * rand(); // normal
+    }
+    return g;
+  }
+  for (const mode of ["auto", "typescript"] as const) {
+    for (const options of [{ lr: 1e-3 }, { lr: 1e-3, amsgrad: true, maximize: true, weightDecay: 1e-8 }]) {
+      it(`params bit-identical to torch's arithmetic over 40 steps (${mode}, ${JSON.stringify(options)})`, () => {
+        setKernelMode(mode);
+        try {
+          const n = 4096;
+          const init = new Float64Array(n).map((_, i) => (i % 7) * 1e-160 - 2e-160);
+          const p = param(init, { dtype: "float64" });
+          const opt = new Adam([p], options);
+          const group = opt.paramGroups[0]!;
+          const ref = {
+            param: Float64Array.from(init),
+            grad: new Float64Array(n),
+            expAvg: new Float64Array(n),
+            expAvgSq: new Float64Array(n),
+            maxExpAvgSq: new Float64Array(n),
+          };
+          let dropped = 0;
+          for (let step = 1; step <= 40; step++) {
+            const g = step > 30 ? new Float64Array(n) : gradients(n, step);
+            ref.grad.set(g);
+            p.grad = Float64Array.from(g);
+            const scalars = adamScalars(group, step, 1, group.weightDecay, "float64");
+            if (scalars.tinyGradFloor > 0) dropped++;
+            opt.step();
+            adamUpdate(
+              n,
+              ref,
+              { amsgrad: group.amsgrad, maximize: group.maximize, flushSubnormals: false },
+              scalars,
+            );
+            for (let i = 0; i < n; i++) {
+              assert.equal(p.data[i], ref.param[i], `step ${step} param[${i}]`);
+            }
+          }
+          assert.equal(dropped, 40);
+          // what was dropped or flushed: terms under 2⁻¹⁰²² each, decaying by β2, so under 2⁻¹⁰²²/(1 − β2)
+          const state = opt.state.get(p) as { expAvgSq: Float64Array };
+          let differs = 0;
+          for (let i = 0; i < n; i++) {
+            const d = Math.abs(state.expAvgSq[i]! - ref.expAvgSq[i]!);
+            assert.ok(d < 2 ** -1022 / (1 - 0.999), `expAvgSq[${i}] differs by ${d}`);
+            if (d > 0) differs++;
+          }
+          assert.ok(differs > 0); // the test reaches the drop and the flush
+          opt.dispose();
+          p.dispose();
+        } finally {
+          setKernelMode("auto");
+        }
+      });
+    }
+  }
 });

@@ -10,7 +10,7 @@ export function adamUpdateJs(
   n: number,
   { param, grad, expAvg, expAvgSq, maxExpAvgSq }: AdamBuffers,
   { amsgrad, maximize, flushSubnormals }: AdamFlags,
-  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor }: AdamScalars,
+  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor }: AdamScalars,
 ): void {
   const w = 1 - beta1;
   if (amsgrad) {
@@ -20,28 +20,30 @@ export function adamUpdateJs(
           const theta_0 = param[i]! * decay;
           const g_1 = -grad[i]! + weightDecay * theta_0;
           const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-          const v_4 = vRaw_3 < expAvgSqFloor ? 0 : vRaw_3;
+          const gForV_3 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
+          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
+          const v_5 = vRaw_4 < expAvgSqFloor ? 0 : vRaw_4;
           expAvg[i] = m_2;
-          expAvgSq[i] = v_4;
-          let vHat_5 = v_4;
-          vHat_5 = Math.max(maxExpAvgSq[i]!, v_4);
-          maxExpAvgSq[i] = vHat_5;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+          expAvgSq[i] = v_5;
+          let vHat_6 = v_5;
+          vHat_6 = Math.max(maxExpAvgSq[i]!, v_5);
+          maxExpAvgSq[i] = vHat_6;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
         }
       } else {
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = -grad[i]! + weightDecay * theta_0;
           const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-          const v_4 = vRaw_3;
+          const gForV_3 = g_1;
+          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
+          const v_5 = vRaw_4;
           expAvg[i] = m_2;
-          expAvgSq[i] = v_4;
-          let vHat_5 = v_4;
-          vHat_5 = Math.max(maxExpAvgSq[i]!, v_4);
-          maxExpAvgSq[i] = vHat_5;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+          expAvgSq[i] = v_5;
+          let vHat_6 = v_5;
+          vHat_6 = Math.max(maxExpAvgSq[i]!, v_5);
+          maxExpAvgSq[i] = vHat_6;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
         }
       }
     } else {
@@ -50,28 +52,30 @@ export function adamUpdateJs(
           const theta_0 = param[i]! * decay;
           const g_1 = grad[i]! + weightDecay * theta_0;
           const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-          const v_4 = vRaw_3 < expAvgSqFloor ? 0 : vRaw_3;
+          const gForV_3 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
+          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
+          const v_5 = vRaw_4 < expAvgSqFloor ? 0 : vRaw_4;
           expAvg[i] = m_2;
-          expAvgSq[i] = v_4;
-          let vHat_5 = v_4;
-          vHat_5 = Math.max(maxExpAvgSq[i]!, v_4);
-          maxExpAvgSq[i] = vHat_5;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+          expAvgSq[i] = v_5;
+          let vHat_6 = v_5;
+          vHat_6 = Math.max(maxExpAvgSq[i]!, v_5);
+          maxExpAvgSq[i] = vHat_6;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
         }
       } else {
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = grad[i]! + weightDecay * theta_0;
           const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-          const v_4 = vRaw_3;
+          const gForV_3 = g_1;
+          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
+          const v_5 = vRaw_4;
           expAvg[i] = m_2;
-          expAvgSq[i] = v_4;
-          let vHat_5 = v_4;
-          vHat_5 = Math.max(maxExpAvgSq[i]!, v_4);
-          maxExpAvgSq[i] = vHat_5;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+          expAvgSq[i] = v_5;
+          let vHat_6 = v_5;
+          vHat_6 = Math.max(maxExpAvgSq[i]!, v_5);
+          maxExpAvgSq[i] = vHat_6;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
         }
       }
     }
@@ -82,24 +86,26 @@ export function adamUpdateJs(
           const theta_0 = param[i]! * decay;
           const g_1 = -grad[i]! + weightDecay * theta_0;
           const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-          const v_4 = vRaw_3 < expAvgSqFloor ? 0 : vRaw_3;
+          const gForV_3 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
+          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
+          const v_5 = vRaw_4 < expAvgSqFloor ? 0 : vRaw_4;
           expAvg[i] = m_2;
-          expAvgSq[i] = v_4;
-          let vHat_5 = v_4;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+          expAvgSq[i] = v_5;
+          let vHat_6 = v_5;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
         }
       } else {
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = -grad[i]! + weightDecay * theta_0;
           const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-          const v_4 = vRaw_3;
+          const gForV_3 = g_1;
+          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
+          const v_5 = vRaw_4;
           expAvg[i] = m_2;
-          expAvgSq[i] = v_4;
-          let vHat_5 = v_4;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+          expAvgSq[i] = v_5;
+          let vHat_6 = v_5;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
         }
       }
     } else {
@@ -108,24 +114,26 @@ export function adamUpdateJs(
           const theta_0 = param[i]! * decay;
           const g_1 = grad[i]! + weightDecay * theta_0;
           const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-          const v_4 = vRaw_3 < expAvgSqFloor ? 0 : vRaw_3;
+          const gForV_3 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
+          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
+          const v_5 = vRaw_4 < expAvgSqFloor ? 0 : vRaw_4;
           expAvg[i] = m_2;
-          expAvgSq[i] = v_4;
-          let vHat_5 = v_4;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+          expAvgSq[i] = v_5;
+          let vHat_6 = v_5;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
         }
       } else {
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = grad[i]! + weightDecay * theta_0;
           const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const vRaw_3 = beta2 * expAvgSq[i]! + (1 - beta2) * g_1 * g_1;
-          const v_4 = vRaw_3;
+          const gForV_3 = g_1;
+          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
+          const v_5 = vRaw_4;
           expAvg[i] = m_2;
-          expAvgSq[i] = v_4;
-          let vHat_5 = v_4;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_5) * inverseBiasCorrection2Sqrt + eps));
+          expAvgSq[i] = v_5;
+          let vHat_6 = v_5;
+          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
         }
       }
     }
@@ -144,7 +152,7 @@ export function runAdamUpdate(n: number, buffers: AdamBuffers, flags: AdamFlags,
     const f32 = resident32(param, n) && resident32(grad, n) && resident32(expAvg, n) && resident32(expAvgSq, n) && resident32(maxExpAvgSq, n);
     if (f32 || (resident64(param, n) && resident64(grad, n) && resident64(expAvg, n) && resident64(expAvgSq, n) && resident64(maxExpAvgSq, n))) {
       const { amsgrad, maximize, flushSubnormals } = flags;
-      const { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor } = scalars;
+      const { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor } = scalars;
       if (k.pool !== null && n >= k.pool.minElements) {
         const a = k.pool.args;
         a[0] = param.byteOffset;
@@ -163,9 +171,10 @@ export function runAdamUpdate(n: number, buffers: AdamBuffers, flags: AdamFlags,
         a[13] = inverseBiasCorrection2Sqrt;
         a[14] = eps;
         a[15] = expAvgSqFloor;
+        a[16] = tinyGradFloor;
         k.pool.run(f32 ? 6 : 7, n);
-      } else if (f32) k.exports.adamUpdate_f32(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, flushSubnormals ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor);
-      else k.exports.adamUpdate_f64(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, flushSubnormals ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor);
+      } else if (f32) k.exports.adamUpdate_f32(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, flushSubnormals ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor);
+      else k.exports.adamUpdate_f64(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, flushSubnormals ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor);
       return;
     }
   }

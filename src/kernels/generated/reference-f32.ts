@@ -101,7 +101,7 @@ export function adamUpdateF32(
   n: number,
   { param, grad, expAvg, expAvgSq, maxExpAvgSq }: Float32Buffers<AdamBuffers>,
   { amsgrad, maximize, flushSubnormals }: AdamFlags,
-  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor }: AdamScalars,
+  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor }: AdamScalars,
 ): void {
   const f_decay = f(decay);
   const f_weightDecay = f(weightDecay);
@@ -111,21 +111,23 @@ export function adamUpdateF32(
   const f_inverseBiasCorrection2Sqrt = f(inverseBiasCorrection2Sqrt);
   const f_eps = f(eps);
   const f_expAvgSqFloor = f(expAvgSqFloor);
+  const f_tinyGradFloor = f(tinyGradFloor);
   const f_w = f(1 - f_beta1);
   for (let i = 0; i < n; i++) {
     const theta_0 = f(param[i]! * f_decay);
     const g_1 = f((maximize ? -grad[i]! : grad[i]!) + f(f_weightDecay * theta_0));
     const m_2 = f(expAvg[i]! + f(f_w * f(g_1 - expAvg[i]!)));
-    const vRaw_3 = f(f(f_beta2 * expAvgSq[i]!) + f(f(f(1 - f_beta2) * g_1) * g_1));
-    const v_4 = flushSubnormals && vRaw_3 < f_expAvgSqFloor ? 0 : vRaw_3;
+    const gForV_3 = flushSubnormals && Math.abs(g_1) < f_tinyGradFloor ? 0 : g_1;
+    const vRaw_4 = f(f(f_beta2 * expAvgSq[i]!) + f(f(f(1 - f_beta2) * gForV_3) * gForV_3));
+    const v_5 = flushSubnormals && vRaw_4 < f_expAvgSqFloor ? 0 : vRaw_4;
     expAvg[i] = m_2;
-    expAvgSq[i] = v_4;
-    let vHat_5 = v_4;
+    expAvgSq[i] = v_5;
+    let vHat_6 = v_5;
     if (amsgrad) {
-      vHat_5 = Math.max(maxExpAvgSq[i]!, v_4);
-      maxExpAvgSq[i] = vHat_5;
+      vHat_6 = Math.max(maxExpAvgSq[i]!, v_5);
+      maxExpAvgSq[i] = vHat_6;
     }
-    param[i] = f(theta_0 - f(f_stepSize * f(m_2 / f(f(f(Math.sqrt(vHat_5)) * f_inverseBiasCorrection2Sqrt) + f_eps))));
+    param[i] = f(theta_0 - f(f_stepSize * f(m_2 / f(f(f(Math.sqrt(vHat_6)) * f_inverseBiasCorrection2Sqrt) + f_eps))));
   }
 }
 

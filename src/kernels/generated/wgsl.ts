@@ -975,7 +975,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     file: "adam",
     buffers: ["param", "grad", "expAvg", "expAvgSq", "maxExpAvgSq"],
     flags: ["amsgrad", "maximize", "flushSubnormals"],
-    scalars: ["decay", "weightDecay", "beta1", "beta2", "stepSize", "inverseBiasCorrection2Sqrt", "eps", "expAvgSqFloor"],
+    scalars: ["decay", "weightDecay", "beta1", "beta2", "stepSize", "inverseBiasCorrection2Sqrt", "eps", "expAvgSqFloor", "tinyGradFloor"],
     uniformSize: 48,
     workgroupSize: 256,
     reductions: 0,
@@ -999,6 +999,7 @@ struct Params {
   inverseBiasCorrection2Sqrt: f32,
   eps: f32,
   expAvgSqFloor: f32,
+  tinyGradFloor: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1018,12 +1019,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let theta_0 = param[i] * u.decay;
   let g_1 = grad[i] + u.weightDecay * theta_0;
   let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let vRaw_3 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * g_1 * g_1;
-  let v_4 = vRaw_3;
+  let gForV_3 = g_1;
+  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
+  let v_5 = vRaw_4;
   expAvg[i] = m_2;
-  expAvgSq[i] = v_4;
-  var vHat_5 = v_4;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_5) * u.inverseBiasCorrection2Sqrt + u.eps));
+  expAvgSq[i] = v_5;
+  var vHat_6 = v_5;
+  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1041,6 +1043,7 @@ struct Params {
   inverseBiasCorrection2Sqrt: f32,
   eps: f32,
   expAvgSqFloor: f32,
+  tinyGradFloor: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1061,14 +1064,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let theta_0 = param[i] * u.decay;
   let g_1 = grad[i] + u.weightDecay * theta_0;
   let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let vRaw_3 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * g_1 * g_1;
-  let v_4 = vRaw_3;
+  let gForV_3 = g_1;
+  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
+  let v_5 = vRaw_4;
   expAvg[i] = m_2;
-  expAvgSq[i] = v_4;
-  var vHat_5 = v_4;
-  vHat_5 = max(maxExpAvgSq[i], v_4);
-  maxExpAvgSq[i] = vHat_5;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_5) * u.inverseBiasCorrection2Sqrt + u.eps));
+  expAvgSq[i] = v_5;
+  var vHat_6 = v_5;
+  vHat_6 = max(maxExpAvgSq[i], v_5);
+  maxExpAvgSq[i] = vHat_6;
+  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1086,6 +1090,7 @@ struct Params {
   inverseBiasCorrection2Sqrt: f32,
   eps: f32,
   expAvgSqFloor: f32,
+  tinyGradFloor: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1105,12 +1110,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let theta_0 = param[i] * u.decay;
   let g_1 = -grad[i] + u.weightDecay * theta_0;
   let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let vRaw_3 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * g_1 * g_1;
-  let v_4 = vRaw_3;
+  let gForV_3 = g_1;
+  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
+  let v_5 = vRaw_4;
   expAvg[i] = m_2;
-  expAvgSq[i] = v_4;
-  var vHat_5 = v_4;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_5) * u.inverseBiasCorrection2Sqrt + u.eps));
+  expAvgSq[i] = v_5;
+  var vHat_6 = v_5;
+  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1128,6 +1134,7 @@ struct Params {
   inverseBiasCorrection2Sqrt: f32,
   eps: f32,
   expAvgSqFloor: f32,
+  tinyGradFloor: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1148,14 +1155,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let theta_0 = param[i] * u.decay;
   let g_1 = -grad[i] + u.weightDecay * theta_0;
   let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let vRaw_3 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * g_1 * g_1;
-  let v_4 = vRaw_3;
+  let gForV_3 = g_1;
+  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
+  let v_5 = vRaw_4;
   expAvg[i] = m_2;
-  expAvgSq[i] = v_4;
-  var vHat_5 = v_4;
-  vHat_5 = max(maxExpAvgSq[i], v_4);
-  maxExpAvgSq[i] = vHat_5;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_5) * u.inverseBiasCorrection2Sqrt + u.eps));
+  expAvgSq[i] = v_5;
+  var vHat_6 = v_5;
+  vHat_6 = max(maxExpAvgSq[i], v_5);
+  maxExpAvgSq[i] = vHat_6;
+  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1173,6 +1181,7 @@ struct Params {
   inverseBiasCorrection2Sqrt: f32,
   eps: f32,
   expAvgSqFloor: f32,
+  tinyGradFloor: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1192,12 +1201,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let theta_0 = param[i] * u.decay;
   let g_1 = grad[i] + u.weightDecay * theta_0;
   let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let vRaw_3 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * g_1 * g_1;
-  let v_4 = select(vRaw_3, 0.0, vRaw_3 < u.expAvgSqFloor);
+  let gForV_3 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
+  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
+  let v_5 = select(vRaw_4, 0.0, vRaw_4 < u.expAvgSqFloor);
   expAvg[i] = m_2;
-  expAvgSq[i] = v_4;
-  var vHat_5 = v_4;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_5) * u.inverseBiasCorrection2Sqrt + u.eps));
+  expAvgSq[i] = v_5;
+  var vHat_6 = v_5;
+  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1215,6 +1225,7 @@ struct Params {
   inverseBiasCorrection2Sqrt: f32,
   eps: f32,
   expAvgSqFloor: f32,
+  tinyGradFloor: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1235,14 +1246,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let theta_0 = param[i] * u.decay;
   let g_1 = grad[i] + u.weightDecay * theta_0;
   let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let vRaw_3 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * g_1 * g_1;
-  let v_4 = select(vRaw_3, 0.0, vRaw_3 < u.expAvgSqFloor);
+  let gForV_3 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
+  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
+  let v_5 = select(vRaw_4, 0.0, vRaw_4 < u.expAvgSqFloor);
   expAvg[i] = m_2;
-  expAvgSq[i] = v_4;
-  var vHat_5 = v_4;
-  vHat_5 = max(maxExpAvgSq[i], v_4);
-  maxExpAvgSq[i] = vHat_5;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_5) * u.inverseBiasCorrection2Sqrt + u.eps));
+  expAvgSq[i] = v_5;
+  var vHat_6 = v_5;
+  vHat_6 = max(maxExpAvgSq[i], v_5);
+  maxExpAvgSq[i] = vHat_6;
+  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1260,6 +1272,7 @@ struct Params {
   inverseBiasCorrection2Sqrt: f32,
   eps: f32,
   expAvgSqFloor: f32,
+  tinyGradFloor: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1279,12 +1292,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let theta_0 = param[i] * u.decay;
   let g_1 = -grad[i] + u.weightDecay * theta_0;
   let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let vRaw_3 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * g_1 * g_1;
-  let v_4 = select(vRaw_3, 0.0, vRaw_3 < u.expAvgSqFloor);
+  let gForV_3 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
+  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
+  let v_5 = select(vRaw_4, 0.0, vRaw_4 < u.expAvgSqFloor);
   expAvg[i] = m_2;
-  expAvgSq[i] = v_4;
-  var vHat_5 = v_4;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_5) * u.inverseBiasCorrection2Sqrt + u.eps));
+  expAvgSq[i] = v_5;
+  var vHat_6 = v_5;
+  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1302,6 +1316,7 @@ struct Params {
   inverseBiasCorrection2Sqrt: f32,
   eps: f32,
   expAvgSqFloor: f32,
+  tinyGradFloor: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1322,14 +1337,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let theta_0 = param[i] * u.decay;
   let g_1 = -grad[i] + u.weightDecay * theta_0;
   let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let vRaw_3 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * g_1 * g_1;
-  let v_4 = select(vRaw_3, 0.0, vRaw_3 < u.expAvgSqFloor);
+  let gForV_3 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
+  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
+  let v_5 = select(vRaw_4, 0.0, vRaw_4 < u.expAvgSqFloor);
   expAvg[i] = m_2;
-  expAvgSq[i] = v_4;
-  var vHat_5 = v_4;
-  vHat_5 = max(maxExpAvgSq[i], v_4);
-  maxExpAvgSq[i] = vHat_5;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_5) * u.inverseBiasCorrection2Sqrt + u.eps));
+  expAvgSq[i] = v_5;
+  var vHat_6 = v_5;
+  vHat_6 = max(maxExpAvgSq[i], v_5);
+  maxExpAvgSq[i] = vHat_6;
+  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
