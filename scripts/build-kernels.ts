@@ -59,11 +59,13 @@ export function registryRules(source: string): Array<{ file: string; fn: string 
 
 /**
  * Rules compiled to WGSL only (no wasm kernel, no dispatcher): the GPU halves of reductions whose CPU code
- * spans several params. `file` is under src/optim, or under src when it names a folder.
+ * spans several params, and schedule-free's train()/eval() move (the CPU runs the rule's loop as it is).
+ * `file` is under src/optim, or under src when it names a folder.
  */
 export const GPU_RULES: ReadonlyArray<{ file: string; fn: string }> = [
   { file: "clip/clip-grad", fn: "clipGradNormUpdate" },
   { file: "skip-non-finite", fn: "nonFiniteCount" },
+  { file: "schedule-free-adamw", fn: "scheduleFreeSwap" },
 ];
 
 /** The file of small one-expression helpers every rule may call (inlined by the compiler). */

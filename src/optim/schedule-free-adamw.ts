@@ -109,11 +109,57 @@ export function scheduleFreeAdvance(
   return [lr, ckp1];
 }
 
-/** p = lerp(p, z, weight): the train()/eval() move between y and x. */
-export function scheduleFreeSwap(n: number, param: Buffer, z: Buffer, weight: number): void {
+/** The weight of the train()/eval() move `p = lerp(p, z, weight)`, from the β of y = (1 − β)·z + β·x. */
+export function scheduleFreeSwapWeight(beta: number, toTrain: boolean): number {
+  return toTrain ? 1 - beta : 1 - 1 / beta;
+}
+
+/** The buffers of `scheduleFreeSwap`. */
+export interface ScheduleFreeSwapBuffers {
+  param: Buffer;
+  z: Buffer;
+}
+
+/** The scalar of `scheduleFreeSwap`. */
+export interface ScheduleFreeSwapScalars {
+  weight: number;
+}
+
+/**
+ * p = lerp(p, z, weight): the train()/eval() move between y and x (torch's `p.lerp_(z, weight)`). A rule,
+ * so the kernel generator compiles the same loop to WGSL for the GPU optimizers.
+ */
+export function scheduleFreeSwap(
+  n: number,
+  { param, z }: ScheduleFreeSwapBuffers,
+  { weight }: ScheduleFreeSwapScalars,
+): void {
   for (let i = 0; i < n; i++) {
-    param[i] = param[i]! + weight * (z[i]! - param[i]!);
+    param[i] = lerp(param[i]!, z[i]!, weight);
   }
+}
+
+/**
+ * The message of a step outside train mode (both variants, on the CPU and the GPU), as the reference
+ * refuses one.
+ */
+export function notInTrainMode(name: string): string {
+  return `${name}.step: the optimizer is not in train mode. Call opt.train() before training steps and opt.eval() before evaluating or saving (the params hold y while training and x after eval())`;
+}
+
+/**
+ * One step of a ScheduleFreeAdamW group, before its params are updated: advances the group's counters (k
+ * included) as the reference does and returns the scalars of `scheduleFreeAdamWUpdate` for every param.
+ */
+export function scheduleFreeAdamWStep(
+  group: ScheduleFreeGroupState & ScheduleFreeAdamWOptions,
+): ScheduleFreeAdamWScalars {
+  const [beta1, beta2] = group.betas;
+  const biasCorrection2 = 1 - beta2 ** (group.k + 1);
+  const [lr, ckp1] = scheduleFreeAdvance(group as unknown as Parameters<typeof scheduleFreeAdvance>[0]);
+  group.k += 1;
+  const yStep = lr * (beta1 * (1 - ckp1) - 1);
+  return { beta2, biasCorrection2, eps: group.eps, weightDecay: group.weightDecay, ckp1, yStep, lr };
 }
 
 /** The buffers of `scheduleFreeAdamWUpdate`. */
@@ -182,10 +228,10 @@ export abstract class ScheduleFreeOptimizer<
   train(): void {
     for (const group of this.paramGroups as SFGroup<O>[]) {
       if (group.trainMode) continue;
-      const weight = 1 - this.interpolation(group);
+      const weight = scheduleFreeSwapWeight(this.interpolation(group), true);
       for (const p of group.params) {
         const s = this.state.get(p);
-        if (s !== undefined) scheduleFreeSwap(p.data.length, p.data, s.z, weight);
+        if (s !== undefined) scheduleFreeSwap(p.data.length, { param: p.data, z: s.z }, { weight });
       }
       group.trainMode = true;
     }
@@ -195,10 +241,10 @@ export abstract class ScheduleFreeOptimizer<
   eval(): void {
     for (const group of this.paramGroups as SFGroup<O>[]) {
       if (!group.trainMode) continue;
-      const weight = 1 - 1 / this.interpolation(group);
+      const weight = scheduleFreeSwapWeight(this.interpolation(group), false);
       for (const p of group.params) {
         const s = this.state.get(p);
-        if (s !== undefined) scheduleFreeSwap(p.data.length, p.data, s.z, weight);
+        if (s !== undefined) scheduleFreeSwap(p.data.length, { param: p.data, z: s.z }, { weight });
       }
       group.trainMode = false;
     }
@@ -206,9 +252,7 @@ export abstract class ScheduleFreeOptimizer<
 
   override step(closure?: () => number): number | undefined {
     if (!this.paramGroups.every((g) => (g as SFGroup<O>).trainMode)) {
-      optionError(
-        `${this.spec.name}.step: the optimizer is not in train mode. Call opt.train() before training steps and opt.eval() before evaluating or saving (the params hold y while training and x after eval())`,
-      );
+      optionError(notInTrainMode(this.spec.name));
     }
     return super.step(closure);
   }
@@ -256,11 +300,7 @@ export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<
   }
 
   protected override updateGroup(group: ParamGroup<ScheduleFreeAdamWOptions>): void {
-    const g = group as SFGroup<ScheduleFreeAdamWOptions>;
-    const [beta1, beta2] = group.betas;
-    const biasCorrection2 = 1 - beta2 ** (g.k + 1);
-    const [lr, ckp1] = scheduleFreeAdvance(g as unknown as Parameters<typeof scheduleFreeAdvance>[0]);
-    const yStep = lr * (beta1 * (1 - ckp1) - 1);
+    const scalars = scheduleFreeAdamWStep(group as SFGroup<ScheduleFreeAdamWOptions>);
     for (const p of group.params) {
       const grad = p.grad;
       if (grad === null || grad === undefined) continue;
@@ -272,10 +312,9 @@ export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<
       runScheduleFreeAdamWUpdate(
         p.data.length,
         { param: p.data, grad, z: state.z, expAvgSq: state.expAvgSq },
-        { beta2, biasCorrection2, eps: group.eps, weightDecay: group.weightDecay, ckp1, yStep, lr },
+        scalars,
       );
     }
-    g.k += 1;
   }
 
   protected update(): void {

@@ -87,6 +87,18 @@ export function scheduleFreeSgdUpdate(
 }
 
 /**
+ * One step of a ScheduleFreeSGD group, before its params are updated: advances the group's counters (k
+ * included) as the reference does and returns the scalars of `scheduleFreeSgdUpdate` for every param.
+ */
+export function scheduleFreeSgdStep(
+  group: ScheduleFreeGroupState & ScheduleFreeSGDOptions,
+): ScheduleFreeSGDScalars {
+  const [lr, ckp1] = scheduleFreeAdvance(group as unknown as Parameters<typeof scheduleFreeAdvance>[0]);
+  group.k += 1;
+  return { weightDecay: group.weightDecay, ckp1, yStep: lr * (group.momentum * (1 - ckp1) - 1), lr };
+}
+
+/**
  * Schedule-free SGD with momentum: SGD's iterate averaged online, with no schedule to tune. Call `train()`
  * before training and `eval()` before evaluating or saving.
  * @example
@@ -119,9 +131,7 @@ export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOption
   }
 
   protected override updateGroup(group: ParamGroup<ScheduleFreeSGDOptions>): void {
-    const g = group as ParamGroup<ScheduleFreeSGDOptions> & ScheduleFreeGroupState;
-    const [lr, ckp1] = scheduleFreeAdvance(g as unknown as Parameters<typeof scheduleFreeAdvance>[0]);
-    const yStep = lr * (group.momentum * (1 - ckp1) - 1);
+    const scalars = scheduleFreeSgdStep(group as ParamGroup<ScheduleFreeSGDOptions> & ScheduleFreeGroupState);
     for (const p of group.params) {
       const grad = p.grad;
       if (grad === null || grad === undefined) continue;
@@ -130,13 +140,8 @@ export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOption
         state = this.initState(p);
         this.state.set(p, state);
       }
-      runScheduleFreeSgdUpdate(
-        p.data.length,
-        { param: p.data, grad, z: state.z },
-        { weightDecay: group.weightDecay, ckp1, yStep, lr },
-      );
+      runScheduleFreeSgdUpdate(p.data.length, { param: p.data, grad, z: state.z }, scalars);
     }
-    g.k += 1;
   }
 
   protected update(): void {

@@ -32,6 +32,9 @@ export {
   RMSprop,
   Rprop,
   SGD,
+  ScheduleFreeAdamW,
+  ScheduleFreeSGD,
 } from "./optimizers.js";
+export { ScheduleFreeWebGpuOptimizer } from "./schedule-free.js";
 export { GpuParam, type GpuParamOptions, gpuParam } from "./param.js";
 export { GATED_KERNELS, SkipNonFinite } from "./skip-non-finite.js";

@@ -52,7 +52,18 @@ export interface GpuRule<O extends BaseOptions> {
     state: GpuState | undefined,
     group: O,
     zeros: StateAllocator,
+    groupScalars: Readonly<Record<string, number>>,
   ): { state: GpuState | undefined; args: RuleArgs };
+  /**
+   * Once per group and step, before its params (even when none has a grad), as the CPU class's
+   * updateGroup does: advances the group's own counters and returns the scalars every param of the group
+   * gets (passed to `prepare`). Without it, `prepare` gets `{}`.
+   */
+  prepareGroup?(group: GpuParamGroup<O>): Readonly<Record<string, number>>;
+  /** Sets a new group's own entries (schedule-free's counters) as the CPU class does; `existing`: the groups before it. */
+  initGroup?(group: GpuParamGroup<O>, existing: readonly GpuParamGroup<O>[]): void;
+  /** Throws, with the CPU class's message, when no step may be taken now (schedule-free outside train mode). */
+  checkStep?(groups: readonly GpuParamGroup<O>[], name: string): void;
   /**
    * The state each param gets as soon as its group is added (Adagrad's, as in torch), from the optimizer's
    * defaults. Without it, `prepare` creates the state on a param's first step.
@@ -213,6 +224,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     }
     group.params = [...init.params];
     this.#validate(group as GpuParamGroup<O>);
+    this.#rule.initGroup?.(group as GpuParamGroup<O>, existing);
     const initialState = this.#rule.initialState;
     if (initialState !== undefined) {
       for (const p of init.params) this.state.set(p, initialState(p, this.defaults, this.#allocator(p)));
@@ -252,6 +264,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
    * first and returns its loss.
    */
   step(closure?: () => number): number | undefined {
+    this.#rule.checkStep?.(this.paramGroups, this.#name);
     if (this.#preHooks.size > 0) for (const hook of this.#preHooks) hook(this);
     let loss: number | undefined;
     if (closure !== undefined) {
@@ -275,6 +288,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
   }
 
   #gatedStep(gate: StepGate): void {
+    this.#rule.checkStep?.(this.paramGroups, this.#name);
     this.#checkReady();
     gate.check(this.#rule.kernel, this.paramGroups);
     const work = this.#prepare();
@@ -285,6 +299,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
   #prepare(): StepWork[] {
     const work: StepWork[] = [];
     for (const group of this.paramGroups) {
+      const groupScalars = this.#rule.prepareGroup?.(group) ?? {};
       for (const p of group.params) {
         const grad = p.grad;
         if (grad === null || grad === undefined) continue;
@@ -292,7 +307,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
         let before = this.state.get(p);
         if (before === undefined && this.#rule.initialState !== undefined)
           before = this.#rule.initialState(p, this.defaults, alloc);
-        const { state, args } = this.#rule.prepare(p, grad, before, group, alloc);
+        const { state, args } = this.#rule.prepare(p, grad, before, group, alloc, groupScalars);
         if (state === undefined) this.state.delete(p);
         else this.state.set(p, state);
         work.push({ p, group: group as GpuParamGroup, state, args });

@@ -14,6 +14,8 @@ import type { NAdamOptions } from "../optim/nadam.js";
 import type { RAdamOptions } from "../optim/radam.js";
 import type { RMSpropOptions } from "../optim/rmsprop.js";
 import type { RpropOptions } from "../optim/rprop.js";
+import type { ScheduleFreeAdamWOptions } from "../optim/schedule-free-adamw.js";
+import type { ScheduleFreeSGDOptions } from "../optim/schedule-free-sgd.js";
 import type { SGDOptions } from "../optim/sgd.js";
 import { LAMB_RULE } from "./lamb.js";
 import { type GpuParamGroupInit, type GpuRule, WebGpuOptimizer } from "./optimizer.js";
@@ -32,6 +34,11 @@ import {
   RPROP_RULE,
   SGD_RULE,
 } from "./rules.js";
+import {
+  SCHEDULE_FREE_ADAMW_RULE,
+  SCHEDULE_FREE_SGD_RULE,
+  ScheduleFreeWebGpuOptimizer,
+} from "./schedule-free.js";
 
 /** What a GPU optimizer's constructor takes: GPU params, or param groups of them. */
 export type Params = readonly GpuParam[] | readonly GpuParamGroupInit[];
@@ -127,6 +134,26 @@ export class LAMB extends WebGpuOptimizer<LAMBOptions> {
   }
 }
 
+/**
+ * Schedule-free AdamW on the GPU: z and the second moment in GPU buffers, the group counters as on the CPU.
+ * Call `train()` before training steps and `eval()` before evaluating or saving.
+ */
+export class ScheduleFreeAdamW extends ScheduleFreeWebGpuOptimizer<ScheduleFreeAdamWOptions> {
+  constructor(params: Params, options: Partial<ScheduleFreeAdamWOptions> = {}) {
+    super(SCHEDULE_FREE_ADAMW_RULE, (g) => g.betas[0], params, options);
+  }
+}
+
+/**
+ * Schedule-free SGD on the GPU: z in a GPU buffer, the group counters as on the CPU. Call `train()` before
+ * training steps and `eval()` before evaluating or saving.
+ */
+export class ScheduleFreeSGD extends ScheduleFreeWebGpuOptimizer<ScheduleFreeSGDOptions> {
+  constructor(params: Params, options: Partial<ScheduleFreeSGDOptions> = {}) {
+    super(SCHEDULE_FREE_SGD_RULE, (g) => g.momentum, params, options);
+  }
+}
+
 const CLASSES = {
   Adam,
   AdamW,
@@ -141,6 +168,8 @@ const CLASSES = {
   Rprop,
   ASGD,
   LAMB,
+  ScheduleFreeAdamW,
+  ScheduleFreeSGD,
 } as const;
 
 /** Each GPU optimizer's rule (its kernel and its per-step preparation), by class name. */
@@ -158,6 +187,8 @@ export const GPU_RULES: Readonly<Record<string, GpuRule<never>>> = Object.freeze
   Rprop: RPROP_RULE as unknown as GpuRule<never>,
   ASGD: ASGD_RULE as unknown as GpuRule<never>,
   LAMB: LAMB_RULE as unknown as GpuRule<never>,
+  ScheduleFreeAdamW: SCHEDULE_FREE_ADAMW_RULE as unknown as GpuRule<never>,
+  ScheduleFreeSGD: SCHEDULE_FREE_SGD_RULE as unknown as GpuRule<never>,
 });
 
 /** The optimizers that run on the GPU, by class name. */

@@ -85,6 +85,27 @@ const CASES: Array<{
   // averaging from step t0 + 2 on (μ ≠ 1)
   { name: "ASGD", options: { lr: 0.01, lambd: 0.01, alpha: 0.6, t0: 2 }, steps: 7 },
   { name: "ASGD", options: { lr: 0.008, lambd: 0.001, t0: 1, weightDecay: 0.1, maximize: true }, steps: 6 },
+  { name: "ScheduleFreeAdamW", options: { lr: 0.01 } },
+  {
+    name: "ScheduleFreeAdamW",
+    options: {
+      lr: 0.02,
+      betas: [0.8, 0.99],
+      eps: 1e-6,
+      weightDecay: 0.1,
+      warmupSteps: 3,
+      r: 0.5,
+      weightLrPower: 1,
+    },
+    steps: 6,
+  },
+  { name: "ScheduleFreeSGD", options: { lr: 0.1 } },
+  {
+    name: "ScheduleFreeSGD",
+    options: { lr: 0.2, momentum: 0.8, weightDecay: 0.05, warmupSteps: 2, r: 1, weightLrPower: 3 },
+    changes: { 4: { lr: 0.1 } },
+    steps: 6,
+  },
   { name: "LAMB", options: { lr: 0.01 }, maxUlps: MAX_REDUCTION_ULPS_PER_STEP },
   {
     name: "LAMB",
@@ -167,6 +188,8 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
     ["Rprop", { lr: 0.01, etas: [0.4, 1.3] }, 3],
     ["ASGD", { lr: 0.01, lambd: 0.01, t0: 2 }, 4], // saved while μ ≠ 1
     ["LAMB", { lr: 0.01, weightDecay: 0.01 }, 3],
+    ["ScheduleFreeAdamW", { lr: 0.01, warmupSteps: 2, weightDecay: 0.01 }, 3],
+    ["ScheduleFreeSGD", { lr: 0.1, r: 1 }, 3],
   ] as const) {
     test(`${name}: GPU → CPU → GPU resumes exactly`, async () => {
       const r = await gpu.call<any>("resume", { name, options, sizes: [100, 3], k, m: 4 });
@@ -179,6 +202,7 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
   for (const [name, options] of [
     ["AdamW", { lr: 0.01, amsgrad: true }],
     ["LAMB", { lr: 0.01, weightDecay: 0.01 }],
+    ["ScheduleFreeAdamW", { lr: 0.01 }],
   ] as const) {
     test(`${name}: buffers bound in chunks step exactly as whole ones`, async () => {
       const r = await gpu.call<{ whole: number[]; inChunks: number[] }>("chunked", {
@@ -189,6 +213,46 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
         steps: 3,
       });
       assert.deepEqual(r.inChunks, r.whole);
+    });
+  }
+
+  for (const [name, options] of [
+    ["ScheduleFreeAdamW", { lr: 0.02, warmupSteps: 2, weightDecay: 0.05 }],
+    ["ScheduleFreeSGD", { lr: 0.1, momentum: 0.8 }],
+  ] as const) {
+    test(`${name}: train()/eval() switched mid-run move y ↔ x as the CPU class does`, async () => {
+      const actions = [
+        "train",
+        "step",
+        "step",
+        "eval",
+        "train",
+        "step",
+        "eval",
+        "eval",
+        "train",
+        "train",
+        "step",
+        "step",
+        "eval",
+      ];
+      const r = await gpu.call<{
+        maxUlps: number[];
+        maxCpuUlps: number[];
+        worstRelative: number;
+        gpuGroups: string;
+        cpuGroups: string;
+        gpuRefusal: string;
+        cpuRefusal: string;
+      }>("scheduleFreeModes", { name, options, sizes: [200, 5], actions, seed: 9 });
+      for (const [a, u] of r.maxUlps.entries())
+        assert.ok(u <= MAX_ULPS_PER_STEP, `${actions[a]} (action ${a}): ${u} ulps from lerp in float32`);
+      for (const [a, u] of r.maxCpuUlps.entries())
+        assert.ok(u <= MAX_CPU_ULPS_PER_STEP, `${actions[a]} (action ${a}): ${u} ulps from the CPU class`);
+      assert.ok(r.worstRelative < 1e-5, `uninterrupted run: ${r.worstRelative} relative from the CPU class`);
+      assert.equal(r.gpuGroups, r.cpuGroups, "the group counters (k, weightSum, lrMax, trainMode…)");
+      assert.equal(r.gpuRefusal, r.cpuRefusal);
+      assert.match(r.gpuRefusal, new RegExp(`^${name}\\.step: the optimizer is not in train mode`));
     });
   }
 

@@ -83,6 +83,8 @@ function referenceStep(
   const p = param.slice();
   const n = p.length;
   const token = { buffer: p, size: n, shape: [n] } as unknown as GpuParam;
+  // a copy: the group's own counters (schedule-free's) advance in prepareGroup
+  const groupScalars = rule.prepareGroup?.({ ...group } as never) ?? {};
   const prepared = rule.prepare(
     token,
     grad as never,
@@ -90,6 +92,7 @@ function referenceStep(
     group as never,
     ((fill?: number | Float32Array) =>
       fill instanceof Float32Array ? fill.slice() : new Float32Array(n).fill(fill ?? 0)) as never,
+    groupScalars,
   );
   const args = prepared.args;
   const scratch = new Float32Array(n);
@@ -133,6 +136,7 @@ export async function againstCpu(
   const grads = c.sizes.map((n) => d.createBuffer({ size: n * 4, usage: USAGE }));
   const ref = new CPU_CLASSES[c.name]!(cpuParams, c.options);
   const gpu = gpuOptimizer(c.name, gpuParams, c.options);
+  training(ref);
   let maps = 0;
   const mapAsync = GPUBuffer.prototype.mapAsync;
   const maxUlps: number[] = [];
@@ -214,12 +218,26 @@ export async function againstCpu(
         }
       }
     }
+    const groups = (sd: cpu.OptimizerStateDict) => JSON.stringify(sd.paramGroups.map(sorted));
+    if (groups(gs) !== groups(cs))
+      throw new Error(`step ${step}: param groups ${groups(gs)} on the GPU, ${groups(cs)} on the CPU`);
     maxCpuUlps.push(worstCpu);
     maxUlps.push(worst);
   }
   gpu.destroy();
   for (const b of [...grads, ...gpuParams.map((p) => p.buffer)]) b.destroy();
   return { maxUlps, maxCpuUlps, maps };
+}
+
+/** A group's entries in key order. */
+function sorted(group: Record<string, unknown>): Array<[string, unknown]> {
+  return Object.entries(group).sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/** Puts a schedule-free optimizer (CPU or GPU) in train mode; others have no modes. */
+function training<T extends object>(opt: T): T {
+  if ("train" in opt && typeof opt.train === "function") opt.train();
+  return opt;
 }
 
 interface TraceCase {
@@ -304,11 +322,11 @@ export async function resume(c: {
   const grads = Array.from({ length: c.k + c.m }, () => c.sizes.map((n) => normals(n, next, 0.5)));
   const make = () => init.map((v, i) => gpuParam(upload(d, v), [v.length], d, { name: `p${i}` }));
   const a = make();
-  const straight = gpuOptimizer(c.name, a, c.options);
+  const straight = training(gpuOptimizer(c.name, a, c.options));
   await run(straight, a, grads, 0, c.k + c.m);
 
   const b = make();
-  const first = gpuOptimizer(c.name, b, c.options);
+  const first = training(gpuOptimizer(c.name, b, c.options));
   await run(first, b, grads, 0, c.k);
   const saved = await first.stateDictAsync();
   const values = await Promise.all(b.map((p) => readBuffer(d, p.buffer, p.size)));
@@ -351,7 +369,7 @@ export async function chunked(c: {
   const grads = Array.from({ length: c.steps }, () => [normals(c.size, next, 0.5)]);
   const go = async () => {
     const p = gpuParam(upload(d, init), [c.size], d);
-    const opt = gpuOptimizer(c.name, [p], c.options);
+    const opt = training(gpuOptimizer(c.name, [p], c.options));
     await run(opt, [p], grads, 0, c.steps);
     return Array.from(await readBuffer(d, p.buffer, c.size));
   };
@@ -447,4 +465,132 @@ export async function badLoad(): Promise<{ message: string; unchanged: boolean }
     message = (e as Error).message;
   }
   return { message, unchanged: JSON.stringify(plain(await opt.stateDictAsync())) === before };
+}
+
+type ScheduleFree = { train(): void; eval(): void; readonly trainMode: boolean };
+
+/**
+ * A schedule-free optimizer on the GPU and its CPU class through `actions` ("step", "train", "eval").
+ * Each action starts the GPU from the CPU's params and state and is then done by both; per action, the
+ * largest distance in float32 ulps between the GPU's params and z and the CPU's, and, for train()/eval(),
+ * between the GPU's params and `lerp` in float32 (every operation rounded). Then both run all the actions
+ * uninterrupted from the start: the GPU's params against the CPU's (relative), and the state dicts' groups.
+ * A step outside train mode is refused on both: the messages.
+ */
+export async function scheduleFreeModes(c: {
+  name: string;
+  options: Record<string, unknown>;
+  sizes: number[];
+  actions: Array<"step" | "train" | "eval">;
+  seed: number;
+}): Promise<{
+  maxUlps: number[];
+  maxCpuUlps: number[];
+  worstRelative: number;
+  gpuGroups: string;
+  cpuGroups: string;
+  gpuRefusal: string;
+  cpuRefusal: string;
+}> {
+  const d = await device();
+  const next = random(c.seed);
+  const init = c.sizes.map((n) => normals(n, next));
+  const grads = c.actions.map(() => c.sizes.map((n) => normals(n, next, 0.5)));
+  const make = () => {
+    const cpuParams = init.map((v, i) => cpu.param(v.slice(), { name: `p${i}` }));
+    const gpuParams = init.map((v, i) => gpuParam(upload(d, v), [v.length], d, { name: `p${i}` }));
+    const ref = new CPU_CLASSES[c.name]!(cpuParams, c.options) as cpu.Optimizer & ScheduleFree;
+    const gpu = gpuOptimizer(c.name, gpuParams, c.options) as WebGpuOptimizer & ScheduleFree;
+    return { cpuParams, gpuParams, ref, gpu };
+  };
+  const act = (opt: ScheduleFree & { step(): unknown }, action: string) =>
+    action === "step" ? opt.step() : action === "train" ? opt.train() : opt.eval();
+
+  // action by action, each from the CPU's params and state
+  const { cpuParams, gpuParams, ref, gpu } = make();
+  const maxUlps: number[] = [];
+  const maxCpuUlps: number[] = [];
+  for (const [a, action] of c.actions.entries()) {
+    await gpu.loadStateDictAsync(ref.stateDict());
+    const before = cpuParams.map((p) => Float32Array.from(p.data));
+    const zBefore = cpuParams.map((p) => (ref.state.get(p) as { z?: Float32Array } | undefined)?.z?.slice());
+    cpuParams.forEach((p, i) => {
+      upload(d, p.data as Float32Array, gpuParams[i]!.buffer);
+      p.grad = grads[a]![i]!;
+      gpuParams[i]!.grad = upload(d, grads[a]![i]!, gpuParams[i]!.grad ?? undefined);
+    });
+    const groups = ref.paramGroups.map((g) => ({ ...g }));
+    act(gpu, action);
+    act(ref, action);
+    const gs = await gpu.stateDictAsync();
+    let worst = 0;
+    let worstCpu = 0;
+    for (let i = 0; i < cpuParams.length; i++) {
+      const got = await readBuffer(d, gpuParams[i]!.buffer, c.sizes[i]!);
+      const want = cpuParams[i]!.data;
+      const z = zBefore[i];
+      const gpuZ = (gs.state[i] as { z?: Float32Array } | undefined)?.z;
+      const cpuZ = (ref.state.get(cpuParams[i]!) as { z?: Float32Array } | undefined)?.z;
+      for (let k = 0; k < want.length; k++) {
+        const scale = Math.max(Math.abs(before[i]![k]!), Math.abs(z?.[k] ?? 0), Math.abs(grads[a]![i]![k]!));
+        worstCpu = Math.max(worstCpu, ulps(got[k]!, want[k]!, scale));
+        if (gpuZ && cpuZ) worstCpu = Math.max(worstCpu, ulps(gpuZ[k]!, cpuZ[k]!, scale));
+        if (action !== "step" && z !== undefined) {
+          const g = groups[0]!;
+          const beta = (c.name === "ScheduleFreeSGD" ? g.momentum : (g.betas as number[])[0]) as number;
+          const moved = (g.trainMode as boolean) !== (action === "train");
+          const w = Math.fround(action === "train" ? 1 - beta : 1 - 1 / beta);
+          const p0 = before[i]![k]!;
+          const lerped = moved ? Math.fround(p0 + Math.fround(w * Math.fround(z[k]! - p0))) : p0;
+          worst = Math.max(worst, ulps(got[k]!, lerped, scale));
+        }
+      }
+    }
+    if (gpu.trainMode !== ref.trainMode) throw new Error(`action ${a}: trainMode differs`);
+    maxUlps.push(worst);
+    maxCpuUlps.push(worstCpu);
+  }
+
+  // all the actions uninterrupted
+  const run = make();
+  for (const [a, action] of c.actions.entries()) {
+    run.cpuParams.forEach((p, i) => {
+      p.grad = grads[a]![i]!;
+      run.gpuParams[i]!.grad = upload(d, grads[a]![i]!, run.gpuParams[i]!.grad ?? undefined);
+    });
+    act(run.gpu, action);
+    act(run.ref, action);
+  }
+  let worstRelative = 0;
+  for (let i = 0; i < run.cpuParams.length; i++) {
+    const got = await readBuffer(d, run.gpuParams[i]!.buffer, c.sizes[i]!);
+    const want = run.cpuParams[i]!.data;
+    for (let k = 0; k < want.length; k++)
+      worstRelative = Math.max(
+        worstRelative,
+        Math.abs(got[k]! - want[k]!) / Math.max(1e-3, Math.abs(want[k]!)),
+      );
+  }
+  const groupsOf = (sd: cpu.OptimizerStateDict) => JSON.stringify(sd.paramGroups.map(sorted));
+  const message = (f: () => unknown) => {
+    try {
+      f();
+      return "no error";
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  run.gpu.eval();
+  run.ref.eval();
+  const result = {
+    maxUlps,
+    maxCpuUlps,
+    worstRelative,
+    gpuGroups: groupsOf(await run.gpu.stateDictAsync()),
+    cpuGroups: groupsOf(run.ref.stateDict()),
+    gpuRefusal: message(() => run.gpu.step()),
+    cpuRefusal: message(() => run.ref.step()),
+  };
+  for (const o of [gpu, run.gpu]) o.destroy();
+  return result;
 }
