@@ -185,44 +185,6 @@ ${rules.map((r) => reference(r)).join("\n")}`,
   return { files, wat };
 }
 
-const WGSL_TYPES = `/** One storage buffer binding of a pass: @group(0) @binding(j) is the j-th of its variant's list. */
-export interface WgslBinding {
-  readonly name: string;
-  readonly access: "read" | "read_write";
-}
-
-/** One shader: a flag combination of one pass; the uniform is @binding(bindings.length). */
-export interface WgslVariant {
-  readonly code: string;
-  readonly bindings: readonly WgslBinding[];
-}
-
-/** One dispatch: "elements" over ceil(n / 256) workgroups (2-D past 65535), "single" one workgroup. */
-export interface WgslPass {
-  readonly name: string;
-  readonly dispatch: "elements" | "single";
-  /** Index Σ (flag_j ? 1 : 0) << j over \`WgslKernel.flags\`. */
-  readonly variants: readonly WgslVariant[];
-}
-
-/**
- * A rule's WebGPU kernel. The uniform is \`{ n: u32, base: u32, <scalars>: f32 }\` (offsets 0, 4, 8 + 4k);
- * \`reductions\` values per workgroup go to \`partials\`, \`results\` values to \`results\`.
- */
-export interface WgslKernel {
-  readonly rule: string;
-  readonly file: string;
-  readonly buffers: readonly string[];
-  readonly flags: readonly string[];
-  readonly scalars: readonly string[];
-  readonly uniformSize: number;
-  readonly workgroupSize: number;
-  readonly reductions: number;
-  readonly results: number;
-  readonly passes: readonly WgslPass[];
-}
-`;
-
 function wgslFile(kernels: WgslKernel[]): string {
   const list = (xs: readonly string[]) => `[${xs.map((x) => `"${x}"`).join(", ")}]`;
   const entries = kernels.map((k) => {
@@ -258,7 +220,10 @@ ${passes.join("\n")}
   },`;
   });
   return `${HEADER}
-${WGSL_TYPES}
+import type { WgslKernel } from "../wgsl-types.js";
+
+export type { WgslBinding, WgslKernel, WgslPass, WgslVariant } from "../wgsl-types.js";
+
 /** Every rule's WebGPU kernel, by rule name (the layout is described in docs/ARCHITECTURE.md). */
 export const WGSL_KERNELS: Readonly<Record<string, WgslKernel>> = {
 ${entries.join("\n")}

@@ -7,34 +7,11 @@
 import { bufferUse, foldExpr, foldStmts } from "./fold.js";
 import { buffersOf, type Expr, flagCombinations, flagsOf, type Rule, type Stmt } from "./ir.js";
 import { printExpr, type Syntax, WGSL_BOOL_FN_DEFS, wgslNumber } from "./print.js";
+import type { WgslBinding, WgslKernel, WgslPass, WgslVariant } from "../../src/kernels/wgsl-types.js";
+
+export type { WgslBinding, WgslKernel, WgslPass, WgslVariant };
 
 export const WORKGROUP_SIZE = 256;
-
-export interface WgslBinding {
-  readonly name: string;
-  readonly access: "read" | "read_write";
-}
-export interface WgslVariant {
-  readonly code: string;
-  readonly bindings: readonly WgslBinding[];
-}
-export interface WgslPass {
-  readonly name: string;
-  readonly dispatch: "elements" | "single";
-  readonly variants: readonly WgslVariant[];
-}
-export interface WgslKernel {
-  readonly rule: string;
-  readonly file: string;
-  readonly buffers: readonly string[];
-  readonly flags: readonly string[];
-  readonly scalars: readonly string[];
-  readonly uniformSize: number;
-  readonly workgroupSize: number;
-  readonly reductions: number;
-  readonly results: number;
-  readonly passes: readonly WgslPass[];
-}
 
 const uniformScalars = (rule: Rule): string[] =>
   rule.params.filter((p) => p.kind === "scalar").map((p) => p.name);
