@@ -5,43 +5,7 @@
 import * as cpu from "../../../src/index.js";
 import { setChunkElements } from "../../../src/webgpu/executor.js";
 import { clipGradNorm, gpuOptimizer, gpuParam, readBuffer } from "../../../src/webgpu/index.js";
-
-let devicePromise: Promise<GPUDevice> | null = null;
-function device(): Promise<GPUDevice> {
-  devicePromise ??= navigator.gpu.requestAdapter().then((a) => a!.requestDevice());
-  return devicePromise;
-}
-
-const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-
-function upload(d: GPUDevice, data: Float32Array): GPUBuffer {
-  const buffer = d.createBuffer({ size: Math.max(16, data.byteLength), usage: USAGE });
-  d.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-  return buffer;
-}
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function normals(n: number, next: () => number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = scale * (next() + next() + next() - 1.5) * 2;
-  return out;
-}
-
-/** |a − b| in float32 ulps of `scale` (default b: what the step worked on); NaN equals NaN. */
-function ulps(a: number, b: number, scale = b): number {
-  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
-  if (a === b) return 0;
-  const s = Math.max(Math.abs(scale), Math.abs(b), 2 ** -126);
-  const ulp = 2 ** (Math.floor(Math.log2(s)) - 23);
-  return Math.abs(a - b) / ulp;
-}
+import { device, normals, random, ulps, upload, USAGE } from "./common.js";
 
 const NORMS: Record<string, number> = { "1": 1, "2": 2, inf: Number.POSITIVE_INFINITY };
 

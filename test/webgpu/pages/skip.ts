@@ -12,42 +12,7 @@ import {
   readBuffer,
   SkipNonFinite,
 } from "../../../src/webgpu/index.js";
-
-let devicePromise: Promise<GPUDevice> | null = null;
-function device(): Promise<GPUDevice> {
-  devicePromise ??= navigator.gpu.requestAdapter().then((a) => a!.requestDevice());
-  return devicePromise;
-}
-
-const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-
-function upload(d: GPUDevice, data: Float32Array, target?: GPUBuffer): GPUBuffer {
-  const buffer = target ?? d.createBuffer({ size: Math.max(16, data.byteLength), usage: USAGE });
-  d.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-  return buffer;
-}
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function normals(n: number, next: () => number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = scale * (next() + next() + next() - 1.5) * 2;
-  return out;
-}
-
-function plain(sd: unknown): unknown {
-  return JSON.parse(
-    JSON.stringify(sd, (_k, v) =>
-      v instanceof Float32Array || v instanceof Float64Array ? { f32: Array.from(v) } : v,
-    ),
-  );
-}
+import { device, normals, plain, random, upload } from "./common.js";
 
 type CpuClass = new (params: cpu.Param[], options: Record<string, unknown>) => cpu.Optimizer;
 const CPU_CLASSES = cpu as unknown as Record<string, CpuClass>;
