@@ -266,7 +266,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   }
 
   #step(closure: (() => number) | undefined): number | undefined {
-    // no iterator is created when there are no hooks: step() allocates nothing after the first call
+    // no iterator is created when there are no hooks
     if (this.#preHooks.size > 0) for (const hook of this.#preHooks) hook(this);
     let loss: number | undefined;
     if (closure !== undefined) {
