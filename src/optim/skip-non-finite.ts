@@ -28,7 +28,7 @@ export const SKIP_NON_FINITE_DEFAULTS: Readonly<SkipNonFiniteOptions> = Object.f
 });
 
 /** The index of the first element of `grad` that is NaN or infinite, or −1. */
-export function firstNonFinite(n: number, grad: Buffer): number {
+function firstNonFinite(n: number, grad: Buffer): number {
   for (let i = 0; i < n; i++) {
     const g = grad[i]!;
     if (g - g !== 0) return i; // NaN − NaN and ∞ − ∞ are NaN; finite − itself is 0
@@ -65,7 +65,7 @@ export function nonFiniteCount(n: number, { grad }: NonFiniteBuffers): number {
  * opt.skipped;  // → 1
  */
 export class SkipNonFinite<I extends OptimizerLike = OptimizerLike> extends OptimizerWrapper<I> {
-  protected readonly name = "SkipNonFinite";
+  protected readonly name: string = "SkipNonFinite";
   protected readonly stateKey = "skipNonFinite";
   onNonFinite: OnNonFinite;
   #skipped = 0;
@@ -112,12 +112,13 @@ export class SkipNonFinite<I extends OptimizerLike = OptimizerLike> extends Opti
     if (bad !== null) {
       if (this.onNonFinite === "error") {
         optionError(
-          `SkipNonFinite.step: the grad of ${paramLabel(bad.param, bad.index)} is not finite (element ${bad.element} is ${bad.value}); nothing was updated`,
+          `${this.name}.step: the grad of ${this.paramName(bad.param, bad.index)} is not finite (element ${bad.element} is ${bad.value}); nothing was updated`,
         );
       }
       this.#skipped += 1;
       return loss;
     }
+    this.beforeInnerStep();
     if (closure === undefined) {
       const result = this.inner.step();
       this.runStepPostHooks();
@@ -134,6 +135,14 @@ export class SkipNonFinite<I extends OptimizerLike = OptimizerLike> extends Opti
     this.runStepPostHooks();
     return loss;
   }
+
+  /** How the step's error names a param (the TF.js adapter names its variables). */
+  protected paramName(param: Param, index: number): string {
+    return paramLabel(param, index);
+  }
+
+  /** Runs once the check has passed, just before the inner step (the TF.js adapter clips here). */
+  protected beforeInnerStep(): void {}
 
   protected ownState(): Record<string, unknown> {
     return { onNonFinite: this.onNonFinite, skipped: this.#skipped };

@@ -2,8 +2,9 @@
 // `model.fit`, `optimizer.minimize(f)` and `applyGradients`. Each trainable variable gets a descent param
 // (made with `param()`, so it lives in descent's arena and takes the WebAssembly kernels), keyed by the
 // variable's name and kept for the optimizer's life. A step: the gradients are copied into the params' grad
-// buffers, optionally checked for non-finite values and clipped by their joint norm, the descent optimizer
-// steps, and the updated values are written back into the variables (see transfer.ts for how).
+// buffers, optionally checked for non-finite values (by a SkipNonFinite over the descent optimizer) and
+// clipped by their joint norm, the descent optimizer steps, and the updated values are written back into
+// the variables (see transfer.ts for how).
 //
 // State: `getWeights()`/`setWeights()` carry the descent optimizer's full state dict (every state buffer as
 // a tensor, the rest — step counts, group options including a scheduler's lr — as one JSON string tensor),
@@ -19,10 +20,10 @@ import {
 } from "@tensorflow/tfjs-core";
 import { TFJS_MIRROR } from "../checkpoint/checkpoint.js";
 import type { OptimizerLike, OptimizerStateDict, ParamGroupInit } from "../core/optimizer.js";
-import { describe, type Parameter, param } from "../core/param.js";
+import { describe, type Param, type Parameter, param } from "../core/param.js";
 import { checkOptions, oneOf, optionError, positive } from "../core/validate.js";
 import { clipGradNorm } from "../clip/clip-grad.js";
-import { firstNonFinite } from "../optim/skip-non-finite.js";
+import { type OnNonFinite, SkipNonFinite } from "../optim/skip-non-finite.js";
 import {
   fromBase64,
   fromJsonValue,
@@ -69,7 +70,8 @@ export interface TfjsOptimizerOptions {
   maxGradNorm?: number;
   /**
    * A step whose gradients hold NaN or ±Infinity: "skip" it (nothing changes; counted in `skipped`) or
-   * "error" (throw a RangeError naming the variable). Unset: no check (the values propagate, as in TF.js).
+   * "error" (throw a RangeError naming the variable). `SkipNonFinite`'s check, made before any clipping.
+   * Unset: no check (the values propagate, as in TF.js).
    */
   onNonFinite?: "skip" | "error";
 }
@@ -93,6 +95,29 @@ function isLayerVariable(v: unknown): v is LayerVariableLike {
 
 function isVariable(v: unknown): v is Variable {
   return v !== null && typeof v === "object" && typeof (v as Variable).assign === "function" && "dataId" in v;
+}
+
+/**
+ * The adapter's non-finite check: a SkipNonFinite over the descent optimizer whose error names the TF.js
+ * variable, and which clips (with maxGradNorm) only once its check has passed, so that the error names the
+ * element that was not finite, not one that the clip's NaN scale spread to.
+ */
+class VariableGate<O extends OptimizerLike> extends SkipNonFinite<O> {
+  protected override readonly name = "TfjsOptimizer";
+  readonly #clip: () => void;
+
+  constructor(inner: O, onNonFinite: OnNonFinite, clip: () => void) {
+    super(inner, { onNonFinite });
+    this.#clip = clip;
+  }
+
+  protected override paramName(p: Param): string {
+    return `variable '${(p as { [TFJS_MIRROR]?: string })[TFJS_MIRROR]}'`;
+  }
+
+  protected override beforeInnerStep(): void {
+    this.#clip();
+  }
 }
 
 function checkTfjsOptions(options: TfjsOptimizerOptions): void {
@@ -156,7 +181,10 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
   #entries: Entry[] = [];
   #byKey = new Map<string, Entry>();
   #pending: OptimizerStateDict | null = null;
-  #skipped = 0;
+  /** Clips the gradients with maxGradNorm (does nothing without it). */
+  #clip: () => void = () => {};
+  /** The non-finite check, with onNonFinite. */
+  #gate: VariableGate<O> | null = null;
   #lastWrite: WriteMode | null = null;
   /** What the last getWeights made (disposed by the next one, or by dispose). */
   #lastWeights: NamedTensor[] = [];
@@ -205,7 +233,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
 
   /** Steps skipped because of a non-finite gradient (with `onNonFinite: "skip"`). */
   get skipped(): number {
-    return this.#skipped;
+    return this.#gate?.skipped ?? 0;
   }
 
   /** How the last step wrote the variables: "in-place" into their storage, or "assign" of new tensors. */
@@ -277,6 +305,10 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     this.#entries = entries;
     this.#byKey = byKey;
     this.#optimizer = opt;
+    const { maxGradNorm, onNonFinite } = this.options;
+    const params = entries.map((e) => e.param);
+    if (maxGradNorm !== undefined) this.#clip = () => void clipGradNorm(params, maxGradNorm);
+    if (onNonFinite !== undefined) this.#gate = new VariableGate(opt, onNonFinite, this.#clip);
   }
 
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
@@ -323,28 +355,14 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
       readInto(g, e.param.gradBuffer());
       withGrad.push(e);
     }
-    if (this.options.onNonFinite !== undefined) {
-      for (const e of withGrad) {
-        const g = e.param.grad!;
-        const at = firstNonFinite(g.length, g);
-        if (at < 0) continue;
-        if (this.options.onNonFinite === "error") {
-          for (const x of withGrad) x.param.grad = null;
-          throw new RangeError(
-            `TfjsOptimizer: the gradient for '${e.key}' is not finite at element ${at} (${g[at]})`,
-          );
-        }
-        this.#skipped++;
-        for (const x of withGrad) x.param.grad = null;
-        return;
-      }
+    if (this.#gate === null) {
+      this.#clip();
+      opt.step();
+    } else {
+      const skipped = this.#gate.skipped;
+      this.#gate.step(); // checks, then clips and steps; or throws, or skips
+      if (this.#gate.skipped !== skipped) return;
     }
-    if (this.options.maxGradNorm !== undefined)
-      clipGradNorm(
-        withGrad.map((e) => e.param),
-        this.options.maxGradNorm,
-      );
-    opt.step();
     let mode: WriteMode | null = null;
     for (const e of withGrad) {
       const w = writeVariable(e.variable, e.param.data, e.owned);

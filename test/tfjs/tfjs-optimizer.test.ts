@@ -386,11 +386,49 @@ describe("TfjsOptimizer", () => {
     const opt = new TfjsOptimizer([w], (p) => new Adam(p, { lr: 0.1 }), { onNonFinite: "error" });
     assert.throws(
       () => opt.applyGradients({ "tfjs-test-error": tf.tensor1d([0, Number.POSITIVE_INFINITY]) }),
-      /gradient for 'tfjs-test-error' is not finite at element 1 \(Infinity\)/,
+      (e: unknown) =>
+        e instanceof RangeError &&
+        /^TfjsOptimizer\.step: the grad of variable 'tfjs-test-error' is not finite \(element 1 is Infinity\); nothing was updated$/.test(
+          e.message,
+        ),
     );
     assert.deepEqual(Array.from(w.dataSync()), [1, 2]);
     assert.equal(opt.optimizer.state.size, 0);
+    assert.equal(opt.iterations, 0);
     w.dispose();
+  });
+
+  it("checks for non-finite gradients before clipping, and clips the steps it lets through", () => {
+    const a = tf.variable(tf.tensor1d([0, 0]), true, "tfjs-test-gate-a");
+    const b = tf.variable(tf.tensor1d([0, 0]), true, "tfjs-test-gate-b");
+    const grads = (bad: number) => ({
+      "tfjs-test-gate-a": tf.tensor1d([3, 0]),
+      "tfjs-test-gate-b": tf.tensor1d([0, bad]),
+    });
+    const make = (onNonFinite: "skip" | "error") =>
+      new TfjsOptimizer([a, b], (p) => new SGD(p, { lr: 1 }), { maxGradNorm: 1, onNonFinite });
+    // a clip first would scale every gradient by the NaN norm: the error would name a's element 0
+    assert.throws(
+      () => make("error").applyGradients(grads(Number.NaN)),
+      /the grad of variable 'tfjs-test-gate-b' is not finite \(element 1 is NaN\)/,
+    );
+    const opt = make("skip");
+    opt.applyGradients(grads(Number.POSITIVE_INFINITY));
+    assert.equal(opt.skipped, 1);
+    assert.deepEqual([...a.dataSync(), ...b.dataSync()], [0, 0, 0, 0]);
+    opt.applyGradients(grads(4));
+    assert.equal(opt.skipped, 1);
+    const clipped = [param([3, 0]), param([0, 4])];
+    clipped[0]!.grad = new Float32Array([3, 0]);
+    clipped[1]!.grad = new Float32Array([0, 4]);
+    clipGradNorm(clipped, 1);
+    assert.deepEqual(
+      [...a.dataSync(), ...b.dataSync()],
+      [...clipped[0]!.grad!, ...clipped[1]!.grad!].map((g) => Math.fround(0 - g)),
+    );
+    assert.equal(opt.iterations, 1);
+    a.dispose();
+    b.dispose();
   });
 
   it("resumes exactly through model.save({ includeOptimizer: true }) and tf.loadLayersModel", async () => {
