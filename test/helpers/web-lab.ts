@@ -1,15 +1,22 @@
 // The web lab as a browser test sees it: built with Vite's JS API into a temp folder, served by a tiny
 // static server on 127.0.0.1, and opened in Debian's headless Chromium through playwright-core.
+// `useLab()` gives a describe block all of it: the lab served before its tests and closed after them, and
+// pages that record their console and page errors.
 
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { after, before } from "node:test";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { build } from "vite";
+import { CHROMIUM, noBrowser } from "./webgpu-browser.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
+export { CHROMIUM, noBrowser };
+
+/** Where browser tests write their screenshots. */
+export const ARTIFACTS = "test-artifacts";
 
 const TYPES: Record<string, string> = {
   ".ttf": "font/ttf",
@@ -72,5 +79,64 @@ export async function serveLab(): Promise<ServedLab> {
       await rm(outDir, { recursive: true, force: true });
       await rm(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/** What `useLab()` gives the tests of a describe block. */
+export interface LabSession {
+  /** The lab's origin (set once the describe's `before` has run). */
+  readonly base: string;
+  /** Console errors and page errors of every page `open` made. */
+  readonly problems: string[];
+  /** A new page at the lab's `hash` (by default the session's), once `ready` is on the page. */
+  open(hash?: string): Promise<Page>;
+  /** The page's own URL (page.url() may lag behind history.replaceState). */
+  href(page: Page): Promise<string>;
+}
+
+/** What the lab's pages wait for before a test looks at them. */
+export interface LabReady {
+  /** The selector that shows the page is up. */
+  readonly selector: string;
+  /** "attached" for an element that may be hidden; default "visible". */
+  readonly state?: "attached" | "visible";
+  /** The hash `open()` uses when given none (default ""). */
+  readonly hash?: string;
+}
+
+/**
+ * Serves the lab for the tests of the describe block it is called in: its `before` builds and serves the
+ * lab (and makes the screenshot folder), its `after` closes it.
+ */
+export function useLab({ selector, state = "visible", hash: home = "" }: LabReady): LabSession {
+  let lab: ServedLab | undefined;
+  const problems: string[] = [];
+  before(async () => {
+    lab = await serveLab();
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await lab?.close();
+  });
+  const served = (): ServedLab => {
+    if (lab === undefined) throw new Error("useLab: the lab is served in before(); use it inside a test");
+    return lab;
+  };
+  return {
+    get base() {
+      return served().base;
+    },
+    problems,
+    async open(hash = home) {
+      const page = await served().context.newPage();
+      page.on("console", (msg) => {
+        if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+      });
+      page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+      await page.goto(`${served().base}/${hash}`);
+      await page.waitForSelector(selector, { state });
+      return page;
+    },
+    href: (page) => page.evaluate("location.href"),
   };
 }

@@ -2,49 +2,17 @@
 // the lab is built with Vite's JS API into a temp folder, served by a tiny static server on 127.0.0.1, and
 // every panel is exercised as a user would. Screenshots go to test-artifacts/.
 
-import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import type { BrowserContext, Page } from "playwright-core";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { OPTIMIZER_REGISTRY } from "../../src/optim/registry.js";
-import { CHROMIUM, type ServedLab, serveLab } from "../helpers/web-lab.js";
-
-const ARTIFACTS = "test-artifacts";
+import { ARTIFACTS, noBrowser, useLab } from "../helpers/web-lab.js";
 
 describe("web lab in headless Chromium", {
-  skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed`,
+  skip: noBrowser,
 }, () => {
-  let lab: ServedLab | undefined;
-  let context: BrowserContext;
-  let base = "";
-  const problems: string[] = [];
-
-  /** The page's own URL (page.url() may lag behind history.replaceState). */
-  const href = (page: Page): Promise<string> => page.evaluate("location.href");
-
-  async function open(hash = ""): Promise<Page> {
-    const page = await context.newPage();
-    page.on("console", (msg) => {
-      if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
-    });
-    page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${base}/${hash}`);
-    await page.waitForSelector("#loss-table", { state: "attached" });
-    return page;
-  }
-
-  before(async () => {
-    lab = await serveLab();
-    base = lab.base;
-    context = lab.context;
-    await mkdir(ARTIFACTS, { recursive: true });
-  });
-
-  after(async () => {
-    await lab?.close();
-  });
+  const lab = useLab({ selector: "#loss-table", state: "attached" });
+  const { open, href, problems } = lab;
 
   test("the page loads with its four panels and no console errors", async () => {
     const page = await open();

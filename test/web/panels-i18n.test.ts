@@ -3,20 +3,17 @@
 // names and the English words the seed note itself keeps), no Hangul glyph is missing, messages follow the
 // language, and a switch keeps each panel's state. Screenshots: test-artifacts/panel-<panel>-<lang>.png.
 
-import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import type { BrowserContext, Page } from "playwright-core";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import assert from "node:assert/strict";
-import { CHROMIUM, type ServedLab, serveLab } from "../helpers/web-lab.js";
+import { ARTIFACTS, noBrowser, useLab } from "../helpers/web-lab.js";
 import { testFunctions } from "../../src/lab/functions.js";
 import { surfaceText } from "../../src/lab/i18n.js";
 import { LAB_TEXT } from "../../web/src/lab-text.js";
 import { OPTIMIZERS } from "../../web/src/optimizer-catalog.js";
 import { SCHEDULES } from "../../web/src/schedule-catalog.js";
 
-const ARTIFACTS = "test-artifacts";
 const PANELS = ["surfaces", "ewma", "schedule"] as const;
 
 /**
@@ -69,14 +66,10 @@ const english = (text: string) =>
   (text.match(/[A-Za-z][A-Za-z0-9]*/g) ?? []).filter((w) => w.length > 1 && !ALLOWED.has(w));
 
 describe("the Surfaces, EWMA and Schedule panels in English and Korean", {
-  skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed`,
+  skip: noBrowser,
 }, () => {
-  let lab: ServedLab | undefined;
-  let context: BrowserContext;
-  let base = "";
-  const problems: string[] = [];
-
-  const href = (page: Page): Promise<string> => page.evaluate("location.href");
+  const lab = useLab({ selector: "#loss-table", state: "attached" });
+  const { open, href, problems } = lab;
 
   /** Waits until `selector` reads `text` (a loaded machine may be slow to run the page's handlers). */
   const shows = async (page: Page, selector: string, text: string) => {
@@ -90,17 +83,6 @@ describe("the Surfaces, EWMA and Schedule panels in English and Korean", {
     assert.equal(await page.textContent(selector), text);
   };
 
-  async function open(hash: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on("console", (msg) => {
-      if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
-    });
-    page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${base}/${hash}`);
-    await page.waitForSelector("#loss-table", { state: "attached" });
-    return page;
-  }
-
   const painted = (page: Page, canvas: string) =>
     page.locator(canvas).evaluate((c: HTMLCanvasElement) => {
       const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
@@ -109,22 +91,11 @@ describe("the Surfaces, EWMA and Schedule panels in English and Korean", {
       return n;
     });
 
-  before(async () => {
-    lab = await serveLab();
-    base = lab.base;
-    context = lab.context;
-    await mkdir(ARTIFACTS, { recursive: true });
-  });
-
-  after(async () => {
-    await lab?.close();
-  });
-
   test("each panel renders in both languages, with no English left in Korean mode", async () => {
     const page = await open("#tab=surfaces");
     for (const lang of ["en", "ko"] as const) {
       for (const panel of PANELS) {
-        await page.goto(`${base}/#tab=${panel}&lang=${lang}`);
+        await page.goto(`${lab.base}/#tab=${panel}&lang=${lang}`);
         await page.reload();
         await page.waitForSelector(`#panel-${panel}:not([hidden])`);
         assert.equal(await page.getAttribute("html", "lang"), lang);
@@ -163,7 +134,7 @@ describe("the Surfaces, EWMA and Schedule panels in English and Korean", {
     const page = await open("#tab=surfaces&lang=ko");
     const missing: string[] = [];
     for (const panel of PANELS) {
-      await page.goto(`${base}/#tab=${panel}&lang=ko`);
+      await page.goto(`${lab.base}/#tab=${panel}&lang=ko`);
       await page.waitForSelector(`#panel-${panel}:not([hidden])`);
       await page.evaluate("document.fonts.ready");
       const bad: string[] = await page.evaluate(`(() => {
@@ -204,7 +175,7 @@ describe("the Surfaces, EWMA and Schedule panels in English and Korean", {
     await shows(page, "#opt-adam-error", LAB_TEXT.en.surfaces.lrNotNumber);
     await page.selectOption("#lang", "ko");
     // the schedule designer: its own checks and an option outside its range
-    await page.goto(`${base}/#tab=schedule&lang=ko&sched=StepLR(stepSize=0;gamma=0.5)`);
+    await page.goto(`${lab.base}/#tab=schedule&lang=ko&sched=StepLR(stepSize=0;gamma=0.5)`);
     await page.waitForSelector("#panel-schedule:not([hidden])");
     await page.fill("#sched-first-stepSize", "0");
     await page.locator("#sched-first-stepSize").dispatchEvent("input");

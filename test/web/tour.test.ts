@@ -2,50 +2,19 @@
 // controls change the figure, no Hangul glyph is missing, and the numbers shown are the library's.
 // Screenshots of every section in both languages go to test-artifacts/tour-<section>-<lang>.png.
 
-import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import type { BrowserContext, Page } from "playwright-core";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import assert from "node:assert/strict";
-import { CHROMIUM, type ServedLab, serveLab } from "../helpers/web-lab.js";
+import { ARTIFACTS, noBrowser, useLab } from "../helpers/web-lab.js";
 import { elongated, leastSquares, race, raceOptimizer } from "../../src/lab/index.js";
 import { SECTION_IDS, TOUR_TEXT } from "../../web/src/tour-text.js";
 
-const ARTIFACTS = "test-artifacts";
-
 describe("the tour in headless Chromium", {
-  skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed`,
+  skip: noBrowser,
 }, () => {
-  let lab: ServedLab | undefined;
-  let context: BrowserContext;
-  let base = "";
-  const problems: string[] = [];
-
-  /** The page's own URL (page.url() may lag behind history.replaceState). */
-  const href = (page: Page): Promise<string> => page.evaluate("location.href");
-
-  async function open(hash = "#tab=tour"): Promise<Page> {
-    const page = await context.newPage();
-    page.on("console", (msg) => {
-      if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
-    });
-    page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${base}/${hash}`);
-    await page.waitForSelector("#tour-summary");
-    return page;
-  }
-
-  before(async () => {
-    lab = await serveLab();
-    base = lab.base;
-    context = lab.context;
-    await mkdir(ARTIFACTS, { recursive: true });
-  });
-
-  after(async () => {
-    await lab?.close();
-  });
+  const lab = useLab({ selector: "#tour-summary", hash: "#tab=tour" });
+  const { open, href, problems } = lab;
 
   const numbers = async (page: Page): Promise<Record<string, number>> =>
     JSON.parse((await page.getAttribute("#tour-summary", "data-numbers")) ?? "{}");
@@ -56,7 +25,7 @@ describe("the tour in headless Chromium", {
     const page = await open();
     for (const lang of ["en", "ko"] as const) {
       for (const id of SECTION_IDS) {
-        await page.goto(`${base}/#tab=tour&section=${id}&lang=${lang}`);
+        await page.goto(`${lab.base}/#tab=tour&section=${id}&lang=${lang}`);
         await page.waitForSelector(`#tour-${id}`);
         const text = TOUR_TEXT[lang];
         assert.equal(await page.textContent(`#tour-${id} h2`), text.section[id].title);
@@ -85,7 +54,7 @@ describe("the tour in headless Chromium", {
     const page = await open();
     const missing: string[] = [];
     for (const id of SECTION_IDS) {
-      await page.goto(`${base}/#tab=tour&section=${id}&lang=ko`);
+      await page.goto(`${lab.base}/#tab=tour&section=${id}&lang=ko`);
       await page.waitForSelector(`#tour-${id}`);
       await page.evaluate("document.fonts.ready");
       // each syllable drawn in the page's font against a private-use code point (always a missing glyph)
@@ -128,7 +97,7 @@ describe("the tour in headless Chromium", {
       ["pytorch", "#control-opt", "4"],
       ["schedulers", "#control-gamma", "0.7"],
     ] as const) {
-      await page.goto(`${base}/#tab=tour&section=${section}`);
+      await page.goto(`${lab.base}/#tab=tour&section=${section}`);
       await page.waitForSelector(`#tour-${section}`);
       const shown = await picture(page);
       const numbersBefore = await numbers(page);
@@ -154,7 +123,7 @@ describe("the tour in headless Chromium", {
       assert.ok((await href(page)).includes(`${key}=${value}`), `${section}: ${await href(page)}`);
     }
     // a deep link restores section, control and language
-    await page.goto(`${base}/#tab=tour&section=schedulers&gamma=0.7&lang=ko`);
+    await page.goto(`${lab.base}/#tab=tour&section=schedulers&gamma=0.7&lang=ko`);
     await page.waitForSelector("#tour-schedulers");
     assert.equal(await page.inputValue("#control-gamma"), "0.7");
     assert.equal(await page.inputValue("#lang"), "ko");
@@ -181,7 +150,7 @@ describe("the tour in headless Chromium", {
       const want = result.runs[i]!.summary.finalLoss;
       assert.ok(Math.abs(v! - want) <= 1e-12 * want, `${result.runs[i]!.label}: page ${v}, library ${want}`);
     });
-    await page.goto(`${base}/#tab=tour&section=rmsprop`);
+    await page.goto(`${lab.base}/#tab=tour&section=rmsprop`);
     await page.waitForSelector("#tour-rmsprop");
     const sgd = race(elongated, [raceOptimizer("sgd", elongated)], { steps: 1 }).runs[0]!.trajectory;
     const ratio = Math.abs(sgd.y[1]! - sgd.y[0]!) / Math.abs(sgd.x[1]! - sgd.x[0]!);
