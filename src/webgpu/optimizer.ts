@@ -15,7 +15,7 @@ import type { SchedulableOptimizer } from "../scheduler/lr-scheduler.js";
 import { variantIndex } from "./executor.js";
 import { WGSL_KERNELS } from "./kernels.js";
 import { checkBuffer, GpuParam, storageUsage } from "./param.js";
-import { KernelRunner, type PlannedItem } from "./runner.js";
+import { type KernelItem, KernelRunner, type PlannedItem } from "./runner.js";
 
 /** A GPU param's state: numbers (step counts) and GPU buffers, named as the CPU class names them. */
 export type GpuState = Record<string, number | GPUBuffer>;
@@ -100,14 +100,26 @@ export let runGatedStep: (optimizer: WebGpuOptimizer, gate: StepGate) => void;
 export interface StepGate {
   /** Throws, naming the reason, when a step of this kernel over these groups cannot be gated (yet). */
   check(kernel: string, groups: readonly GpuParamGroup[]): void;
-  /** Bound as the `gate` of every update pass: a nonzero first float makes them write nothing. */
-  buffer(): GPUBuffer;
-  /** Encodes the gate's own passes and copies, before the update passes. */
+  /**
+   * The kernel flag whose value follows the GPU's step count for `work` (RAdam's rectify, SGD's first
+   * momentum step), or null. Both of its variants are dispatched, each gated to run only when it is the one.
+   */
+  split(work: StepWork): string | null;
+  /**
+   * Bound as the `gate` of `work`'s update passes (of the variant with the split flag `value`): a nonzero
+   * first float makes them write nothing.
+   */
+  buffer(work: StepWork, value: boolean): GPUBuffer;
+  /**
+   * Encodes the gate's own passes and copies, before the update passes; `rowOf(item.key)` is the index in
+   * `work` of a planned item.
+   */
   encode(
     encoder: GPUCommandEncoder,
     work: readonly StepWork[],
     planned: readonly PlannedItem[],
     runner: KernelRunner,
+    rowOf: (key: object) => number,
   ): void;
   /** Writes what `encode` queued for upload (called after the runner's uniforms, before submit). */
   flush(): void;
@@ -148,6 +160,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
   readonly #preHooks = new Set<(o: this) => void>();
   readonly #postHooks = new Set<(o: this) => void>();
   readonly #probe: Param = { data: new Float32Array(1), grad: null, shape: [1] };
+  readonly #splitKeys = new Map<GpuParam, object>();
 
   constructor(
     rule: GpuRule<O>,
@@ -328,28 +341,60 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
 
   #encode(work: readonly StepWork[], gate: StepGate | null): void {
     const kernel = this.#runner.kernel;
-    const gateBuffer = gate?.buffer();
-    const items = work.map(({ p, args }) => ({
-      key: p,
-      n: p.size,
-      variant: variantIndex(kernel, args.flags),
-      buffers: args.buffers,
-      scalars: kernel.scalars.map((s) => {
-        const v = args.scalars[s];
-        if (typeof v !== "number") throw new Error(`${this.#name}: no value for scalar '${s}'`);
-        return v;
-      }),
-      ...(gateBuffer ? { gate: gateBuffer } : {}),
-    }));
+    const items: KernelItem[] = [];
+    const rows = new Map<object, number>();
+    work.forEach((w, j) => {
+      const { p, args } = w;
+      const item = {
+        n: p.size,
+        buffers: args.buffers,
+        scalars: kernel.scalars.map((s) => {
+          const v = args.scalars[s];
+          if (typeof v !== "number") throw new Error(`${this.#name}: no value for scalar '${s}'`);
+          return v;
+        }),
+      };
+      const split = gate?.split(w) ?? null;
+      if (split === null) {
+        items.push({
+          ...item,
+          key: p,
+          variant: variantIndex(kernel, args.flags),
+          ...(gate ? { gate: gate.buffer(w, false) } : {}),
+        });
+        rows.set(p, j);
+        return;
+      }
+      for (const value of [false, true]) {
+        const key = value ? this.#splitKey(p) : p;
+        items.push({
+          ...item,
+          key,
+          variant: variantIndex(kernel, { ...args.flags, [split]: value }),
+          gate: gate!.buffer(w, value),
+        });
+        rows.set(key, j);
+      }
+    });
     const encoder = this.device.createCommandEncoder({ label: `descent ${this.#name}.step` });
     const planned = this.#runner.plan(items);
-    gate?.encode(encoder, work, planned, this.#runner);
+    gate?.encode(encoder, work, planned, this.#runner, (key) => rows.get(key)!);
     const computePass = encoder.beginComputePass();
     this.#runner.record(computePass, planned);
     computePass.end();
     this.#runner.flush();
     gate?.flush();
     this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** The runner's key of p's second dispatch when a gate splits its step into both variants of a flag. */
+  #splitKey(p: GpuParam): object {
+    let key = this.#splitKeys.get(p);
+    if (key === undefined) {
+      key = {};
+      this.#splitKeys.set(p, key);
+    }
+    return key;
   }
 
   /** Sets every grad to null (default, as torch); `setToNone = false` clears each grad buffer to zeros. */

@@ -12,10 +12,15 @@
 // the entry of d = cpuStep − gpuStep and copies it into the update passes' uniforms: so a run with skips
 // is bit for bit a run without those steps. Past WINDOW skips unseen by the CPU, the pass computes the
 // scalars itself in float32 (as torch's capturable Adam does), a few ulps from the CPU's.
+// A kernel flag that follows the step (RAdam's rectify, SGD's first momentum step) is chosen the same way:
+// both variants are dispatched, and the pass writes each one's gate so that only the step's runs.
 // `stateDictAsync()` reads the counts back and reports the GPU's (a param all of whose steps were
 // skipped has no state, as on the CPU), and resynchronises the CPU's counts, which closes the window.
 
+import { adagradScalars } from "../optim/adagrad.js";
 import { adamScalars } from "../optim/adam.js";
+import { adamaxScalars } from "../optim/adamax.js";
+import { radamScalars } from "../optim/radam.js";
 import type { OptimizerStateDict } from "../core/optimizer.js";
 import { describe } from "../core/param.js";
 import { knownKeys, oneOf, optionError } from "../core/validate.js";
@@ -30,27 +35,48 @@ import {
   type StepWork,
   WebGpuOptimizer,
 } from "./optimizer.js";
+import { GPU_RULES } from "./optimizers.js";
 import { type GpuParam, storageUsage } from "./param.js";
 import type { KernelRunner, PlannedItem } from "./runner.js";
 
 /** Candidate steps uploaded per param: exact for up to WINDOW − 1 skips the CPU has not yet seen. */
 const WINDOW = 16;
 
-/** How a rule's step-dependent scalars follow from its step count, for the gate. */
+/** How a rule's step-dependent scalars (and kernel flag) follow from its step count, for the gate. */
 interface Counted {
   /** The state key of the step count, or null when the rule keeps none (the GPU still counts steps taken). */
   readonly stepKey: "step" | null;
+  /** Whether a step of this group counts (without: every step does). SGD counts its momentum steps only. */
+  counts?(group: GpuParamGroup): boolean;
+  /** True when the param has its state from the start (Adagrad): a param never stepped keeps it. */
+  readonly initialState?: boolean;
   /** The rule's scalars that depend on the step. */
   readonly scalars: readonly string[];
   /** Their values at step t, as the CPU class computes them. */
   at(group: GpuParamGroup, t: number): number[];
-  /** Their values in WGSL from `lr`, `bc1` = 1 − β1ᵗ and `bc2` = 1 − β2ᵗ (float32), past the window. */
+  /**
+   * Past the window: up to 4 floats of the group (`f0`…`f3` in WGSL, e.g. lr and ln β) and, per scalar, its
+   * WGSL from them and `tf`, the GPU's count (float32), with `biasCorrection(ln β, tf)` = 1 − βᵗ.
+   */
+  inputs?(group: GpuParamGroup): number[];
   readonly wgsl: readonly string[];
-  /** Why a step of these groups cannot be gated, or null. */
-  refuse?(group: GpuParamGroup): string | null;
+  /**
+   * A kernel flag that follows the step (RAdam's rectify, SGD's first momentum step): its value at step t,
+   * as the CPU class decides it, and its WGSL past the window. Both variants are dispatched, each gated on
+   * the GPU to run only when it is the step's.
+   */
+  readonly flag?: {
+    readonly name: string;
+    applies(group: GpuParamGroup): boolean;
+    at(group: GpuParamGroup, t: number): boolean;
+    readonly wgsl: string;
+  };
 }
 
 type AdamLike = { lr: number; betas: readonly [number, number]; eps: number };
+const betasOf = (group: GpuParamGroup) => (group as unknown as AdamLike).betas;
+
+const NO_SCALARS = { scalars: [], at: () => [], wgsl: [] } as const;
 
 const COUNTED: Readonly<Record<string, Counted>> = {
   adamUpdate: {
@@ -60,40 +86,111 @@ const COUNTED: Readonly<Record<string, Counted>> = {
       const s = adamScalars(group as never, t, 1, 0);
       return [s.stepSize, s.inverseBiasCorrection2Sqrt];
     },
-    wgsl: ["lr / bc1", "1.0 / sqrt(bc2)"],
+    inputs: (group) => [group.lr, Math.log(betasOf(group)[0]), Math.log(betasOf(group)[1])],
+    wgsl: ["f0 / biasCorrection(f1, tf)", "1.0 / sqrt(biasCorrection(f2, tf))"],
   },
   lambUpdate: {
     stepKey: "step",
     scalars: ["biasCorrection1", "biasCorrection2"],
     at(group, t) {
-      const [beta1, beta2] = (group as unknown as AdamLike).betas;
+      const [beta1, beta2] = betasOf(group);
       return [1 - beta1 ** t, 1 - beta2 ** t];
     },
-    wgsl: ["bc1", "bc2"],
+    inputs: (group) => [0, Math.log(betasOf(group)[0]), Math.log(betasOf(group)[1])],
+    wgsl: ["biasCorrection(f1, tf)", "biasCorrection(f2, tf)"],
   },
-  lionUpdate: { stepKey: null, scalars: [], at: () => [], wgsl: [] },
+  lionUpdate: { stepKey: null, ...NO_SCALARS },
   sgdUpdate: {
+    // SGD's count is its momentum steps: whether the buffer exists yet (a first step copies the gradient)
+    // is the first-step flag, decided by the GPU's count
     stepKey: null,
-    scalars: [],
-    at: () => [],
-    wgsl: [],
-    refuse: (group) =>
-      group.momentum !== 0
-        ? "SGD with momentum: whether its momentum buffer exists (its first step copies the gradient) would be decided on the GPU, and its kernel variant is chosen on the CPU"
-        : null,
+    counts: (group) => group.momentum !== 0,
+    ...NO_SCALARS,
+    flag: {
+      name: "firstStep",
+      applies: (group) => group.momentum !== 0,
+      at: (_group, t) => t === 1,
+      wgsl: "t == 1u",
+    },
+  },
+  rmspropUpdate: { stepKey: "step", ...NO_SCALARS },
+  adadeltaUpdate: { stepKey: "step", ...NO_SCALARS },
+  rpropUpdate: { stepKey: "step", ...NO_SCALARS },
+  adagradUpdate: {
+    stepKey: "step",
+    initialState: true,
+    scalars: ["clr"],
+    at: (group, t) => [adagradScalars(group as never, t).clr],
+    inputs: (group) => [group.lr, group.lrDecay as number],
+    wgsl: ["f0 / (1.0 + (tf - 1.0) * f1)"],
+  },
+  adamaxUpdate: {
+    stepKey: "step",
+    scalars: ["clr"],
+    at: (group, t) => [adamaxScalars(group as never, t).clr],
+    inputs: (group) => [group.lr, Math.log(betasOf(group)[0])],
+    wgsl: ["f0 / biasCorrection(f1, tf)"],
+  },
+  radamUpdate: {
+    stepKey: "step",
+    scalars: ["biasCorrection1", "biasCorrection2Sqrt", "rect"],
+    at(group, t) {
+      const s = radamScalars(group as never, t).scalars;
+      return [s.biasCorrection1, s.biasCorrection2Sqrt, s.rect];
+    },
+    // ρ∞ = 2/(1 − β2) − 1 from the CPU: in float32, 1 − β2 loses enough to move ρt by 0.03
+    inputs: (group) => [
+      2 / (1 - betasOf(group)[1]) - 1,
+      Math.log(betasOf(group)[0]),
+      Math.log(betasOf(group)[1]),
+    ],
+    wgsl: ["biasCorrection(f1, tf)", "sqrt(biasCorrection(f2, tf))", "radamRect(f0, f2, tf)"],
+    flag: {
+      name: "rectify",
+      applies: () => true,
+      at: (group, t) => radamScalars(group as never, t).rectify,
+      wgsl: "radamRho(f0, f2, tf) > 5.0",
+    },
   },
 };
+
+/** The class names of the gated optimizers, for messages. */
+function gatedNames(): string {
+  const names = Object.keys(GPU_RULES).filter((name) => GPU_RULES[name]!.kernel in COUNTED);
+  return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
 
 /** The optimizers whose steps the GPU SkipNonFinite can gate, by kernel. */
 export const GATED_KERNELS: readonly string[] = Object.freeze(Object.keys(COUNTED));
 
+/** Why the other GPU optimizers are not gated: a number of their state follows every step taken. */
+const NOT_GATED: Readonly<Record<string, string>> = {
+  nadamUpdate:
+    "its momentum-decay product μ1…μt is a float64 running product over the steps taken, which the GPU cannot keep exactly",
+  asgdUpdate:
+    "its η and μ are computed after each step taken from that step's lr, which the GPU cannot keep exactly",
+  scheduleFreeAdamWUpdate:
+    "its group counters (weightSum, lrMax) are float64 sums over the steps taken, which the GPU cannot keep exactly",
+  scheduleFreeSgdUpdate:
+    "its group counters (weightSum, lrMax) are float64 sums over the steps taken, which the GPU cannot keep exactly",
+};
+
 function prologueCode(counted: Counted): string {
   const picks = counted.wgsl.map((expr, s) => `      if (s == ${s}u) { v = ${expr}; }`).join("\n");
+  const flag = counted.flag
+    ? `    var flag = ${counted.flag.wgsl};
+    if (d < u.window) {
+      flag = table[base + d * u.columns + u.scalars] != 0.0;
+    }
+    gates[2u * j] = select(0.0, 1.0, skip || flag);
+    gates[2u * j + 1u] = select(0.0, 1.0, skip || !flag);`
+    : "";
   return `// descent: SkipNonFinite's step counter (src/webgpu/skip-non-finite.ts)
 struct Params {
   items: u32,
   window: u32,
   scalars: u32,
+  columns: u32,
   stride: u32,
 }
 
@@ -102,7 +199,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> info: array<u32>;
 @group(0) @binding(3) var<storage, read> table: array<f32>;
 @group(0) @binding(4) var<storage, read_write> staged: array<f32>;
-@group(0) @binding(5) var<uniform> u: Params;
+@group(0) @binding(5) var<storage, read_write> gates: array<f32>;
+@group(0) @binding(6) var<uniform> u: Params;
 
 // 1 − βᵗ = −expm1(t·ln β): by its series while |t·ln β| is small (no cancellation), else 1 − exp
 fn biasCorrection(logBeta: f32, t: f32) -> f32 {
@@ -117,6 +215,19 @@ fn biasCorrection(logBeta: f32, t: f32) -> f32 {
   return 1.0 - exp(x);
 }
 
+// RAdam's ρt = ρ∞ − 2t·β2ᵗ/(1 − β2ᵗ), and its rectification term (1 while ρt ≤ 5)
+fn radamRho(rhoInf: f32, logBeta2: f32, t: f32) -> f32 {
+  return rhoInf - 2.0 * t * exp(t * logBeta2) / biasCorrection(logBeta2, t);
+}
+
+fn radamRect(rhoInf: f32, logBeta2: f32, t: f32) -> f32 {
+  let rho = radamRho(rhoInf, logBeta2, t);
+  if (rho <= 5.0) {
+    return 1.0;
+  }
+  return sqrt(((rho - 4.0) * (rho - 2.0) * rhoInf) / ((rhoInf - 4.0) * (rhoInf - 2.0) * rho));
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) lid: u32) {
   let skip = bad[0] != 0.0;
@@ -124,38 +235,42 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     counters[0] = counters[0] + 1u;
   }
   for (var j = lid; j < u.items; j = j + 64u) {
-    let c = info[2u * j];
-    let cpuStep = info[2u * j + 1u];
+    let c = info[3u * j];
+    let cpuStep = info[3u * j + 1u];
     var t = counters[c];
-    if (!skip) {
+    if (!skip && info[3u * j + 2u] != 0u) {
       t = t + 1u;
       counters[c] = t;
     }
     let d = cpuStep - t;
     let base = j * u.stride;
-    let fallback = base + u.window * u.scalars;
-    let lr = table[fallback];
-    let bc1 = biasCorrection(table[fallback + 1u], f32(t));
-    let bc2 = biasCorrection(table[fallback + 2u], f32(t));
+    let fallback = base + u.window * u.columns;
+    let f0 = table[fallback];
+    let f1 = table[fallback + 1u];
+    let f2 = table[fallback + 2u];
+    let f3 = table[fallback + 3u];
+    let tf = f32(t);
     for (var s = 0u; s < u.scalars; s = s + 1u) {
       var v = 0.0;
 ${picks}
       if (d < u.window) {
-        v = table[base + d * u.scalars + s];
+        v = table[base + d * u.columns + s];
       }
       staged[j * u.scalars + s] = v;
     }
+${flag}
   }
 }
 `;
 }
 
-const PROLOGUE_BINDINGS = ["read", "storage", "read", "read", "storage"] as const;
+const PROLOGUE_BINDINGS = ["read", "storage", "read", "read", "storage", "storage"] as const;
 
 /**
  * Wraps a GPU optimizer (descent-optim/webgpu) so that a step whose grads hold a NaN or ±∞ is skipped on
  * the GPU, with nothing read back; the same state dict as descent-optim's SkipNonFinite.
- * Gates Adam, AdamW, LAMB, Lion and SGD without momentum; other optimizers are refused by name.
+ * Gates Adam, AdamW, LAMB, Lion, SGD, RMSprop, Adagrad, Adadelta, Adamax, RAdam and Rprop; NAdam, ASGD and
+ * the schedule-free optimizers are refused by name (a number of their state follows every step taken).
  */
 export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
   readonly inner: I;
@@ -173,6 +288,8 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
   #pipeline: GPUComputePipeline | null = null;
   #layout: GPUBindGroupLayout | null = null;
   #window = WINDOW;
+  /** Per param of a split step: the gates of its two variants (the split flag false, true). */
+  readonly #gates = new Map<GpuParam, [GPUBuffer, GPUBuffer]>();
   #uploads: Array<() => void> = [];
   #scratch: GPUBuffer[] = [];
 
@@ -192,8 +309,9 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
     }
     const counted = COUNTED[inner.kernelName];
     if (counted === undefined) {
+      const why = NOT_GATED[inner.kernelName] ?? "its step-dependent scalars are not declared for the gate";
       optionError(
-        `${where}: ${inner.name} cannot be gated on the GPU yet (its step-dependent scalars are not declared for the gate); the GPU gate runs Adam, AdamW, LAMB, Lion and SGD without momentum`,
+        `${where}: ${inner.name} cannot be gated on the GPU (${why}); the GPU gate runs ${gatedNames()}`,
       );
     }
     this.inner = inner;
@@ -252,17 +370,25 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
   }
 
   #gate(): StepGate {
+    const flag = this.#counted.flag;
     return {
-      check: (_kernel, groups) => {
-        for (const g of groups) {
-          const why = this.#counted.refuse?.(g);
-          if (why) optionError(`SkipNonFinite (descent-optim/webgpu) cannot gate ${this.inner.name}: ${why}`);
+      split: ({ group }) => (flag?.applies(group) ? flag.name : null),
+      buffer: ({ p, group }, value) => {
+        if (!flag?.applies(group)) return this.#bad;
+        let pair = this.#gates.get(p);
+        if (pair === undefined) {
+          const make = (v: boolean) =>
+            this.#device.createBuffer({ size: 16, usage: storageUsage(), label: `descent gate ${v}` });
+          pair = [make(false), make(true)];
+          this.#gates.set(p, pair);
         }
+        return pair[value ? 1 : 0];
+      },
+      check: (_kernel, groups) => {
         // each param's GPU count starts from the CPU's, before this step's preparation counts it
         for (const g of groups) for (const p of g.params) if (p.grad) this.#register(p);
       },
-      buffer: () => this.#bad,
-      encode: (encoder, work, planned, runner) => this.#encode(encoder, work, planned, runner),
+      encode: (encoder, work, planned, runner, rowOf) => this.#encode(encoder, work, planned, runner, rowOf),
       flush: () => {
         this.#check.flush();
         for (const upload of this.#uploads) upload();
@@ -305,35 +431,38 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
     work: readonly StepWork[],
     planned: readonly PlannedItem[],
     runner: KernelRunner,
+    rowOf: (key: object) => number,
   ): void {
     const device = this.#device;
     const counted = this.#counted;
     for (const s of this.#scratch) s.destroy();
     this.#scratch = [];
     const S = counted.scalars.length;
-    const stride = this.#window * S + 4;
-    const info = new Uint32Array(Math.max(4, work.length * 2));
+    const columns = S + (counted.flag ? 1 : 0);
+    const stride = this.#window * columns + 4;
+    const info = new Uint32Array(Math.max(4, work.length * 3));
     const table = new Float32Array(Math.max(4, work.length * stride));
     work.forEach(({ p, group }, j) => {
+      const counts = counted.counts?.(group) ?? true;
       let cpuStep: number;
       if (counted.stepKey !== null)
         cpuStep = (this.inner.state.get(p) as GpuState)[counted.stepKey] as number;
       else {
-        cpuStep = (this.#cpuSteps.get(p) ?? 0) + 1;
+        cpuStep = (this.#cpuSteps.get(p) ?? 0) + (counts ? 1 : 0);
         this.#cpuSteps.set(p, cpuStep);
       }
-      info[2 * j] = this.#index.get(p)!;
-      info[2 * j + 1] = cpuStep;
+      info[3 * j] = this.#index.get(p)!;
+      info[3 * j + 1] = cpuStep;
+      info[3 * j + 2] = counts ? 1 : 0;
       for (let d = 0; d < this.#window && d < cpuStep; d++) {
         const values = counted.at(group, cpuStep - d);
-        for (let s = 0; s < S; s++) table[j * stride + d * S + s] = values[s]!;
+        const row = j * stride + d * columns;
+        for (let s = 0; s < S; s++) table[row + s] = values[s]!;
+        if (counted.flag) table[row + S] = counted.flag.at(group, cpuStep - d) ? 1 : 0;
       }
-      if (S > 0) {
-        const g = group as unknown as AdamLike;
-        table[j * stride + this.#window * S] = g.lr;
-        table[j * stride + this.#window * S + 1] = Math.log(g.betas[0]);
-        table[j * stride + this.#window * S + 2] = Math.log(g.betas[1]);
-      }
+      (counted.inputs?.(group) ?? []).forEach((v, k) => {
+        table[j * stride + this.#window * columns + k] = v;
+      });
     });
     const buffer = (data: ArrayBufferView, label: string, usage = storageUsage()) => {
       const b = device.createBuffer({
@@ -345,16 +474,17 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
       this.#uploads.push(() => device.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength));
       return b;
     };
+    const scratch = (bytes: number, label: string) => {
+      const b = device.createBuffer({ size: Math.max(16, bytes), usage: storageUsage(), label });
+      this.#scratch.push(b);
+      return b;
+    };
     const infoBuffer = buffer(info, "gate info");
     const tableBuffer = buffer(table, "gate table");
-    const staged = device.createBuffer({
-      size: Math.max(16, work.length * S * 4),
-      usage: storageUsage(),
-      label: "descent gate staged scalars",
-    });
-    this.#scratch.push(staged);
+    const staged = scratch(work.length * S * 4, "descent gate staged scalars");
+    const gates = scratch(work.length * 2 * 4, "descent gate variants");
     const params = buffer(
-      new Uint32Array([work.length, this.#window, S, stride]),
+      new Uint32Array([work.length, this.#window, S, columns, stride, 0, 0, 0]),
       "gate params",
       GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     );
@@ -366,18 +496,16 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
       0,
       device.createBindGroup({
         layout: this.#layout!,
-        entries: [this.#bad, this.#counters, infoBuffer, tableBuffer, staged, params].map((b, binding) => ({
-          binding,
-          resource: { buffer: b },
-        })),
+        entries: [this.#bad, this.#counters, infoBuffer, tableBuffer, staged, gates, params].map(
+          (b, binding) => ({ binding, resource: { buffer: b } }),
+        ),
       }),
     );
     pass.dispatchWorkgroups(1);
     pass.end();
     // each param's scalars, chosen on the GPU, into every uniform slot of its dispatches
-    const row = new Map(work.map(({ p }, j) => [p as object, j]));
     for (const { item, slots } of planned) {
-      const j = row.get(item.key)!;
+      const j = rowOf(item.key);
       counted.scalars.forEach((name, s) => {
         for (const slot of slots) {
           encoder.copyBufferToBuffer(
@@ -390,6 +518,14 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
         }
       });
     }
+    // and a split step's two gates: the variant that is not the step's writes nothing
+    work.forEach(({ p, group }, j) => {
+      const pair = counted.flag?.applies(group) ? this.#gates.get(p) : undefined;
+      if (pair === undefined) return;
+      pair.forEach((target, v) => {
+        encoder.copyBufferToBuffer(gates, (2 * j + v) * 4, target, 0, 4);
+      });
+    });
   }
 
   #pipelineFor(): GPUComputePipeline {
@@ -451,7 +587,7 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
       if (index === undefined) return;
       const gpuStep = counts[index]!;
       const record = sd.state[i] as Record<string, unknown> | undefined;
-      if (gpuStep === 0) delete sd.state[i];
+      if (gpuStep === 0 && !this.#counted.initialState) delete sd.state[i];
       else if (record !== undefined && this.#counted.stepKey !== null)
         record[this.#counted.stepKey] = gpuStep;
       // the CPU ran ahead by the skips it had not seen: take them back (steps since keep counting)
@@ -491,6 +627,7 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
   /** Frees the gate's buffers and the inner optimizer's (the params and grads are the host's). */
   destroy(): void {
     for (const s of this.#scratch) s.destroy();
+    for (const pair of this.#gates.values()) for (const g of pair) g.destroy();
     this.#check.destroy();
     this.#bad.destroy();
     this.#counters.destroy();

@@ -204,10 +204,9 @@ export async function refusals(): Promise<Record<string, string>> {
       () => new SkipNonFinite(gpuOptimizer("Adam", [p]), { onNonfinite: "skip" } as never),
     ),
     cpuOptimizer: await message(() => new SkipNonFinite(new cpu.Adam([cpu.param([1])]) as never)),
-    rmsprop: await message(() => new SkipNonFinite(gpuOptimizer("RMSprop", [p]))),
-    momentum: await message(() =>
-      new SkipNonFinite(gpuOptimizer("SGD", [p], { lr: 0.1, momentum: 0.9 })).step(),
-    ),
+    nadam: await message(() => new SkipNonFinite(gpuOptimizer("NAdam", [p]))),
+    asgd: await message(() => new SkipNonFinite(gpuOptimizer("ASGD", [p]))),
+    scheduleFree: await message(() => new SkipNonFinite(gpuOptimizer("ScheduleFreeAdamW", [p]))),
     loadInner: await message(async () => {
       const gate = new SkipNonFinite(gpuOptimizer("Adam", [p]));
       await gate.loadStateDictAsync(await gate.inner.stateDictAsync());
