@@ -62,6 +62,7 @@ export {
   type RaceOptions,
   type RaceResult,
   type RaceRun,
+  RacePath,
   RaceRunner,
   type RaceRunnerStatus,
   type RaceSummary,

@@ -290,9 +290,55 @@ function runOne(fn: TestFunction, entry: RaceEntry, start: Point, steps: number,
 export type RaceRunnerStatus = "running" | "done" | "diverged";
 
 /**
+ * A race run's path as it grows: positions and losses after 0, 1, … steps, and its status, judged as each
+ * step is recorded ("diverged" once the loss or position is non-finite or blown far past the domain, "done"
+ * after `steps` steps). `RaceRunner` steps a CPU optimizer along one; the web lab's GPU runs step a
+ * descent-optim/webgpu optimizer along another.
+ * @example
+ * const path = new RacePath(himmelblau, { x: 0, y: 0 }, 2);
+ * path.record(1, 1);
+ * path.record(3, 2);
+ * path.losses.at(-1); // → 0
+ * path.status; // → "done"
+ */
+export class RacePath {
+  readonly xs: number[];
+  readonly ys: number[];
+  readonly losses: number[];
+  status: RaceRunnerStatus = "running";
+  readonly fn: TestFunction;
+  readonly steps: number;
+  readonly #limit: number;
+
+  constructor(fn: TestFunction, start: Point, steps: number) {
+    this.fn = fn;
+    this.steps = steps;
+    this.#limit = escapeRadius(fn);
+    this.xs = [start.x];
+    this.ys = [start.y];
+    this.losses = [fn.f(start.x, start.y)];
+  }
+
+  /** Records the position after the next step (its loss is the surface's there) and updates the status. */
+  record(x: number, y: number): void {
+    const loss = this.fn.f(x, y);
+    this.xs.push(x);
+    this.ys.push(y);
+    this.losses.push(loss);
+    const limit = this.#limit;
+    if (!Number.isFinite(loss) || !Number.isFinite(x) || Math.abs(x) > limit || Math.abs(y) > limit) {
+      this.status = "diverged";
+    } else if (this.xs.length > this.steps) {
+      this.status = "done";
+    }
+  }
+}
+
+/**
  * One optimizer on a surface, stepped a few steps at a time (how the web lab animates a race): positions
  * and losses grow with each step; the run is "diverged" once its loss or position is non-finite or blown
- * far past the domain, and "done" after `steps` steps.
+ * far past the domain, and "done" after `steps` steps. The point is a float64 param, or float32 with
+ * `dtype: "float32"` (what a GPU run computes in).
  * @example
  * const runner = new RaceRunner(himmelblau, raceOptimizer("adam", himmelblau).create, { x: 0, y: 0 }, 10);
  * runner.advance(4);
@@ -300,32 +346,29 @@ export type RaceRunnerStatus = "running" | "done" | "diverged";
  * runner.advance(100);
  * runner.status; // → "done"
  */
-export class RaceRunner {
+export class RaceRunner extends RacePath {
   readonly param: Parameter;
   readonly optimizer: OptimizerLike;
-  readonly xs: number[];
-  readonly ys: number[];
-  readonly losses: number[];
-  status: RaceRunnerStatus = "running";
-  readonly #fn: TestFunction;
-  readonly #steps: number;
 
   /** Makes the param at `start` and the optimizer over it (a factory that throws leaves nothing made). */
-  constructor(fn: TestFunction, create: (params: Param[]) => OptimizerLike, start: Point, steps: number) {
-    const p = param(new Float64Array([start.x, start.y]), { name: "xy" });
+  constructor(
+    fn: TestFunction,
+    create: (params: Param[]) => OptimizerLike,
+    start: Point,
+    steps: number,
+    dtype: "float64" | "float32" = "float64",
+  ) {
+    super(fn, start, steps);
+    const p = param((dtype === "float32" ? Float32Array : Float64Array).from([start.x, start.y]), {
+      name: "xy",
+    });
     this.optimizer = create([p]);
     this.param = p;
-    this.#fn = fn;
-    this.#steps = steps;
-    this.xs = [start.x];
-    this.ys = [start.y];
-    this.losses = [fn.f(start.x, start.y)];
   }
 
   /** Runs up to `k` more steps while the run is running. */
   advance(k: number): void {
-    const fn = this.#fn;
-    const limit = escapeRadius(fn);
+    const fn = this.fn;
     const p = this.param;
     for (let s = 0; s < k && this.status === "running"; s++) {
       // p.data is read afresh: the first step allocates state, which may grow (and detach) the memory
@@ -334,17 +377,7 @@ export class RaceRunner {
         fn.grad(data[0]!, data[1]!, p.gradBuffer());
         return fn.f(data[0]!, data[1]!);
       });
-      const x = p.data[0]!;
-      const y = p.data[1]!;
-      const loss = fn.f(x, y);
-      this.xs.push(x);
-      this.ys.push(y);
-      this.losses.push(loss);
-      if (!Number.isFinite(loss) || !Number.isFinite(x) || Math.abs(x) > limit || Math.abs(y) > limit) {
-        this.status = "diverged";
-      } else if (this.xs.length > this.#steps) {
-        this.status = "done";
-      }
+      this.record(p.data[0]!, p.data[1]!);
     }
   }
 }
