@@ -11,7 +11,7 @@ import { extname, join, normalize } from "node:path";
 import { after, before } from "node:test";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { build } from "vite";
-import { CHROMIUM, noBrowser } from "./webgpu-browser.js";
+import { CHROMIUM, noBrowser, WEBGPU_FLAGS } from "./webgpu-browser.js";
 
 export { CHROMIUM, noBrowser };
 
@@ -34,8 +34,11 @@ export interface ServedLab {
   close(): Promise<void>;
 }
 
-/** Builds the lab, serves it and opens a persistent headless Chromium context (1280 × 900). */
-export async function serveLab(): Promise<ServedLab> {
+/**
+ * Builds the lab, serves it and opens a persistent headless Chromium context (1280 × 900): with no GPU, or
+ * with `webgpu`, WebGPU on SwiftShader.
+ */
+export async function serveLab(options: { webgpu?: boolean } = {}): Promise<ServedLab> {
   const outDir = await mkdtemp(join(tmpdir(), "descent-lab-build-"));
   const profile = await mkdtemp(join(tmpdir(), "descent-lab-profile-"));
   await build({ configFile: "web/vite.config.ts", logLevel: "error", build: { outDir, emptyOutDir: true } });
@@ -61,7 +64,7 @@ export async function serveLab(): Promise<ServedLab> {
     args: [
       "--headless",
       "--no-sandbox",
-      "--disable-gpu",
+      ...(options.webgpu ? WEBGPU_FLAGS : ["--disable-gpu"]),
       "--disable-quic",
       "--no-first-run",
       "--disable-background-networking",
@@ -88,8 +91,11 @@ export interface LabSession {
   readonly base: string;
   /** Console errors and page errors of every page `open` made. */
   readonly problems: string[];
-  /** A new page at the lab's `hash` (by default the session's), once `ready` is on the page. */
-  open(hash?: string): Promise<Page>;
+  /**
+   * A new page at the lab's `hash` (by default the session's), once `ready` is on the page; `init` runs
+   * in the page before its own scripts (to take a browser feature away, say).
+   */
+  open(hash?: string, init?: string): Promise<Page>;
   /** The page's own URL (page.url() may lag behind history.replaceState). */
   href(page: Page): Promise<string>;
 }
@@ -106,13 +112,16 @@ export interface LabReady {
 
 /**
  * Serves the lab for the tests of the describe block it is called in: its `before` builds and serves the
- * lab (and makes the screenshot folder), its `after` closes it.
+ * lab (and makes the screenshot folder), its `after` closes it. `webgpu`: in a browser with WebGPU.
  */
-export function useLab({ selector, state = "visible", hash: home = "" }: LabReady): LabSession {
+export function useLab(
+  { selector, state = "visible", hash: home = "" }: LabReady,
+  options: { webgpu?: boolean } = {},
+): LabSession {
   let lab: ServedLab | undefined;
   const problems: string[] = [];
   before(async () => {
-    lab = await serveLab();
+    lab = await serveLab(options);
     await mkdir(ARTIFACTS, { recursive: true });
   });
   after(async () => {
@@ -127,12 +136,13 @@ export function useLab({ selector, state = "visible", hash: home = "" }: LabRead
       return served().base;
     },
     problems,
-    async open(hash = home) {
+    async open(hash = home, init) {
       const page = await served().context.newPage();
       page.on("console", (msg) => {
         if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
       });
       page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+      if (init !== undefined) await page.addInitScript(init);
       await page.goto(`${served().base}/${hash}`);
       await page.waitForSelector(selector, { state });
       return page;

@@ -18,8 +18,9 @@ const PANELS = ["surfaces", "ewma", "schedule"] as const;
 
 /**
  * Latin-script words allowed in Korean mode: names (optimizers, schedulers, surfaces, Wolfe), code
- * (lr, loss as torch's variable, scheduler.step()), the key Enter, and the English the seed note keeps
- * as it is (optimizer, Gradient, Learning rate, Biased). Single letters are math (x, y, t, f) and pass.
+ * (lr, loss as torch's variable, scheduler.step()), the key Enter, the English the seed note keeps as it is
+ * (optimizer, Gradient, Learning rate, Biased), and WebGPU, GPU and CPU, which Korean writes in Latin too.
+ * Single letters are math (x, y, t, f) and pass.
  */
 const ALLOWED = new Set([
   ...OPTIMIZERS.flatMap((o) => o.label.split(/[^A-Za-z0-9]+/)),
@@ -42,6 +43,9 @@ const ALLOWED = new Set([
   "descent",
   "TypeScript",
   "PyTorch",
+  "WebGPU",
+  "GPU",
+  "CPU",
 ]);
 
 /** The page's visible words: text nodes (not in code) and labelling attributes, under `selector`. */

@@ -4,6 +4,7 @@
 
 import type { RaceRunnerStatus } from "../../src/lab/race.js";
 import type { Lang } from "../../src/lab/i18n.js";
+import type { NoGpu } from "./gpu-race.js";
 
 export interface SurfacesText {
   readonly formAria: string;
@@ -42,6 +43,14 @@ export interface SurfacesText {
   readonly step: string;
   readonly lossGap: string;
   readonly loss: string;
+  /** The toggle that steps the race's optimizers on WebGPU, and what it says about where they ran. */
+  readonly gpu: string;
+  readonly gpuLooking: string;
+  /** `n` optimizers on the GPU; `cpu`: the labels of those without a WebGPU kernel. */
+  readonly gpuOn: (n: number, cpu: readonly string[]) => string;
+  readonly gpuUnavailable: (why: NoGpu) => string;
+  /** A GPU step that failed (the browser's message). */
+  readonly gpuFailed: (message: string) => string;
 }
 
 export interface EwmaText {
@@ -139,6 +148,13 @@ export const LAB_TEXT: Readonly<Record<Lang, LabText>> = {
       step: "step",
       lossGap: "loss − min (log)",
       loss: "loss",
+      gpu: "Step on the GPU (WebGPU)",
+      gpuLooking: "Looking for a WebGPU adapter…",
+      gpuOn: (n, cpu) =>
+        `${n} ${n === 1 ? "optimizer steps" : "optimizers step"} on the GPU, in descent's WGSL kernels (float32). Each step uploads the gradient, computed on the CPU from the surface's formula, and reads the point back to draw it: 8 bytes each way, fine for a lab.${cpu.length === 0 ? "" : ` ${cpu.join(", ")} ${cpu.length === 1 ? "has" : "have"} no WebGPU kernel and ${cpu.length === 1 ? "runs" : "run"} on the CPU.`}`,
+      gpuUnavailable: (why) =>
+        `WebGPU is not available here (${why.reason === "no-webgpu" ? "this browser has no navigator.gpu" : why.reason === "no-adapter" ? "navigator.gpu found no adapter" : `the GPU device failed: ${why.message}`}): the optimizers run on the CPU.`,
+      gpuFailed: (message) => `A GPU step failed (${message}): the optimizers run on the CPU.`,
     },
     ewma: {
       formAria: "EWMA settings",
@@ -235,6 +251,13 @@ export const LAB_TEXT: Readonly<Record<Lang, LabText>> = {
       step: "스텝",
       lossGap: "loss − 최솟값 (로그)",
       loss: "loss",
+      gpu: "GPU에서 스텝 실행 (WebGPU)",
+      gpuLooking: "WebGPU 어댑터를 찾는 중…",
+      gpuOn: (n, cpu) =>
+        `optimizer ${n}개가 descent의 GPU 커널로 스텝을 밟는다 (32비트 부동소수점). 스텝마다 곡면의 수식으로 CPU에서 계산한 Gradient를 GPU에 올리고, 그리기 위해 점을 다시 읽어 온다: 양쪽 8바이트씩이라 실험실에는 충분하다.${cpu.length === 0 ? "" : ` ${cpu.join(", ")}에는 WebGPU 커널이 없어 CPU에서 실행한다.`}`,
+      gpuUnavailable: (why) =>
+        `여기서는 WebGPU를 쓸 수 없다 (${why.reason === "no-webgpu" ? "이 브라우저에는 WebGPU가 없다" : why.reason === "no-adapter" ? "WebGPU 어댑터가 없다" : `GPU 장치 오류: ${why.message}`}): optimizer는 CPU에서 실행한다.`,
+      gpuFailed: (message) => `GPU 스텝이 실패했다 (${message}): optimizer는 CPU에서 실행한다.`,
     },
     ewma: {
       formAria: "지수 가중 평균 설정",

@@ -24,6 +24,8 @@ export interface OptimizerSpec {
   /** Short id used in the URL ("adam", "momentum"). */
   readonly id: string;
   readonly label: string;
+  /** The optimizer's class name ("Adam"; several presets share one: SGD, momentum and Nesterov are SGD). */
+  readonly className: string;
   /** Which of the surface's suggested learning rates applies, and a multiple of it ("fixed": lrScale is the lr). */
   readonly lrKind: "sgd" | "adaptive" | "fixed";
   readonly lrScale: number;
@@ -41,6 +43,7 @@ export const OPTIMIZERS: readonly OptimizerSpec[] = Object.freeze(
     row.lab.map((preset) => ({
       id: preset.id,
       label: preset.label,
+      className: row.name,
       lrKind: preset.lrKind,
       lrScale: preset.lrScale,
       color: preset.color,

@@ -37,6 +37,9 @@ export interface SurfacesControls {
   readonly steps: HTMLInputElement;
   readonly speed: HTMLSelectElement;
   readonly pause: HTMLButtonElement;
+  /** Step the optimizers on WebGPU; `gpuStatus` says where they run. */
+  readonly gpu: HTMLInputElement;
+  readonly gpuStatus: HTMLElement;
 }
 
 /** The panel's words (`words.current.lang` is the language the surfaces' names are in). */
@@ -191,6 +194,8 @@ export function buildControls(w: SurfacesWords): SurfacesControls {
     w.text((t) => t.runFromStart),
   );
   const pause = h("button", { type: "button", id: "pause" }, w.current.pause);
+  const gpu = h("input", { type: "checkbox", id: "gpu" });
+  const gpuStatus = h("p", { id: "gpu-status", class: "muted", role: "status" });
   const labelled = (pick: (t: SurfacesText) => string, input: HTMLElement) =>
     h("label", {}, w.text(pick), " ", input);
   const runSet = h(
@@ -214,6 +219,14 @@ export function buildControls(w: SurfacesWords): SurfacesControls {
       labelled((t) => t.speed, speed),
     ),
     h("div", { class: "buttons" }, runButton, pause),
+    h(
+      "label",
+      { class: "check gpu" },
+      gpu,
+      " ",
+      w.text((t) => t.gpu),
+    ),
+    gpuStatus,
   );
 
   const form = w.attr(
@@ -236,5 +249,7 @@ export function buildControls(w: SurfacesWords): SurfacesControls {
     steps,
     speed,
     pause,
+    gpu,
+    gpuStatus,
   };
 }

@@ -1,6 +1,7 @@
 // The surfaces panel: a lab test function or a typed formula drawn as a heat map with contours; chosen
 // optimizers run real descent steps from a clicked start point, a few steps per animation frame, and their
-// paths and losses update live.
+// paths and losses update live. With "Step on the GPU" they step on WebGPU (gpu-race.ts), where the
+// browser has an adapter; the panel says where they ran, and falls back to the CPU saying why.
 
 import type { TestFunction } from "../../src/lab/functions.js";
 import { type Domain, testFunctions } from "../../src/lab/functions.js";
@@ -9,6 +10,7 @@ import type { LevelScale } from "./contour.js";
 import { type Lang, surfaceText } from "../../src/lab/i18n.js";
 import { h, inputNumber, show, Words } from "./dom.js";
 import { FormulaError, parseFormula } from "./formula.js";
+import { GpuRaceRunner, labDevice, type NoGpu, runsOnGpu } from "./gpu-race.js";
 import { defaultLr, type OptimizerSpec, type OptionValues } from "./optimizer-catalog.js";
 import { type DrawnPath, SurfaceRenderer } from "./surface-renderer.js";
 import {
@@ -24,7 +26,11 @@ import { readNumber } from "./url-state.js";
 /** An optimizer running on the surface; `xs`, `ys`, `losses` are its runner's growing arrays. */
 interface Run extends DrawnPath {
   readonly spec: OptimizerSpec;
-  readonly runner: RaceRunner;
+  readonly runner: RaceRunner | GpuRaceRunner;
+}
+
+function isDevice(d: GPUDevice | NoGpu | null): d is GPUDevice {
+  return d !== null && !("reason" in d);
 }
 
 export class SurfacesPanel {
@@ -50,6 +56,13 @@ export class SurfacesPanel {
   /** The typed formula's parse error (the reader's words), or null. */
   #formulaProblem: string | null = null;
   readonly #rowProblems = new Map<OptimizerRow, { kind: "lr" } | { kind: "optimizer"; message: string }>();
+  /** The lab's GPU device, why there is none, or null: not asked yet (the toggle was never on). */
+  #gpu: GPUDevice | NoGpu | null = null;
+  #gpuAsking = false;
+  /** The message of a GPU step that failed (the runs then went back to the CPU). */
+  #gpuFailure: string | null = null;
+  /** A frame's GPU steps are under way (the next frame waits for them). */
+  #stepping = false;
 
   constructor(root: HTMLElement, onChange: () => void) {
     this.root = root;
@@ -133,6 +146,12 @@ export class SurfacesPanel {
       input.addEventListener("change", () => this.restart());
     }
     this.#c.speed.addEventListener("change", () => this.#onChange());
+    this.#c.gpu.addEventListener("change", () => {
+      // asked again after a failure: a device may be there now
+      if (this.#c.gpu.checked && !isDevice(this.#gpu)) this.#gpu = null;
+      this.#gpuFailure = null;
+      this.restart();
+    });
     this.#c.pause.addEventListener("click", () => this.#togglePause());
     this.#canvas.addEventListener("click", (e) => {
       const rect = this.#canvas.getBoundingClientRect();
@@ -151,6 +170,7 @@ export class SurfacesPanel {
     this.#c.pause.textContent = this.#paused ? this.#words.current.resume : this.#words.current.pause;
     this.#describe();
     this.#showRowErrors();
+    this.#showGpu();
     this.#renderTable();
     this.#draw();
   }
@@ -284,9 +304,28 @@ export class SurfacesPanel {
     }
   }
 
-  /** Builds a run per enabled optimizer (showing construction errors by the optimizer) and animates. */
+  /**
+   * Builds a run per enabled optimizer (showing construction errors by the optimizer) and animates; on the
+   * GPU when the toggle is on and there is a device (asked for first, once).
+   */
   restart(): void {
+    for (const run of this.#runs) if (run.runner instanceof GpuRaceRunner) run.runner.destroy();
     this.#runs = [];
+    if (this.#c.gpu.checked && this.#gpu === null) {
+      if (!this.#gpuAsking) {
+        this.#gpuAsking = true;
+        void labDevice().then((d) => {
+          this.#gpuAsking = false;
+          this.#gpu = d;
+          this.restart();
+        });
+      }
+      this.#showGpu();
+      this.#renderTable();
+      this.#draw();
+      return;
+    }
+    const device = this.#c.gpu.checked && isDevice(this.#gpu) ? this.#gpu : null;
     const start = this.#start();
     if (this.#c.startX.value === "") this.#setStart(start.x, start.y);
     this.#rowProblems.clear();
@@ -306,12 +345,15 @@ export class SurfacesPanel {
         else values[o.key] = inputNumber(input) ?? Number.NaN;
       }
       try {
-        const runner = new RaceRunner(
-          this.#surface,
-          (params) => row.spec.make(params, lr, values),
-          start,
-          this.#maxSteps(),
-        );
+        const runner =
+          device !== null && runsOnGpu(row.spec)
+            ? new GpuRaceRunner(device, this.#surface, row.spec, lr, values, start, this.#maxSteps())
+            : new RaceRunner(
+                this.#surface,
+                (params) => row.spec.make(params, lr, values),
+                start,
+                this.#maxSteps(),
+              );
         this.#runs.push({
           spec: row.spec,
           color: row.color,
@@ -328,10 +370,29 @@ export class SurfacesPanel {
       }
     });
     this.#showRowErrors();
+    this.#showGpu();
     this.#onChange();
     this.#renderTable();
     this.#draw();
     this.#schedule();
+  }
+
+  /** Where the runs step: nothing when the toggle is off, else the GPU's message, or why not. */
+  #showGpu(): void {
+    const t = this.#words.current;
+    const status = this.#c.gpuStatus;
+    status.textContent = "";
+    if (!this.#c.gpu.checked) return;
+    if (this.#gpuFailure !== null) status.textContent = t.gpuFailed(this.#gpuFailure);
+    else if (this.#gpu === null) status.textContent = t.gpuLooking;
+    else if (!isDevice(this.#gpu)) status.textContent = t.gpuUnavailable(this.#gpu);
+    else {
+      const onGpu = this.#runs.filter((r) => r.runner instanceof GpuRaceRunner).length;
+      const cpu = this.#runs.filter((r) => !(r.runner instanceof GpuRaceRunner)).map((r) => r.spec.label);
+      status.textContent = t.gpuOn(onGpu, cpu);
+    }
+    status.dataset.where =
+      this.#c.gpu.checked && isDevice(this.#gpu) && this.#gpuFailure === null ? "gpu" : "cpu";
   }
 
   #maxSteps(): number {
@@ -341,27 +402,55 @@ export class SurfacesPanel {
   #schedule(): void {
     const running = this.#runs.some((r) => r.runner.status === "running");
     this.#stage.dataset.running = String(running && !this.#paused);
-    if (this.#frame !== 0 || !running || this.#paused || !this.#visible) return;
+    if (this.#frame !== 0 || this.#stepping || !running || this.#paused || !this.#visible) return;
     this.#frame = requestAnimationFrame((now) => {
       this.#frame = 0;
       // a frame asked for before a pause (or a hidden tab) does not step
       if (this.#paused || !this.#visible) return;
-      this.#advance(Number(this.#c.speed.value) || 1);
-      // the paths move every frame; the table and loss chart ~8 times a second (and at the end)
-      const finished = !this.#runs.some((r) => r.runner.status === "running");
-      const side = finished || now - this.#sideDrawn > 120;
-      if (side) {
-        this.#sideDrawn = now;
-        this.#renderTable();
+      const runs = this.#runs;
+      const gpuSteps = this.#advance(Number(this.#c.speed.value) || 1);
+      if (gpuSteps === null) {
+        this.#stepped(now);
+        return;
       }
-      this.#draw(side);
-      this.#schedule();
+      this.#stepping = true;
+      gpuSteps.then(
+        () => {
+          this.#stepping = false;
+          // a restart while the steps ran has drawn (and scheduled) its own runs
+          if (runs === this.#runs) this.#stepped(now);
+          else this.#schedule();
+        },
+        (error: unknown) => {
+          this.#stepping = false;
+          this.#gpuFailure = error instanceof Error ? error.message : String(error);
+          this.#gpu = { reason: "device-failed", message: this.#gpuFailure };
+          this.restart();
+        },
+      );
     });
   }
 
-  /** Runs up to `k` optimizer steps for each running optimizer. */
-  #advance(k: number): void {
-    for (const run of this.#runs) run.runner.advance(k);
+  /** After a frame's steps: the paths move every frame; the table and loss chart ~8 times a second (and at the end). */
+  #stepped(now: number): void {
+    const finished = !this.#runs.some((r) => r.runner.status === "running");
+    const side = finished || now - this.#sideDrawn > 120;
+    if (side) {
+      this.#sideDrawn = now;
+      this.#renderTable();
+    }
+    this.#draw(side);
+    this.#schedule();
+  }
+
+  /** Runs up to `k` optimizer steps for each running optimizer; the GPU runs' steps resolve later. */
+  #advance(k: number): Promise<unknown> | null {
+    const gpu: Promise<void>[] = [];
+    for (const run of this.#runs) {
+      if (run.runner instanceof GpuRaceRunner) gpu.push(run.runner.advance(k));
+      else run.runner.advance(k);
+    }
+    return gpu.length === 0 ? null : Promise.all(gpu);
   }
 
   #renderTable(): void {
@@ -375,6 +464,7 @@ export class SurfacesPanel {
           { scope: "row" },
           h("span", { class: "swatch", style: `background:${run.color}` }),
           run.spec.label,
+          run.runner instanceof GpuRaceRunner ? h("span", { class: "badge" }, "GPU") : null,
         ),
         h("td", {}, String(n)),
         h("td", { class: "loss" }, show(run.losses[n]!)),

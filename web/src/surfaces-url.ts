@@ -1,6 +1,6 @@
 // The surfaces panel's state in the URL: the surface (or formula and range), the enabled optimizers with
-// their lr and non-default options, the start, steps and speed. Anything missing or invalid reads as its
-// default.
+// their lr and non-default options, the start, steps and speed, and whether they step on the GPU. Anything
+// missing or invalid reads as its default.
 
 import { testFunctions } from "../../src/lab/functions.js";
 import { defaultLr, defaultValues, optimizerSpec } from "./optimizer-catalog.js";
@@ -38,6 +38,8 @@ export function writeSurfacesState(c: SurfacesControls, params: URLSearchParams)
   params.set("start", `${c.startX.value},${c.startY.value}`);
   params.set("steps", c.steps.value);
   params.set("speed", c.speed.value);
+  if (c.gpu.checked) params.set("gpu", "1");
+  else params.delete("gpu");
 }
 
 /**
@@ -84,5 +86,6 @@ export function readSurfacesState(
   c.steps.value = String(readNumber(params.get("steps"), 300, { min: 1, max: 5000, integer: true }));
   const speed = readNumber(params.get("speed"), 2);
   c.speed.value = String(SPEEDS.includes(speed) ? speed : 2);
+  c.gpu.checked = params.get("gpu") === "1";
   return { start };
 }
