@@ -3,7 +3,8 @@
 // bytes on the same device (and to a kernel with the optimizer's accesses and no arithmetic), and tf.train.adam vs descent's TF.js adapter on the webgpu backend, in one run.
 // Then the multi-pass steps (clipGradNorm + step, the SkipNonFinite gate, LAMB) as ratios to the plain Adam
 // step timed in the same rounds.
-// Options: --elements 1e6,1e7 (default), --steps N a round (default 3), --rounds N (default 3, the median). Prints a markdown table with the load.
+// Options: --elements 1e6,1e7 (default), --steps N a round (default 3), --rounds N (default 3, the median),
+// --tables kernels,passes (default both). Prints markdown tables with the load.
 
 import { execSync } from "node:child_process";
 import { openWebGpuPage } from "../test/helpers/webgpu-browser.js";
@@ -16,6 +17,9 @@ function option(name: string, fallback: string): string {
 const sizes = option("--elements", "1e6,1e7").split(",").map(Number);
 const steps = Number(option("--steps", "3"));
 const rounds = Number(option("--rounds", "3"));
+const tables = option("--tables", "kernels,passes").split(",");
+for (const t of tables)
+  if (t !== "kernels" && t !== "passes") throw new Error(`--tables: unknown table '${t}'`);
 for (const n of sizes) if (!Number.isInteger(n) || n < 1) throw new Error(`--elements: bad size ${n}`);
 if (!Number.isInteger(steps) || steps < 1)
   throw new Error(`--steps must be a positive integer, got ${steps}`);
@@ -40,6 +44,15 @@ try {
       .trim()
       .replace(/.*load average: /, "");
   console.log(`adapter: ${adapter}; median of ${rounds} rounds of ${steps} steps; load before: ${load()}\n`);
+  if (tables.includes("kernels")) await kernelTable();
+  if (tables.includes("passes")) await passTable(load);
+  console.log(`\nload after: ${load()} (the machine is shared: SwiftShader runs on its CPU cores)`);
+  if (page.problems.length > 0) console.log(`page problems: ${page.problems.join("; ")}`);
+} finally {
+  await page.close();
+}
+
+async function kernelTable(): Promise<void> {
   console.log(
     "| what | elements | ms/step | Melem/s | copy ms (same bytes) | of copy bound | stream ms (same accesses) | of stream bound | vs tf.train.adam |",
   );
@@ -56,6 +69,9 @@ try {
       );
     }
   }
+}
+
+async function passTable(load: () => string): Promise<void> {
   console.log(`\nmulti-pass steps (4 params of a quarter each; clipping every step), load: ${load()}\n`);
   console.log("| what | elements | ms/step | vs | ratio (median of rounds) |");
   console.log("|---|---:|---:|---|---:|");
@@ -68,8 +84,4 @@ try {
       );
     }
   }
-  console.log(`\nload after: ${load()} (the machine is shared: SwiftShader runs on its CPU cores)`);
-  if (page.problems.length > 0) console.log(`page problems: ${page.problems.join("; ")}`);
-} finally {
-  await page.close();
 }

@@ -1,17 +1,25 @@
 // The WGSL back end: per rule, compute shaders for WebGPU, one per flag combination (the IR folded), in the
 // layout of /work/notes/wgsl-contract.md (mirrored in docs/ARCHITECTURE.md): element passes over
 // `i = gid.x + gid.y·nwg.x·256`, scalars in a uniform after a (n, base) header, and a rule with a reduction
-// loop as three passes (per-workgroup partials, one finishing workgroup, the element update) that never read
-// back.
+// loop as three passes (partials, one per invocation over a block of BLOCK_ELEMENTS; one finishing
+// workgroup; the element update) that never read back.
 
 import { bufferUse, foldExpr, foldStmts } from "./fold.js";
 import { buffersOf, type Expr, flagCombinations, flagsOf, type Rule, type Stmt } from "./ir.js";
 import { printExpr, type Syntax, WGSL_BOOL_FN_DEFS, wgslNumber } from "./print.js";
-import type { WgslBinding, WgslKernel, WgslPass, WgslVariant } from "../../src/kernels/wgsl-types.js";
+import {
+  BLOCK_ELEMENTS,
+  type WgslBinding,
+  type WgslKernel,
+  type WgslPass,
+  type WgslVariant,
+  WORKGROUP_SIZE,
+} from "../../src/kernels/wgsl-types.js";
 
 export type { WgslBinding, WgslKernel, WgslPass, WgslVariant };
+export { WORKGROUP_SIZE };
 
-export const WORKGROUP_SIZE = 256;
+const PER_INVOCATION = BLOCK_ELEMENTS / WORKGROUP_SIZE;
 
 const uniformScalars = (rule: Rule): string[] =>
   rule.params.filter((p) => p.kind === "scalar").map((p) => p.name);
@@ -145,6 +153,8 @@ function treeReduce(rule: Rule): string[] {
   ];
 }
 
+// No workgroup barrier: a software device (SwiftShader) runs a workgroup that has one as a coroutine per
+// subgroup, about a millisecond each, which made the old per-workgroup tree 100× the cost of the step.
 function partialsPass(rule: Rule, known: ReadonlyMap<string, boolean>): WgslVariant {
   const body = foldStmts(rule.reduce, known);
   const s = syntaxFor(rule, new Set(rule.pre.map((c) => c.name)));
@@ -153,24 +163,22 @@ function partialsPass(rule: Rule, known: ReadonlyMap<string, boolean>): WgslVari
   const code = `${header(rule, "partials", known)}
 ${bindingDecls(bindings)}
 
-var<workgroup> scratch: array<f32, ${R * WORKGROUP_SIZE}>;
-
 @compute @workgroup_size(${WORKGROUP_SIZE})
-fn main(${ELEMENT_ARGS}, @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-${ELEMENT_INDEX}
-${rule.reductions.map((r) => `  var ${r.name} = 0.0;`).join("\n")}
-  if (i < u.n) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let w = wid.x + wid.y * nwg.x;
 ${[
-  ...rule.pre.map((c) => `    let ${c.name} = ${printExpr(foldExpr(c.e, known), s)};`),
-  ...statements(body, s, "    "),
+  ...rule.reductions.map((r) => `  var ${r.name} = 0.0;`),
+  ...rule.pre.map((c) => `  let ${c.name} = ${printExpr(foldExpr(c.e, known), s)};`),
 ].join("\n")}
+  for (var rep = 0u; rep < ${PER_INVOCATION}u; rep = rep + 1u) {
+    let i = w * ${BLOCK_ELEMENTS}u + rep * ${WORKGROUP_SIZE}u + lid;
+    if (i >= u.n) {
+      break;
+    }
+${statements(body, s, "    ").join("\n")}
   }
-${rule.reductions.map((r, j) => `  scratch[${j * WORKGROUP_SIZE}u + lid] = ${r.name};`).join("\n")}
-${treeReduce(rule).join("\n")}
-  if (lid == 0u) {
-    let w = u.base + wid.x + wid.y * nwg.x;
-${rule.reductions.map((_, j) => `    partials[w * ${R}u + ${j}u] = scratch[${j * WORKGROUP_SIZE}u];`).join("\n")}
-  }
+  let at = u.base + w * ${WORKGROUP_SIZE}u + lid;
+${rule.reductions.map((r, j) => `  partials[at * ${R}u + ${j}u] = ${r.name};`).join("\n")}
 }
 `;
   return { code: withBoolFns(code), bindings };
@@ -192,7 +200,7 @@ var<workgroup> scratch: array<f32, ${R * WORKGROUP_SIZE}>;
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(local_invocation_index) lid: u32) {
-  let count = (u.n + 255u) / 256u;
+  let count = (u.n + ${BLOCK_ELEMENTS - 1}u) / ${BLOCK_ELEMENTS}u * ${WORKGROUP_SIZE}u;
 ${rule.reductions.map((_, r) => `  var total${r} = 0.0;`).join("\n")}
   for (var j = lid; j < count; j = j + 256u) {
 ${rule.reductions.map((_, r) => `    total${r} = ${combine(r, `total${r}`, `partials[(u.base + j) * ${R}u + ${r}u]`)};`).join("\n")}
@@ -229,7 +237,7 @@ export function wgslKernel(rule: Rule): WgslKernel {
   };
   const passes: WgslPass[] = [];
   if (rule.reduce.length > 0) {
-    passes.push({ name: "partials", dispatch: "elements", variants: byIndex((k) => partialsPass(rule, k)) });
+    passes.push({ name: "partials", dispatch: "blocks", variants: byIndex((k) => partialsPass(rule, k)) });
     passes.push({ name: "finish", dispatch: "single", variants: byIndex((k) => finishPass(rule, k)) });
   }
   if (rule.body.length > 0)

@@ -4,11 +4,18 @@
 // base, one finish over all of them into `results`, then (when the kernel has one) the update pass per
 // buffer, which reads `results`. Everything is encoded into the caller's compute pass: nothing is read back.
 
-import { chunkElements, chunks, layoutFor, pipelineFor, workgroups, zeroGate } from "./executor.js";
+import { BLOCK_ELEMENTS, WORKGROUP_SIZE as WORKGROUP } from "../kernels/wgsl-types.js";
+import {
+  blocks,
+  chunkElements,
+  chunks,
+  layoutFor,
+  passWorkgroups,
+  pipelineFor,
+  zeroGate,
+} from "./executor.js";
 import type { WgslKernel, WgslPass } from "./kernels.js";
 import { storageUsage } from "./param.js";
-
-const WORKGROUP = 256;
 
 /** One buffer of the reduction and its length in floats. */
 export interface AcrossBuffer {
@@ -53,21 +60,24 @@ export class AcrossRunner {
     const kernel = this.#kernel;
     const perChunk = chunkElements(this.#device);
     const plan = buffers.filter((b) => b.n > 0).map((b) => ({ ...b, ranges: chunks(b.n, perChunk) }));
+    // each buffer's partials (256 per block) follow the previous buffer's
     let base = 0;
     const bases = plan.map((b) => {
       const at = base;
-      base += Math.ceil(b.n / WORKGROUP);
+      base += blocks(b.n) * WORKGROUP;
       return at;
     });
-    const totalWorkgroups = base;
+    const totalBlocks = base / WORKGROUP;
     const slotCount = plan.reduce((s, b) => s + b.ranges.length, 0) + 1;
-    this.#reserve(slotCount, Math.max(1, totalWorkgroups) * kernel.reductions);
+    this.#reserve(slotCount, Math.max(1, base) * kernel.reductions);
     this.#used = 0;
     // the uniform of each chunk (shared by its partials and update passes), then the finish's
     const slots = plan.map((b, q) =>
-      b.ranges.map(([start, length]) => this.#write(length, bases[q]! + start / WORKGROUP, scalars)),
+      b.ranges.map(([start, length]) =>
+        this.#write(length, bases[q]! + (start / BLOCK_ELEMENTS) * WORKGROUP, scalars),
+      ),
     );
-    const finishSlot = this.#write(WORKGROUP * totalWorkgroups, 0, scalars);
+    const finishSlot = this.#write(BLOCK_ELEMENTS * totalBlocks, 0, scalars);
     const gateBuffer = gate ?? zeroGate(this.#device);
     for (const pass of kernel.passes) {
       const pipeline = pipelineFor(this.#device, kernel, pass, variant);
@@ -84,7 +94,7 @@ export class AcrossRunner {
               0,
               this.#group(pass, variant, b.buffer, start, length, slots[q]![c]!, results, gateBuffer),
             );
-            const [x, y] = workgroups(length);
+            const [x, y] = passWorkgroups(pass, length);
             computePass.dispatchWorkgroups(x, y);
           });
         });

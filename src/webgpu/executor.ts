@@ -5,8 +5,7 @@
 // maxStorageBufferBindingSize are cut into chunks bound as sub-ranges; nothing is ever mapped here.
 
 import type { WgslKernel, WgslPass, WgslVariant } from "./kernels.js";
-
-const WORKGROUP = 256;
+import { BLOCK_ELEMENTS, WORKGROUP_SIZE as WORKGROUP } from "../kernels/wgsl-types.js";
 const MAX_WORKGROUPS_PER_DIMENSION = 65535;
 
 interface DeviceResources {
@@ -39,11 +38,12 @@ export function zeroGate(device: GPUDevice): GPUBuffer {
 }
 
 /**
- * Elements per chunk on `device`: the largest multiple of 256 whose float32 bytes fit one storage binding.
- * `setChunkElements` lowers it (tests exercise chunking with small buffers this way).
+ * Elements per chunk on `device`: the largest multiple of BLOCK_ELEMENTS whose float32 bytes fit one storage
+ * binding (so a chunk's reduction blocks are the whole buffer's). `setChunkElements` lowers it (tests
+ * exercise chunking with small buffers this way).
  */
 export function chunkElements(device: GPUDevice): number {
-  const limit = Math.floor(device.limits.maxStorageBufferBindingSize / 4 / WORKGROUP) * WORKGROUP;
+  const limit = Math.floor(device.limits.maxStorageBufferBindingSize / 4 / BLOCK_ELEMENTS) * BLOCK_ELEMENTS;
   return Math.min(limit, chunkOverride.get(device) ?? limit);
 }
 
@@ -52,8 +52,10 @@ export function setChunkElements(device: GPUDevice, elements: number | null): vo
     chunkOverride.delete(device);
     return;
   }
-  if (!Number.isInteger(elements) || elements < WORKGROUP || elements % WORKGROUP !== 0) {
-    throw new RangeError(`setChunkElements: expected a positive multiple of ${WORKGROUP}, got ${elements}`);
+  if (!Number.isInteger(elements) || elements < BLOCK_ELEMENTS || elements % BLOCK_ELEMENTS !== 0) {
+    throw new RangeError(
+      `setChunkElements: expected a positive multiple of ${BLOCK_ELEMENTS}, got ${elements}`,
+    );
   }
   chunkOverride.set(device, elements);
 }
@@ -140,6 +142,17 @@ export function variantIndex(kernel: WgslKernel, flags: Readonly<Record<string, 
 export function workgroups(n: number): [number, number] {
   const w = Math.ceil(n / WORKGROUP);
   return [Math.min(w, MAX_WORKGROUPS_PER_DIMENSION), Math.ceil(w / MAX_WORKGROUPS_PER_DIMENSION)];
+}
+
+/** Reduction blocks of `n` elements (one workgroup and 256 partials each). */
+export function blocks(n: number): number {
+  return Math.ceil(n / BLOCK_ELEMENTS);
+}
+
+/** The workgroups of `pass` over `n` elements ("single": one). */
+export function passWorkgroups(pass: WgslPass, n: number): [number, number] {
+  if (pass.dispatch === "single") return [1, 1];
+  return workgroups(pass.dispatch === "blocks" ? blocks(n) * WORKGROUP : n);
 }
 
 /**

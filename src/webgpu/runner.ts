@@ -5,19 +5,19 @@
 // `results` (K floats), so the finish of one param never sees another's partials. Uniform slots and bind
 // groups are kept per item across steps and rebuilt only when a bound buffer changes.
 
+import { BLOCK_ELEMENTS, WORKGROUP_SIZE as WORKGROUP } from "../kernels/wgsl-types.js";
 import {
+  blocks,
   chunkElements,
   chunks,
   layoutFor,
+  passWorkgroups,
   pipelineFor,
   UniformBlock,
-  workgroups,
   zeroGate,
 } from "./executor.js";
 import type { WgslKernel, WgslPass } from "./kernels.js";
 import { storageUsage } from "./param.js";
-
-const WORKGROUP = 256;
 
 /** One item's dispatches: its buffers by the rule's names, the variant (flag bits) and the scalars. */
 export interface KernelItem {
@@ -99,8 +99,9 @@ export class KernelRunner {
         return { item, ranges, cached: this.#cached(item, ranges.length) };
       });
     for (const { item, ranges, cached } of planned) {
+      // a chunk starts on a block boundary: its partials start at 256 per block before it
       ranges.forEach(([start, length], c) => {
-        this.#uniforms.write(cached.slots[c]!, length, start / WORKGROUP, item.scalars);
+        this.#uniforms.write(cached.slots[c]!, length, (start / BLOCK_ELEMENTS) * WORKGROUP, item.scalars);
       });
       if (ranges.length > 1 && cached.slots.length > ranges.length) {
         this.#uniforms.write(cached.slots[ranges.length]!, item.n, 0, item.scalars);
@@ -136,7 +137,7 @@ export class KernelRunner {
         }
         ranges.forEach(([, length], c) => {
           computePass.setBindGroup(0, groups[c]!);
-          const [x, y] = workgroups(length);
+          const [x, y] = passWorkgroups(pass, length);
           computePass.dispatchWorkgroups(x, y);
         });
       }
@@ -165,7 +166,7 @@ export class KernelRunner {
       n: item.n,
       slots: Array.from({ length: slotCount }, () => this.#uniforms.slot()),
       partials:
-        kernel.reductions > 0 ? scratch(Math.ceil(item.n / WORKGROUP) * kernel.reductions, "partials") : null,
+        kernel.reductions > 0 ? scratch(blocks(item.n) * WORKGROUP * kernel.reductions, "partials") : null,
       results: kernel.results > 0 ? scratch(kernel.results, "results") : null,
       groups: new Map(),
     };

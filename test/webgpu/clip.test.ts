@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { BLOCK_ELEMENTS } from "../../src/kernels/wgsl-types.js";
 import { closeTo, loadFixture } from "../helpers/torch-reference.js";
 import { noBrowser, openWebGpuPage, type WebGpuPage } from "../helpers/webgpu-browser.js";
 
@@ -52,14 +53,11 @@ describe("clipGradNorm on the GPU", { skip: noBrowser }, () => {
   }
 
   test("buffers bound in chunks reduce as whole ones", async () => {
-    const whole = await gpu.call<Result>("againstCpu", { sizes: [1000, 600], norm: "2", maxNorm: 0.5 });
-    const inChunks = await gpu.call<Result>("againstCpu", {
-      sizes: [1000, 600],
-      norm: "2",
-      maxNorm: 0.5,
-      chunk: 256,
-    });
-    // the workgroups and their partials are the same either way: so is every bit
+    // chunks of one reduction block (16384 elements): three chunks of the first grad
+    const c = { sizes: [40000, 600], norm: "2", maxNorm: 0.5 };
+    const whole = await gpu.call<Result>("againstCpu", c);
+    const inChunks = await gpu.call<Result>("againstCpu", { ...c, chunk: BLOCK_ELEMENTS });
+    // the blocks and their partials are the same either way: so is every bit
     assert.deepEqual(inChunks, whole);
   });
 

@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { BLOCK_ELEMENTS } from "../../src/kernels/wgsl-types.js";
 import { GPU_OPTIMIZERS } from "../../src/webgpu/index.js";
 import { camelOptions, closeTo, loadFixture } from "../helpers/torch-reference.js";
 import { noBrowser, openWebGpuPage, type WebGpuPage } from "../helpers/webgpu-browser.js";
@@ -208,8 +209,8 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
       const r = await gpu.call<{ whole: number[]; inChunks: number[] }>("chunked", {
         name,
         options,
-        size: 1000,
-        chunk: 256,
+        size: 40000,
+        chunk: BLOCK_ELEMENTS,
         steps: 3,
       });
       assert.deepEqual(r.inChunks, r.whole);

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { BLOCK_ELEMENTS } from "../../src/kernels/wgsl-types.js";
 import { noBrowser, openWebGpuPage, type WebGpuPage } from "../helpers/webgpu-browser.js";
 
 /** GPU vs CPU class, as in test/webgpu/optimizers.test.ts (the CPU rounds its constants later). */
@@ -112,9 +113,9 @@ describe("SkipNonFinite on the GPU", { skip: noBrowser }, () => {
   });
 
   test("chunked buffers (LAMB's finish included) gate as whole ones", async () => {
-    const c = { name: "LAMB", options: { lr: 0.01 }, sizes: [1000, 300], steps: 6, bad: BAD };
+    const c = { name: "LAMB", options: { lr: 0.01 }, sizes: [40000, 300], steps: 6, bad: BAD };
     const whole = await gpu.call<Gated>("gated", c);
-    const inChunks = await gpu.call<Gated>("gated", { ...c, chunk: 256 });
+    const inChunks = await gpu.call<Gated>("gated", { ...c, chunk: BLOCK_ELEMENTS });
     assert.deepEqual(inChunks.gpu, whole.gpu);
     assert.deepEqual(inChunks.gpu, inChunks.finiteOnly);
   });

@@ -2132,7 +2132,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     passes: [
       {
         name: "partials",
-        dispatch: "elements",
+        dispatch: "blocks",
         variants: [
           {
             bindings: [{ name: "param", access: "read" }, { name: "grad", access: "read" }, { name: "expAvg", access: "read" }, { name: "expAvgSq", access: "read" }, { name: "partials", access: "read_write" }],
@@ -2156,14 +2156,16 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(5) var<uniform> u: Params;
 
-var<workgroup> scratch: array<f32, 512>;
-
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let w = wid.x + wid.y * nwg.x;
   var paramSq = 0.0;
   var updateSq = 0.0;
-  if (i < u.n) {
+  for (var rep = 0u; rep < 64u; rep = rep + 1u) {
+    let i = w * 16384u + rep * 256u + lid;
+    if (i >= u.n) {
+      break;
+    }
     let theta_0 = param[i];
     let g_1 = grad[i];
     let m_2 = u.beta1 * expAvg[i] + (1.0 - u.beta1) * g_1;
@@ -2172,21 +2174,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     paramSq = paramSq + theta_0 * theta_0;
     updateSq = updateSq + r_4 * r_4;
   }
-  scratch[0u + lid] = paramSq;
-  scratch[256u + lid] = updateSq;
-  workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride = stride >> 1u) {
-    if (lid < stride) {
-      scratch[0u + lid] = scratch[0u + lid] + scratch[0u + lid + stride];
-      scratch[256u + lid] = scratch[256u + lid] + scratch[256u + lid + stride];
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) {
-    let w = u.base + wid.x + wid.y * nwg.x;
-    partials[w * 2u + 0u] = scratch[0u];
-    partials[w * 2u + 1u] = scratch[256u];
-  }
+  let at = u.base + w * 256u + lid;
+  partials[at * 2u + 0u] = paramSq;
+  partials[at * 2u + 1u] = updateSq;
 }
 `,
           },
@@ -2212,14 +2202,16 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(5) var<uniform> u: Params;
 
-var<workgroup> scratch: array<f32, 512>;
-
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let w = wid.x + wid.y * nwg.x;
   var paramSq = 0.0;
   var updateSq = 0.0;
-  if (i < u.n) {
+  for (var rep = 0u; rep < 64u; rep = rep + 1u) {
+    let i = w * 16384u + rep * 256u + lid;
+    if (i >= u.n) {
+      break;
+    }
     let theta_0 = param[i];
     let g_1 = -grad[i];
     let m_2 = u.beta1 * expAvg[i] + (1.0 - u.beta1) * g_1;
@@ -2228,21 +2220,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     paramSq = paramSq + theta_0 * theta_0;
     updateSq = updateSq + r_4 * r_4;
   }
-  scratch[0u + lid] = paramSq;
-  scratch[256u + lid] = updateSq;
-  workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride = stride >> 1u) {
-    if (lid < stride) {
-      scratch[0u + lid] = scratch[0u + lid] + scratch[0u + lid + stride];
-      scratch[256u + lid] = scratch[256u + lid] + scratch[256u + lid + stride];
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) {
-    let w = u.base + wid.x + wid.y * nwg.x;
-    partials[w * 2u + 0u] = scratch[0u];
-    partials[w * 2u + 1u] = scratch[256u];
-  }
+  let at = u.base + w * 256u + lid;
+  partials[at * 2u + 0u] = paramSq;
+  partials[at * 2u + 1u] = updateSq;
 }
 `,
           },
@@ -2275,7 +2255,7 @@ var<workgroup> scratch: array<f32, 512>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) lid: u32) {
-  let count = (u.n + 255u) / 256u;
+  let count = (u.n + 16383u) / 16384u * 256u;
   var total0 = 0.0;
   var total1 = 0.0;
   for (var j = lid; j < count; j = j + 256u) {
@@ -2324,7 +2304,7 @@ var<workgroup> scratch: array<f32, 512>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) lid: u32) {
-  let count = (u.n + 255u) / 256u;
+  let count = (u.n + 16383u) / 16384u * 256u;
   var total0 = 0.0;
   var total1 = 0.0;
   for (var j = lid; j < count; j = j + 256u) {
@@ -2564,7 +2544,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     passes: [
       {
         name: "partials",
-        dispatch: "elements",
+        dispatch: "blocks",
         variants: [
           {
             bindings: [{ name: "grad", access: "read" }, { name: "partials", access: "read_write" }],
@@ -2579,8 +2559,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(2) var<uniform> u: Params;
 
-var<workgroup> scratch: array<f32, 512>;
-
 fn is_nan(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
 }
@@ -2590,30 +2568,22 @@ fn max_nan(a: f32, b: f32) -> f32 {
 }
 
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let w = wid.x + wid.y * nwg.x;
   var sum = 0.0;
   var top = 0.0;
-  if (i < u.n) {
+  for (var rep = 0u; rep < 64u; rep = rep + 1u) {
+    let i = w * 16384u + rep * 256u + lid;
+    if (i >= u.n) {
+      break;
+    }
     let a_0 = abs(grad[i]);
     sum = sum + a_0 * a_0;
     top = max_nan(top, a_0);
   }
-  scratch[0u + lid] = sum;
-  scratch[256u + lid] = top;
-  workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride = stride >> 1u) {
-    if (lid < stride) {
-      scratch[0u + lid] = scratch[0u + lid] + scratch[0u + lid + stride];
-      scratch[256u + lid] = max_nan(scratch[256u + lid], scratch[256u + lid + stride]);
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) {
-    let w = u.base + wid.x + wid.y * nwg.x;
-    partials[w * 2u + 0u] = scratch[0u];
-    partials[w * 2u + 1u] = scratch[256u];
-  }
+  let at = u.base + w * 256u + lid;
+  partials[at * 2u + 0u] = sum;
+  partials[at * 2u + 1u] = top;
 }
 `,
           },
@@ -2630,8 +2600,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(2) var<uniform> u: Params;
 
-var<workgroup> scratch: array<f32, 512>;
-
 fn is_nan(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
 }
@@ -2641,30 +2609,22 @@ fn max_nan(a: f32, b: f32) -> f32 {
 }
 
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let w = wid.x + wid.y * nwg.x;
   var sum = 0.0;
   var top = 0.0;
-  if (i < u.n) {
+  for (var rep = 0u; rep < 64u; rep = rep + 1u) {
+    let i = w * 16384u + rep * 256u + lid;
+    if (i >= u.n) {
+      break;
+    }
     let a_0 = abs(grad[i]);
     sum = sum + a_0 * a_0;
     top = max_nan(top, a_0);
   }
-  scratch[0u + lid] = sum;
-  scratch[256u + lid] = top;
-  workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride = stride >> 1u) {
-    if (lid < stride) {
-      scratch[0u + lid] = scratch[0u + lid] + scratch[0u + lid + stride];
-      scratch[256u + lid] = max_nan(scratch[256u + lid], scratch[256u + lid + stride]);
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) {
-    let w = u.base + wid.x + wid.y * nwg.x;
-    partials[w * 2u + 0u] = scratch[0u];
-    partials[w * 2u + 1u] = scratch[256u];
-  }
+  let at = u.base + w * 256u + lid;
+  partials[at * 2u + 0u] = sum;
+  partials[at * 2u + 1u] = top;
 }
 `,
           },
@@ -2681,8 +2641,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(2) var<uniform> u: Params;
 
-var<workgroup> scratch: array<f32, 512>;
-
 fn is_nan(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
 }
@@ -2692,30 +2650,22 @@ fn max_nan(a: f32, b: f32) -> f32 {
 }
 
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let w = wid.x + wid.y * nwg.x;
   var sum = 0.0;
   var top = 0.0;
-  if (i < u.n) {
+  for (var rep = 0u; rep < 64u; rep = rep + 1u) {
+    let i = w * 16384u + rep * 256u + lid;
+    if (i >= u.n) {
+      break;
+    }
     let a_0 = abs(grad[i]);
     sum = sum + a_0;
     top = max_nan(top, a_0);
   }
-  scratch[0u + lid] = sum;
-  scratch[256u + lid] = top;
-  workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride = stride >> 1u) {
-    if (lid < stride) {
-      scratch[0u + lid] = scratch[0u + lid] + scratch[0u + lid + stride];
-      scratch[256u + lid] = max_nan(scratch[256u + lid], scratch[256u + lid + stride]);
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) {
-    let w = u.base + wid.x + wid.y * nwg.x;
-    partials[w * 2u + 0u] = scratch[0u];
-    partials[w * 2u + 1u] = scratch[256u];
-  }
+  let at = u.base + w * 256u + lid;
+  partials[at * 2u + 0u] = sum;
+  partials[at * 2u + 1u] = top;
 }
 `,
           },
@@ -2732,8 +2682,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(2) var<uniform> u: Params;
 
-var<workgroup> scratch: array<f32, 512>;
-
 fn is_nan(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
 }
@@ -2743,30 +2691,22 @@ fn max_nan(a: f32, b: f32) -> f32 {
 }
 
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let w = wid.x + wid.y * nwg.x;
   var sum = 0.0;
   var top = 0.0;
-  if (i < u.n) {
+  for (var rep = 0u; rep < 64u; rep = rep + 1u) {
+    let i = w * 16384u + rep * 256u + lid;
+    if (i >= u.n) {
+      break;
+    }
     let a_0 = abs(grad[i]);
     sum = sum + a_0;
     top = max_nan(top, a_0);
   }
-  scratch[0u + lid] = sum;
-  scratch[256u + lid] = top;
-  workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride = stride >> 1u) {
-    if (lid < stride) {
-      scratch[0u + lid] = scratch[0u + lid] + scratch[0u + lid + stride];
-      scratch[256u + lid] = max_nan(scratch[256u + lid], scratch[256u + lid + stride]);
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) {
-    let w = u.base + wid.x + wid.y * nwg.x;
-    partials[w * 2u + 0u] = scratch[0u];
-    partials[w * 2u + 1u] = scratch[256u];
-  }
+  let at = u.base + w * 256u + lid;
+  partials[at * 2u + 0u] = sum;
+  partials[at * 2u + 1u] = top;
 }
 `,
           },
@@ -2801,7 +2741,7 @@ fn max_nan(a: f32, b: f32) -> f32 {
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) lid: u32) {
-  let count = (u.n + 255u) / 256u;
+  let count = (u.n + 16383u) / 16384u * 256u;
   var total0 = 0.0;
   var total1 = 0.0;
   for (var j = lid; j < count; j = j + 256u) {
@@ -2854,7 +2794,7 @@ fn max_nan(a: f32, b: f32) -> f32 {
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) lid: u32) {
-  let count = (u.n + 255u) / 256u;
+  let count = (u.n + 16383u) / 16384u * 256u;
   var total0 = 0.0;
   var total1 = 0.0;
   for (var j = lid; j < count; j = j + 256u) {
@@ -2907,7 +2847,7 @@ fn max_nan(a: f32, b: f32) -> f32 {
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) lid: u32) {
-  let count = (u.n + 255u) / 256u;
+  let count = (u.n + 16383u) / 16384u * 256u;
   var total0 = 0.0;
   var total1 = 0.0;
   for (var j = lid; j < count; j = j + 256u) {
@@ -2960,7 +2900,7 @@ fn max_nan(a: f32, b: f32) -> f32 {
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) lid: u32) {
-  let count = (u.n + 255u) / 256u;
+  let count = (u.n + 16383u) / 16384u * 256u;
   var total0 = 0.0;
   var total1 = 0.0;
   for (var j = lid; j < count; j = j + 256u) {
@@ -3139,7 +3079,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     passes: [
       {
         name: "partials",
-        dispatch: "elements",
+        dispatch: "blocks",
         variants: [
           {
             bindings: [{ name: "grad", access: "read" }, { name: "partials", access: "read_write" }],
@@ -3153,31 +3093,23 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(2) var<uniform> u: Params;
 
-var<workgroup> scratch: array<f32, 256>;
-
 fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let w = wid.x + wid.y * nwg.x;
   var bad = 0.0;
-  if (i < u.n) {
+  for (var rep = 0u; rep < 64u; rep = rep + 1u) {
+    let i = w * 16384u + rep * 256u + lid;
+    if (i >= u.n) {
+      break;
+    }
     bad = bad + select(1.0, 0.0, is_finite(grad[i]));
   }
-  scratch[0u + lid] = bad;
-  workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride = stride >> 1u) {
-    if (lid < stride) {
-      scratch[0u + lid] = scratch[0u + lid] + scratch[0u + lid + stride];
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) {
-    let w = u.base + wid.x + wid.y * nwg.x;
-    partials[w * 1u + 0u] = scratch[0u];
-  }
+  let at = u.base + w * 256u + lid;
+  partials[at * 1u + 0u] = bad;
 }
 `,
           },
@@ -3203,7 +3135,7 @@ var<workgroup> scratch: array<f32, 256>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) lid: u32) {
-  let count = (u.n + 255u) / 256u;
+  let count = (u.n + 16383u) / 16384u * 256u;
   var total0 = 0.0;
   for (var j = lid; j < count; j = j + 256u) {
     total0 = total0 + partials[(u.base + j) * 1u + 0u];

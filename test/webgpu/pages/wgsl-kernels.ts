@@ -4,6 +4,12 @@
 // buffers given by the test, which reads every buffer back.
 
 import { WGSL_KERNELS, type WgslVariant } from "../../../src/kernels/generated/wgsl.js";
+import { BLOCK_ELEMENTS } from "../../../src/kernels/wgsl-types.js";
+
+/** Workgroups of a pass over n elements: 256 elements each, or a block each for "blocks". */
+function groupsOf(dispatch: string, n: number): number {
+  return Math.ceil(n / (dispatch === "blocks" ? BLOCK_ELEMENTS : 256));
+}
 
 let devicePromise: Promise<GPUDevice> | undefined;
 function device(): Promise<GPUDevice> {
@@ -109,8 +115,9 @@ export async function step(input: StepInput): Promise<Record<string, number[]>> 
   };
   const buffers = new Map<string, GPUBuffer>();
   for (const name of k.buffers) buffers.set(name, make(input.buffers[name]!, input.n));
-  const workgroups = Math.ceil(input.n / 256);
-  buffers.set("partials", make([], Math.max(1, workgroups) * Math.max(1, k.reductions)));
+  // 256 partials per block
+  const partials = Math.ceil(input.n / BLOCK_ELEMENTS) * 256;
+  buffers.set("partials", make([], Math.max(1, partials) * Math.max(1, k.reductions)));
   buffers.set("results", make([], Math.max(1, k.results)));
   buffers.set("gate", make([input.gate ?? 0], 1));
   const header = new ArrayBuffer(k.uniformSize);
@@ -134,6 +141,7 @@ export async function step(input: StepInput): Promise<Record<string, number[]>> 
     entries.push({ binding: v.bindings.length, resource: { buffer: uniform } });
     pass.setPipeline(pipe);
     pass.setBindGroup(0, d.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries }));
+    const workgroups = groupsOf(p.dispatch, input.n);
     if (p.dispatch === "single") pass.dispatchWorkgroups(1);
     else if (workgroups > 0)
       pass.dispatchWorkgroups(Math.min(workgroups, 65535), Math.ceil(workgroups / 65535));
@@ -195,11 +203,12 @@ export async function across(input: AcrossInput): Promise<{ params: number[][]; 
     return b;
   };
   const grads = input.params.map((values) => make(values, values.length));
-  const workgroups = input.params.map((values) => Math.ceil(values.length / 256));
-  const bases = workgroups.map((_, p) => workgroups.slice(0, p).reduce((a, b) => a + b, 0));
-  const total = workgroups.reduce((a, b) => a + b, 0);
+  // each param's partials (256 per block) after the previous param's
+  const blockCounts = input.params.map((values) => Math.ceil(values.length / BLOCK_ELEMENTS));
+  const bases = blockCounts.map((_, p) => 256 * blockCounts.slice(0, p).reduce((a, b) => a + b, 0));
+  const total = blockCounts.reduce((a, b) => a + b, 0);
   const shared: Record<string, GPUBuffer> = {
-    partials: make([], Math.max(1, total * k.reductions)),
+    partials: make([], Math.max(1, 256 * total * k.reductions)),
     results: make([], Math.max(1, k.results)),
     gate: make([0], 1),
   };
@@ -223,10 +232,11 @@ export async function across(input: AcrossInput): Promise<{ params: number[][]; 
     pass.dispatchWorkgroups(Math.min(groups, 65535), Math.ceil(groups / 65535));
   };
   for (const p of k.passes) {
-    if (p.dispatch === "single") await run(p, null, uniform(256 * total, 0), 1);
+    if (p.dispatch === "single") await run(p, null, uniform(BLOCK_ELEMENTS * total, 0), 1);
     else {
       for (const [j, g] of grads.entries()) {
-        await run(p, g, uniform(input.params[j]!.length, bases[j]!), workgroups[j]!);
+        const n = input.params[j]!.length;
+        await run(p, g, uniform(n, bases[j]!), groupsOf(p.dispatch, n));
       }
     }
   }
