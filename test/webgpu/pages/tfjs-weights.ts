@@ -11,30 +11,11 @@ import { TfjsOptimizer } from "../../../src/tfjs/tfjs-optimizer.js";
 import { TfjsWebGpuOptimizer } from "../../../src/tfjs/webgpu-optimizer.js";
 import type { NamedTensor } from "../../../src/tfjs/weights.js";
 import { Adam, AdamW } from "../../../src/webgpu/index.js";
+import { plain } from "./common.js";
+import { examples, model } from "./tfjs-model.js";
 
 type Backend = "cpu" | "webgpu";
 type Name = "Adam" | "AdamW";
-
-function seeded(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = scale * (s / 2 ** 32 - 0.5) * 2;
-  }
-  return out;
-}
-
-function model(): tf.Sequential {
-  const m = tf.sequential({
-    layers: [
-      tf.layers.dense({ units: 16, inputShape: [8], activation: "tanh" }),
-      tf.layers.dense({ units: 1 }),
-    ],
-  });
-  m.setWeights(m.getWeights().map((w, i) => tf.tensor(seeded(w.size, 100 + i, 0.5), w.shape)));
-  return m;
-}
 
 const OPTIONS: Record<Name, Record<string, unknown>> = {
   Adam: { lr: 0.01 },
@@ -59,8 +40,7 @@ async function use(backend: Backend): Promise<void> {
 }
 
 async function fit(m: tf.LayersModel, epochs: number): Promise<void> {
-  const xs = tf.tensor(seeded(64 * 8, 1), [64, 8]);
-  const ys = tf.tensor(seeded(64, 2), [64, 1]);
+  const { xs, ys } = examples();
   await m.fit(xs, ys, { epochs, batchSize: 16, shuffle: false, verbose: 0 });
   xs.dispose();
   ys.dispose();

@@ -9,6 +9,7 @@ import { AdamW as CpuAdamW } from "../../../src/optim/adamw.js";
 import { TfjsOptimizer } from "../../../src/tfjs/tfjs-optimizer.js";
 import { TfjsWebGpuOptimizer } from "../../../src/tfjs/webgpu-optimizer.js";
 import { Adam, AdamW } from "../../../src/webgpu/index.js";
+import { examples, model } from "./tfjs-model.js";
 
 /**
  * Counts the bytes read back to the CPU while `counting` is set: every read-back of GPU data goes through
@@ -40,27 +41,6 @@ function countPerStep(opt: tf.Optimizer): number[] {
   return perStep;
 }
 
-function seeded(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = scale * (s / 2 ** 32 - 0.5) * 2;
-  }
-  return out;
-}
-
-function model(): tf.Sequential {
-  const m = tf.sequential({
-    layers: [
-      tf.layers.dense({ units: 16, inputShape: [8], activation: "tanh" }),
-      tf.layers.dense({ units: 1 }),
-    ],
-  });
-  m.setWeights(m.getWeights().map((w, i) => tf.tensor(seeded(w.size, 100 + i, 0.5), w.shape)));
-  return m;
-}
-
 interface FitResult {
   weights: number[][];
   loss: number[];
@@ -86,8 +66,7 @@ async function fit(
         );
   const perStep = countPerStep(opt);
   m.compile({ optimizer: opt, loss: "meanSquaredError" });
-  const xs = tf.tensor(seeded(64 * 8, 1), [64, 8]);
-  const ys = tf.tensor(seeded(64, 2), [64, 1]);
+  const { xs, ys } = examples();
   const h = await m.fit(xs, ys, { epochs, batchSize: 16, shuffle: false, verbose: 0 });
   const weights = await Promise.all(m.getWeights().map(async (w) => Array.from(await w.data())));
   xs.dispose();
