@@ -110,15 +110,13 @@ export async function saveAndResume(c: { name: Name; from: Backend; to: Backend 
   return { straight, resumed, loadedClass, loadedIsGpu, loadedIterations, stateAfterLoad, stateSaved };
 }
 
-/** The adapter's state dict with its buffers as plain arrays (JSON). */
+/** The adapter's state dict as plain JSON. */
 async function stateOf(opt: tf.Optimizer): Promise<unknown> {
   const sd =
     opt.constructor === TfjsWebGpuOptimizer
       ? await (opt as TfjsWebGpuOptimizer).stateDictAsync()
       : (opt as TfjsOptimizer).stateDict();
-  return JSON.parse(
-    JSON.stringify(sd, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v)),
-  );
+  return plain(sd);
 }
 
 /**
