@@ -1,7 +1,8 @@
 /// <reference types="@webgpu/types" />
 // How each CPU optimizer class runs on the GPU: the kernel it uses and, per step, what its update() does
 // before it calls its rule (creating state, counting steps, the per-step scalars: the CPU class's own
-// functions where it has them), over GPU buffers.
+// functions where it has them), over GPU buffers. Each rule is a table (its state's buffers and numbers,
+// and its step's flags and scalars); `tableRule` does the rest the same way for all of them.
 
 import { Adadelta, type AdadeltaOptions } from "../optim/adadelta.js";
 import { Adagrad, type AdagradOptions, adagradScalars } from "../optim/adagrad.js";
@@ -15,259 +16,244 @@ import { RAdam, type RAdamOptions, radamScalars } from "../optim/radam.js";
 import { RMSprop, type RMSpropOptions } from "../optim/rmsprop.js";
 import { Rprop, type RpropOptions } from "../optim/rprop.js";
 import { SGD, type SGDOptions } from "../optim/sgd.js";
-import type { GpuRule, GpuState } from "./optimizer.js";
+import type { BaseOptions } from "../core/optimizer.js";
+import { WGSL_KERNELS } from "./kernels.js";
+import type { GpuRule, GpuState, StateAllocator } from "./optimizer.js";
 
-/** The param's state (made by `fresh` on its first step) with its step count advanced, as update() does. */
-function stepped(state: GpuState | undefined, fresh: () => GpuState): GpuState & { step: number } {
-  const s = state ?? fresh();
-  s.step = (s.step as number) + 1;
-  return s as GpuState & { step: number };
+/** One optimizer's GPU rule as data: what its state holds and what a step binds. */
+interface RuleTable<O extends BaseOptions> {
+  readonly kernel: string;
+  readonly cpu: GpuRule<O>["cpu"];
+  /** The state's `step`, advanced before every step (every rule but Lion and SGD). */
+  readonly counted: boolean;
+  /** Buffers made with the state: zeros, or every element from the group (Rprop's step sizes: lr). */
+  readonly buffers?: Readonly<Record<string, 0 | ((group: O) => number)>>;
+  /** Numbers the state starts with besides `step`, from the group. */
+  numbers?(group: O): Record<string, number>;
+  /** Buffers that exist once an option asks for them: made (zeros) on the first step it does, kept after. */
+  readonly optional?: Readonly<Record<string, (group: O) => boolean>>;
+  /** See GpuRule.initialState. */
+  readonly initialState?: GpuRule<O>["initialState"];
+  /**
+   * The step's flags and scalars, from the group and the state (its `step` advanced): as the CPU class's
+   * update() computes them. It may advance the state's numbers; `made` names the buffers made this step.
+   */
+  step(
+    group: O,
+    state: GpuState & { step: number },
+    made: ReadonlySet<string>,
+  ): { flags: Record<string, boolean>; scalars: Record<string, number> };
 }
 
-function adamRule<O extends AdamOptions>(cpu: GpuRule<O>["cpu"], decoupled: boolean): GpuRule<O> {
+/**
+ * The GPU rule of a table: the state made and advanced as the table says (none while it holds nothing, as
+ * SGD without momentum), and every buffer of the kernel bound by its name (the param, its grad, the state's).
+ */
+function tableRule<O extends BaseOptions>(table: RuleTable<O>): GpuRule<O> {
+  const names = WGSL_KERNELS[table.kernel]?.buffers;
+  if (names === undefined) throw new Error(`descent-optim/webgpu: no WGSL kernel '${table.kernel}'`);
   return {
-    kernel: "adamUpdate",
-    cpu,
-    prepare(p, grad, state, group, zeros) {
-      const s: GpuState = state ?? { step: 0, expAvg: zeros(), expAvgSq: zeros() };
-      if (state === undefined && group.amsgrad) s.maxExpAvgSq = zeros();
-      s.step = (s.step as number) + 1;
-      if (group.amsgrad && s.maxExpAvgSq === undefined) s.maxExpAvgSq = zeros(); // switched on between steps
-      // Adam adds L2 decay to the gradient; AdamW decays θ first (AdamW.update)
-      const decay = decoupled ? 1 - group.lr * group.weightDecay : 1;
+    kernel: table.kernel,
+    cpu: table.cpu,
+    ...(table.initialState ? { initialState: table.initialState } : {}),
+    prepare(p, grad, state, group, zeros: StateAllocator) {
+      const made = new Set<string>();
+      let s = state;
+      if (s === undefined) {
+        s = table.counted ? { step: 0 } : {};
+        Object.assign(s, table.numbers?.(group));
+        for (const [name, fill] of Object.entries(table.buffers ?? {})) {
+          s[name] = fill === 0 ? zeros() : zeros(fill(group));
+          made.add(name);
+        }
+      }
+      for (const [name, wanted] of Object.entries(table.optional ?? {})) {
+        if (wanted(group) && s[name] === undefined) {
+          s[name] = zeros();
+          made.add(name);
+        }
+      }
+      if (table.counted) s.step = (s.step as number) + 1;
+      const { flags, scalars } = table.step(group, s as GpuState & { step: number }, made);
+      const bound = (name: string): GPUBuffer | null => {
+        if (name === "param") return p.buffer;
+        if (name === "grad") return grad;
+        const b = s[name];
+        return typeof b === "object" ? b : null;
+      };
       return {
-        state: s,
-        args: {
-          buffers: {
-            param: p.buffer,
-            grad,
-            expAvg: s.expAvg as GPUBuffer,
-            expAvgSq: s.expAvgSq as GPUBuffer,
-            maxExpAvgSq: group.amsgrad ? (s.maxExpAvgSq as GPUBuffer) : null,
-          },
-          flags: { amsgrad: group.amsgrad, maximize: group.maximize, flushSubnormals: false },
-          scalars: { ...adamScalars(group, s.step, decay, decoupled ? 0 : group.weightDecay) },
-        },
+        state: Object.keys(s).length === 0 ? undefined : s,
+        args: { buffers: Object.fromEntries(names.map((name) => [name, bound(name)])), flags, scalars },
       };
     },
   };
+}
+
+function adamRule<O extends AdamOptions>(cpu: GpuRule<O>["cpu"], decoupled: boolean): GpuRule<O> {
+  return tableRule<O>({
+    kernel: "adamUpdate",
+    cpu,
+    counted: true,
+    buffers: { expAvg: 0, expAvgSq: 0 },
+    optional: { maxExpAvgSq: (group) => group.amsgrad }, // also when switched on between steps
+    step(group, s) {
+      // Adam adds L2 decay to the gradient; AdamW decays θ first (AdamW.update)
+      const decay = decoupled ? 1 - group.lr * group.weightDecay : 1;
+      return {
+        flags: { amsgrad: group.amsgrad, maximize: group.maximize, flushSubnormals: false },
+        scalars: { ...adamScalars(group, s.step, decay, decoupled ? 0 : group.weightDecay) },
+      };
+    },
+  });
 }
 
 export const ADAM_RULE: GpuRule<AdamOptions> = adamRule(Adam, false);
 export const ADAMW_RULE: GpuRule<AdamWOptions> = adamRule(AdamW, true);
 
 /** SGD.update: state only with momentum, the buffer a copy of the gradient on its first step. */
-export const SGD_RULE: GpuRule<SGDOptions> = {
+export const SGD_RULE: GpuRule<SGDOptions> = tableRule<SGDOptions>({
   kernel: "sgdUpdate",
   cpu: SGD,
-  prepare(p, grad, state, group, zeros) {
-    const useMomentum = group.momentum !== 0;
-    const firstStep = useMomentum && state?.momentumBuffer === undefined;
-    const s: GpuState | undefined = firstStep ? { momentumBuffer: zeros() } : state;
-    return {
-      state: s,
-      args: {
-        buffers: {
-          param: p.buffer,
-          grad,
-          momentumBuffer: (s?.momentumBuffer as GPUBuffer | undefined) ?? null,
-        },
-        flags: { useMomentum, firstStep, nesterov: group.nesterov, maximize: group.maximize },
-        scalars: {
-          lr: group.lr,
-          momentum: group.momentum,
-          dampening: group.dampening,
-          weightDecay: group.weightDecay,
-        },
-      },
-    };
-  },
-};
+  counted: false,
+  optional: { momentumBuffer: (group) => group.momentum !== 0 },
+  step: (group, _s, made) => ({
+    flags: {
+      useMomentum: group.momentum !== 0,
+      firstStep: made.has("momentumBuffer"),
+      nesterov: group.nesterov,
+      maximize: group.maximize,
+    },
+    scalars: {
+      lr: group.lr,
+      momentum: group.momentum,
+      dampening: group.dampening,
+      weightDecay: group.weightDecay,
+    },
+  }),
+});
 
 /** Lion.update: one buffer, created with the state; decoupled decay as AdamW. */
-export const LION_RULE: GpuRule<LionOptions> = {
+export const LION_RULE: GpuRule<LionOptions> = tableRule<LionOptions>({
   kernel: "lionUpdate",
   cpu: Lion,
-  prepare(p, grad, state, group, zeros) {
-    const s: GpuState = state ?? { expAvg: zeros() };
-    return {
-      state: s,
-      args: {
-        buffers: { param: p.buffer, grad, expAvg: s.expAvg as GPUBuffer },
-        flags: { maximize: group.maximize },
-        scalars: {
-          decay: 1 - group.lr * group.weightDecay,
-          lr: group.lr,
-          beta1: group.betas[0],
-          beta2: group.betas[1],
-        },
-      },
-    };
-  },
-};
+  counted: false,
+  buffers: { expAvg: 0 },
+  step: (group) => ({
+    flags: { maximize: group.maximize },
+    scalars: {
+      decay: 1 - group.lr * group.weightDecay,
+      lr: group.lr,
+      beta1: group.betas[0],
+      beta2: group.betas[1],
+    },
+  }),
+});
 
 /** RMSprop.update: the momentum and centered buffers exist while their options are on (made when switched on). */
-export const RMSPROP_RULE: GpuRule<RMSpropOptions> = {
+export const RMSPROP_RULE: GpuRule<RMSpropOptions> = tableRule<RMSpropOptions>({
   kernel: "rmspropUpdate",
   cpu: RMSprop,
-  prepare(p, grad, state, group, zeros) {
-    const s = stepped(state, () => ({ step: 0, squareAvg: zeros() }));
-    const useMomentum = group.momentum > 0;
-    if (useMomentum) s.momentumBuffer ??= zeros();
-    if (group.centered) s.gradAvg ??= zeros();
-    return {
-      state: s,
-      args: {
-        buffers: {
-          param: p.buffer,
-          grad,
-          squareAvg: s.squareAvg as GPUBuffer,
-          gradAvg: group.centered ? (s.gradAvg as GPUBuffer) : null,
-          momentumBuffer: useMomentum ? (s.momentumBuffer as GPUBuffer) : null,
-        },
-        flags: { centered: group.centered, useMomentum, maximize: group.maximize },
-        scalars: {
-          lr: group.lr,
-          alpha: group.alpha,
-          eps: group.eps,
-          weightDecay: group.weightDecay,
-          momentum: group.momentum,
-        },
-      },
-    };
-  },
-};
+  counted: true,
+  buffers: { squareAvg: 0 },
+  optional: { momentumBuffer: (group) => group.momentum > 0, gradAvg: (group) => group.centered },
+  step: (group) => ({
+    flags: { centered: group.centered, useMomentum: group.momentum > 0, maximize: group.maximize },
+    scalars: {
+      lr: group.lr,
+      alpha: group.alpha,
+      eps: group.eps,
+      weightDecay: group.weightDecay,
+      momentum: group.momentum,
+    },
+  }),
+});
 
 /** Adagrad.update: the sum starts at the optimizer-wide initialAccumulatorValue, for every param at once. */
-export const ADAGRAD_RULE: GpuRule<AdagradOptions> = {
+export const ADAGRAD_RULE: GpuRule<AdagradOptions> = tableRule<AdagradOptions>({
   kernel: "adagradUpdate",
   cpu: Adagrad,
+  counted: true,
   initialState: (_p, defaults, alloc) => ({ step: 0, sum: alloc(defaults.initialAccumulatorValue) }),
-  prepare(p, grad, state, group) {
-    const s = state as GpuState & { step: number }; // made by initialState, with the param's group
-    s.step += 1;
-    return {
-      state: s,
-      args: {
-        buffers: { param: p.buffer, grad, sum: s.sum as GPUBuffer },
-        flags: { maximize: group.maximize },
-        scalars: { ...adagradScalars(group, s.step) },
-      },
-    };
-  },
-};
+  step: (group, s) => ({
+    flags: { maximize: group.maximize },
+    scalars: { ...adagradScalars(group, s.step) },
+  }),
+});
 
 /** Adadelta.update. */
-export const ADADELTA_RULE: GpuRule<AdadeltaOptions> = {
+export const ADADELTA_RULE: GpuRule<AdadeltaOptions> = tableRule<AdadeltaOptions>({
   kernel: "adadeltaUpdate",
   cpu: Adadelta,
-  prepare(p, grad, state, group, zeros) {
-    const s = stepped(state, () => ({ step: 0, squareAvg: zeros(), accDelta: zeros() }));
-    return {
-      state: s,
-      args: {
-        buffers: {
-          param: p.buffer,
-          grad,
-          squareAvg: s.squareAvg as GPUBuffer,
-          accDelta: s.accDelta as GPUBuffer,
-        },
-        flags: { maximize: group.maximize },
-        scalars: { lr: group.lr, rho: group.rho, eps: group.eps, weightDecay: group.weightDecay },
-      },
-    };
-  },
-};
+  counted: true,
+  buffers: { squareAvg: 0, accDelta: 0 },
+  step: (group) => ({
+    flags: { maximize: group.maximize },
+    scalars: { lr: group.lr, rho: group.rho, eps: group.eps, weightDecay: group.weightDecay },
+  }),
+});
 
 /** Adamax.update. */
-export const ADAMAX_RULE: GpuRule<AdamaxOptions> = {
+export const ADAMAX_RULE: GpuRule<AdamaxOptions> = tableRule<AdamaxOptions>({
   kernel: "adamaxUpdate",
   cpu: Adamax,
-  prepare(p, grad, state, group, zeros) {
-    const s = stepped(state, () => ({ step: 0, expAvg: zeros(), expInf: zeros() }));
-    return {
-      state: s,
-      args: {
-        buffers: { param: p.buffer, grad, expAvg: s.expAvg as GPUBuffer, expInf: s.expInf as GPUBuffer },
-        flags: { maximize: group.maximize },
-        scalars: { ...adamaxScalars(group, s.step) },
-      },
-    };
-  },
-};
+  counted: true,
+  buffers: { expAvg: 0, expInf: 0 },
+  step: (group, s) => ({ flags: { maximize: group.maximize }, scalars: { ...adamaxScalars(group, s.step) } }),
+});
 
 /** NAdam.update: the momentum-decay product μ1…μt is state (a number), advanced each step. */
-export const NADAM_RULE: GpuRule<NAdamOptions> = {
+export const NADAM_RULE: GpuRule<NAdamOptions> = tableRule<NAdamOptions>({
   kernel: "nadamUpdate",
   cpu: NAdam,
-  prepare(p, grad, state, group, zeros) {
-    const s = stepped(state, () => ({ step: 0, muProduct: 1, expAvg: zeros(), expAvgSq: zeros() }));
+  counted: true,
+  numbers: () => ({ muProduct: 1 }),
+  buffers: { expAvg: 0, expAvgSq: 0 },
+  step(group, s) {
     const { muProduct, scalars } = nadamScalars(group, s.step, s.muProduct as number);
     s.muProduct = muProduct;
-    return {
-      state: s,
-      args: {
-        buffers: { param: p.buffer, grad, expAvg: s.expAvg as GPUBuffer, expAvgSq: s.expAvgSq as GPUBuffer },
-        flags: { maximize: group.maximize },
-        scalars: { ...scalars },
-      },
-    };
+    return { flags: { maximize: group.maximize }, scalars: { ...scalars } };
   },
-};
+});
 
 /** RAdam.update: whether the step is rectified is a flag, so it picks the kernel's variant. */
-export const RADAM_RULE: GpuRule<RAdamOptions> = {
+export const RADAM_RULE: GpuRule<RAdamOptions> = tableRule<RAdamOptions>({
   kernel: "radamUpdate",
   cpu: RAdam,
-  prepare(p, grad, state, group, zeros) {
-    const s = stepped(state, () => ({ step: 0, expAvg: zeros(), expAvgSq: zeros() }));
+  counted: true,
+  buffers: { expAvg: 0, expAvgSq: 0 },
+  step(group, s) {
     const { rectify, scalars } = radamScalars(group, s.step);
-    return {
-      state: s,
-      args: {
-        buffers: { param: p.buffer, grad, expAvg: s.expAvg as GPUBuffer, expAvgSq: s.expAvgSq as GPUBuffer },
-        flags: { maximize: group.maximize, rectify },
-        scalars: { ...scalars },
-      },
-    };
+    return { flags: { maximize: group.maximize, rectify }, scalars: { ...scalars } };
   },
-};
+});
 
 /** Rprop.update: every step size starts at the group's lr when the state is made (later lr changes do nothing). */
-export const RPROP_RULE: GpuRule<RpropOptions> = {
+export const RPROP_RULE: GpuRule<RpropOptions> = tableRule<RpropOptions>({
   kernel: "rpropUpdate",
   cpu: Rprop,
-  prepare(p, grad, state, group, zeros) {
-    const s = stepped(state, () => ({ step: 0, prev: zeros(), stepSize: zeros(group.lr) }));
+  counted: true,
+  buffers: { prev: 0, stepSize: (group) => group.lr },
+  step(group) {
     const [etaMinus, etaPlus] = group.etas;
     const [stepSizeMin, stepSizeMax] = group.stepSizes;
-    return {
-      state: s,
-      args: {
-        buffers: { param: p.buffer, grad, prev: s.prev as GPUBuffer, stepSize: s.stepSize as GPUBuffer },
-        flags: { maximize: group.maximize },
-        scalars: { etaMinus, etaPlus, stepSizeMin, stepSizeMax },
-      },
-    };
+    return { flags: { maximize: group.maximize }, scalars: { etaMinus, etaPlus, stepSizeMin, stepSizeMax } };
   },
-};
+});
 
 /** ASGD.update: the step uses the stored η and μ; the next ones are computed after it, as in torch. */
-export const ASGD_RULE: GpuRule<ASGDOptions> = {
+export const ASGD_RULE: GpuRule<ASGDOptions> = tableRule<ASGDOptions>({
   kernel: "asgdUpdate",
   cpu: ASGD,
-  prepare(p, grad, state, group, zeros) {
-    const s = stepped(state, () => ({ step: 0, eta: group.lr, mu: 1, ax: zeros() }));
+  counted: true,
+  numbers: (group) => ({ eta: group.lr, mu: 1 }),
+  buffers: { ax: 0 },
+  step(group, s) {
     const eta = s.eta as number;
     const mu = s.mu as number;
     Object.assign(s, asgdNext(group, s.step));
     return {
-      state: s,
-      args: {
-        buffers: { param: p.buffer, grad, ax: s.ax as GPUBuffer },
-        flags: { maximize: group.maximize, averaging: mu !== 1 },
-        scalars: { eta, lambd: group.lambd, mu, weightDecay: group.weightDecay },
-      },
+      flags: { maximize: group.maximize, averaging: mu !== 1 },
+      scalars: { eta, lambd: group.lambd, mu, weightDecay: group.weightDecay },
     };
   },
-};
+});
