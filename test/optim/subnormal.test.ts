@@ -155,7 +155,10 @@ describe("tinyGradFloor", () => {
   function gradients(n: number, seed: number): Float64Array {
     const floor = Math.sqrt(2 ** -1022 / (1 - 0.999));
     let s = seed;
-    const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const rand = () => {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      return s / 2 ** 31;
+    };
     const g = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const r = rand();
