@@ -244,20 +244,27 @@ function shapeText(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
+/**
+ * Throws (torch's message) unless a param of this shape and element count can be orthogonalised: 2 or more
+ * dimensions whose product is `length` (the GPU Muon checks its params with this too).
+ */
+export function checkMuonShape(shape: readonly number[], length: number | undefined): void {
+  if (shape.length < 2) {
+    fail(
+      `Muon only supports parameters with 2 or more dimensions whereas we found a parameter with size: ${shapeText(shape)} (optimize biases and gains with AdamW)`,
+    );
+  }
+  const [rows, cols] = muonMatrixShape(shape);
+  if (typeof length === "number" && rows * cols !== length) {
+    fail(`Muon: a parameter of shape ${shapeText(shape)} has ${length} elements, not ${rows * cols}`);
+  }
+}
+
 function checkShapes(params: readonly unknown[]): void {
   for (const p of params) {
     const shape = (p as Param | null)?.shape;
     if (!Array.isArray(shape)) continue; // not a param: the base class names it
-    if (shape.length < 2) {
-      fail(
-        `Muon only supports parameters with 2 or more dimensions whereas we found a parameter with size: ${shapeText(shape)} (optimize biases and gains with AdamW)`,
-      );
-    }
-    const [rows, cols] = muonMatrixShape(shape);
-    const length = (p as Param).data?.length;
-    if (typeof length === "number" && rows * cols !== length) {
-      fail(`Muon: a parameter of shape ${shapeText(shape)} has ${length} elements, not ${rows * cols}`);
-    }
+    checkMuonShape(shape, (p as Param).data?.length);
   }
 }
 

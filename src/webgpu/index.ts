@@ -10,6 +10,8 @@ export {
   type GpuState,
   readBuffer,
   type RuleArgs,
+  type StepEncoder,
+  type StepWork,
   type StateAllocator,
   WebGpuOptimizer,
 } from "./optimizer.js";
@@ -26,6 +28,7 @@ export {
   gpuOptimizer,
   LAMB,
   Lion,
+  Muon,
   NAdam,
   type Params as GpuParams,
   RAdam,

@@ -69,6 +69,23 @@ export interface GpuRule<O extends BaseOptions> {
    * defaults. Without it, `prepare` creates the state on a param's first step.
    */
   initialState?(p: GpuParam, defaults: Readonly<O>, alloc: StateAllocator): GpuState;
+  /**
+   * For a rule that is not one generated kernel (Muon's Newton–Schulz, Adafactor's factored moments): what
+   * records its step's passes. `kernel` then only names the rule (it is not in WGSL_KERNELS).
+   */
+  readonly encoder?: (device: GPUDevice, name: string) => StepEncoder;
+  /** Float32 elements of the state buffer `key` of `p` when that is not `p.size` (Adafactor's factors). */
+  stateLength?(p: GpuParam, key: string): number;
+  /** Checks a param as the CPU class checks it when it is added (Muon's shapes); throws naming it. */
+  checkParam?(p: GpuParam): void;
+}
+
+/** Records the passes of one step of a rule that has its own kernels (see `GpuRule.encoder`). */
+export interface StepEncoder {
+  /** Records the step of every prepared param into `encoder` and queues its uniforms (nothing is read back). */
+  encode(encoder: GPUCommandEncoder, work: readonly StepWork[]): void;
+  /** Frees its scratch buffers. */
+  destroy(): void;
 }
 
 /** What the executor uses of a CPU optimizer. */
@@ -156,10 +173,12 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
   readonly state = new Map<GpuParam, GpuState>();
   readonly #rule: GpuRule<O>;
   readonly #name: string;
-  readonly #runner: KernelRunner;
+  readonly #runner: KernelRunner | null;
+  readonly #encoder: StepEncoder | null;
   readonly #preHooks = new Set<(o: this) => void>();
   readonly #postHooks = new Set<(o: this) => void>();
-  readonly #probe: Param = { data: new Float32Array(1), grad: null, shape: [1] };
+  // 2-D, so that classes taking only matrices (Muon) accept it
+  readonly #probe: Param = { data: new Float32Array(1), grad: null, shape: [1, 1] };
   readonly #splitKeys = new Map<GpuParam, object>();
 
   constructor(
@@ -169,7 +188,8 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
   ) {
     this.#rule = rule;
     const kernel = WGSL_KERNELS[rule.kernel];
-    if (kernel === undefined) throw new Error(`descent-optim/webgpu: no WGSL kernel '${rule.kernel}'`);
+    if (kernel === undefined && rule.encoder === undefined)
+      throw new Error(`descent-optim/webgpu: no WGSL kernel '${rule.kernel}'`);
     // the CPU class checks the options (with its own messages) and gives the defaults
     const probe = new rule.cpu([this.#probe], options);
     this.#name = probe.constructor.name;
@@ -187,7 +207,8 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
         : [{ params: params as GpuParam[] }];
     const device = firstDevice(groups, this.#name);
     this.device = device;
-    this.#runner = new KernelRunner(device, kernel, this.#name);
+    this.#runner = kernel === undefined ? null : new KernelRunner(device, kernel, this.#name);
+    this.#encoder = rule.encoder?.(device, this.#name) ?? null;
     const built: GpuParamGroup<O>[] = [];
     for (const g of groups) built.push(this.#buildGroup(g, built));
     this.paramGroups = built;
@@ -225,6 +246,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
       if (seen.has(p))
         optionError(`${name}: param ${paramLabel(p as never, i)} appears twice in one param group`);
       seen.add(p);
+      this.#rule.checkParam?.(p);
     });
     for (const g of existing) {
       for (const p of g.params) {
@@ -340,7 +362,15 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
   }
 
   #encode(work: readonly StepWork[], gate: StepGate | null): void {
-    const kernel = this.#runner.kernel;
+    if (this.#encoder !== null) {
+      // gate.check refuses every kernel it does not know, so a gated step never gets here
+      const encoder = this.device.createCommandEncoder({ label: `descent ${this.#name}.step` });
+      this.#encoder.encode(encoder, work);
+      this.device.queue.submit([encoder.finish()]);
+      return;
+    }
+    const runner = this.#runner!;
+    const kernel = runner.kernel;
     const items: KernelItem[] = [];
     const rows = new Map<object, number>();
     work.forEach((w, j) => {
@@ -377,12 +407,12 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
       }
     });
     const encoder = this.device.createCommandEncoder({ label: `descent ${this.#name}.step` });
-    const planned = this.#runner.plan(items);
-    gate?.encode(encoder, work, planned, this.#runner, (key) => rows.get(key)!);
+    const planned = runner.plan(items);
+    gate?.encode(encoder, work, planned, runner, (key) => rows.get(key)!);
     const computePass = encoder.beginComputePass();
-    this.#runner.record(computePass, planned);
+    runner.record(computePass, planned);
     computePass.end();
-    this.#runner.flush();
+    runner.flush();
     gate?.flush();
     this.device.queue.submit([encoder.finish()]);
   }
@@ -443,7 +473,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
         if (typeof value === "number") record[key] = value;
         else
           reads.push(
-            readBuffer(this.device, value, p.size).then((data) => {
+            readBuffer(this.device, value, this.#rule.stateLength?.(p, key) ?? p.size).then((data) => {
               record[key] = data;
             }),
           );
@@ -509,7 +539,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
           typeof existing === "object"
             ? existing
             : this.device.createBuffer({
-                size: p.size * 4,
+                size: data.byteLength,
                 usage: storageUsage(),
                 label: `descent state ${key}`,
               });
@@ -541,7 +571,8 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
       for (const value of Object.values(s)) if (typeof value === "object") value.destroy();
     }
     this.state.clear();
-    this.#runner.destroy();
+    this.#runner?.destroy();
+    this.#encoder?.destroy();
   }
 }
 

@@ -10,6 +10,7 @@ import type { AdamWOptions } from "../optim/adamw.js";
 import type { ASGDOptions } from "../optim/asgd.js";
 import type { LAMBOptions } from "../optim/lamb.js";
 import type { LionOptions } from "../optim/lion.js";
+import type { MuonOptions } from "../optim/muon.js";
 import type { NAdamOptions } from "../optim/nadam.js";
 import type { RAdamOptions } from "../optim/radam.js";
 import type { RMSpropOptions } from "../optim/rmsprop.js";
@@ -18,6 +19,7 @@ import type { ScheduleFreeAdamWOptions } from "../optim/schedule-free-adamw.js";
 import type { ScheduleFreeSGDOptions } from "../optim/schedule-free-sgd.js";
 import type { SGDOptions } from "../optim/sgd.js";
 import { LAMB_RULE } from "./lamb.js";
+import { MUON_RULE } from "./muon.js";
 import { type GpuParamGroupInit, type GpuRule, WebGpuOptimizer } from "./optimizer.js";
 import type { GpuParam } from "./param.js";
 import {
@@ -154,6 +156,17 @@ export class ScheduleFreeSGD extends ScheduleFreeWebGpuOptimizer<ScheduleFreeSGD
   }
 }
 
+/**
+ * Muon on the GPU: the momentum, the Frobenius normalisation and every Newton–Schulz iteration (tiled
+ * matmuls in float32, where the CPU class computes in float64) run on the GPU, nothing read back. Params of
+ * 2 or more dimensions, as on the CPU; each must fit one storage binding.
+ */
+export class Muon extends WebGpuOptimizer<MuonOptions> {
+  constructor(params: Params, options: Partial<MuonOptions> = {}) {
+    super(MUON_RULE, params, options);
+  }
+}
+
 const CLASSES = {
   Adam,
   AdamW,
@@ -170,6 +183,7 @@ const CLASSES = {
   LAMB,
   ScheduleFreeAdamW,
   ScheduleFreeSGD,
+  Muon,
 } as const;
 
 /** Each GPU optimizer's rule (its kernel and its per-step preparation), by class name. */
@@ -189,6 +203,7 @@ export const GPU_RULES: Readonly<Record<string, GpuRule<never>>> = Object.freeze
   LAMB: LAMB_RULE as unknown as GpuRule<never>,
   ScheduleFreeAdamW: SCHEDULE_FREE_ADAMW_RULE as unknown as GpuRule<never>,
   ScheduleFreeSGD: SCHEDULE_FREE_SGD_RULE as unknown as GpuRule<never>,
+  Muon: MUON_RULE as unknown as GpuRule<never>,
 });
 
 /** The optimizers that run on the GPU, by class name. */

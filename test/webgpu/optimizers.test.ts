@@ -278,7 +278,7 @@ describe("descent-optim/webgpu optimizers", { skip: noBrowser }, () => {
 
   test("bad input is refused with a message naming it", async () => {
     const m = await gpu.call<Record<string, string>>("refusals");
-    assert.match(m.muon!, /^Muon has no WebGPU kernel: .*Muon runs on the CPU/);
+    assert.match(m.cpuOnly!, /^LBFGS has no WebGPU kernel: .*LBFGS runs on the CPU/);
     assert.match(m.unknown!, /'Adma' is not a descent optimizer/);
     assert.equal(m.badLr, m.cpuBadLr);
     assert.match(m.badLr!, /Invalid learning rate: -1/);

@@ -380,7 +380,7 @@ export async function refusals(c?: { name: string }): Promise<Record<string, str
   };
   return {
     ...(c ? { named: message(() => gpuOptimizer(c.name, [p])) } : {}),
-    muon: message(() => gpuOptimizer("Muon", [p])),
+    cpuOnly: message(() => gpuOptimizer("LBFGS", [p])),
     unknown: message(() => gpuOptimizer("Adma", [p])),
     badLr: message(() => gpuOptimizer("Adam", [p], { lr: -1 })),
     cpuBadLr: message(() => new cpu.Adam([cpu.param([1])], { lr: -1 })),

@@ -1,0 +1,394 @@
+// Muon on the GPU in a page: against the CPU class step by step (its orthogonalised update, params and
+// momentum), against a float32 rendering of the CPU's Newton–Schulz (how far float32 alone moves it),
+// resumed GPU → CPU → GPU, with params of several shapes sharing the scratch, and refusing by name.
+/// <reference types="@webgpu/types" />
+
+import * as cpu from "../../../src/index.js";
+import { muonAdjustedLr, muonMatrixShape, NewtonSchulzWork, newtonSchulz } from "../../../src/optim/muon.js";
+import {
+  type GpuParam,
+  gpuOptimizer,
+  gpuParam,
+  readBuffer,
+  SkipNonFinite,
+  type WebGpuOptimizer,
+} from "../../../src/webgpu/index.js";
+
+let devicePromise: Promise<GPUDevice> | null = null;
+function device(): Promise<GPUDevice> {
+  devicePromise ??= navigator.gpu.requestAdapter().then((a) => a!.requestDevice());
+  return devicePromise;
+}
+
+const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+function upload(d: GPUDevice, data: Float32Array, target?: GPUBuffer): GPUBuffer {
+  const buffer = target ?? d.createBuffer({ size: Math.max(4, data.byteLength), usage: USAGE });
+  d.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  return buffer;
+}
+
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function normals(n: number, next: () => number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = scale * (next() + next() + next() - 1.5) * 2;
+  return out;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** |a − b| in float32 ulps of max(|b|, scale). */
+function ulps(a: number, b: number, scale: number): number {
+  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.POSITIVE_INFINITY;
+  const s = Math.max(Math.abs(scale), Math.abs(b), 2 ** -126);
+  return Math.abs(a - b) / 2 ** (Math.floor(Math.log2(s)) - 23);
+}
+
+/** max |a − b| / max |b|. */
+function relative(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let top = 0;
+  for (let k = 0; k < b.length; k++) {
+    diff = Math.max(diff, Math.abs(a[k]! - b[k]!));
+    top = Math.max(top, Math.abs(b[k]!));
+  }
+  return top === 0 ? diff : diff / top;
+}
+
+/**
+ * The CPU's Newton–Schulz (the same loops, the same order) with every operation rounded to float32: what
+ * float32 arithmetic alone does to the float64 result.
+ */
+function newtonSchulzF32(
+  input: Float64Array,
+  rows: number,
+  cols: number,
+  [a, b, c]: readonly [number, number, number],
+  steps: number,
+  eps: number,
+): Float32Array {
+  const f = Math.fround;
+  const size = rows * cols;
+  let x = Float32Array.from(input.subarray(0, size));
+  let sq = 0;
+  for (let i = 0; i < size; i++) sq = f(sq + f(x[i]! * x[i]!));
+  const scale = f(1 / Math.max(f(Math.sqrt(sq)), f(eps)));
+  for (let i = 0; i < size; i++) x[i] = f(x[i]! * scale);
+  const wide = rows <= cols;
+  const k = wide ? rows : cols;
+  const gram = new Float32Array(k * k);
+  const poly = new Float32Array(k * k);
+  for (let s = 0; s < steps; s++) {
+    gram.fill(0);
+    for (let i = 0; i < k; i++)
+      for (let j = 0; j < k; j++) {
+        let sum = 0;
+        if (wide) for (let t = 0; t < cols; t++) sum = f(sum + f(x[i * cols + t]! * x[j * cols + t]!));
+        else for (let t = 0; t < rows; t++) sum = f(sum + f(x[t * cols + i]! * x[t * cols + j]!));
+        gram[i * k + j] = sum;
+      }
+    for (let i = 0; i < k; i++)
+      for (let j = 0; j < k; j++) {
+        let sum = 0;
+        for (let t = 0; t < k; t++) sum = f(sum + f(gram[i * k + t]! * gram[t * k + j]!));
+        poly[i * k + j] = f(f(f(b) * gram[i * k + j]!) + f(f(c) * sum));
+      }
+    const next = new Float32Array(size);
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < cols; j++) {
+        let sum = 0;
+        if (wide) for (let t = 0; t < k; t++) sum = f(sum + f(poly[i * k + t]! * x[t * cols + j]!));
+        else for (let t = 0; t < k; t++) sum = f(sum + f(x[i * cols + t]! * poly[t * k + j]!));
+        next[i * cols + j] = f(f(f(a) * x[i * cols + j]!) + sum);
+      }
+    x = next;
+  }
+  return x;
+}
+
+/** The CPU's orthogonalised update of one param from its update matrix U, in float64. */
+function orthoF64(u: Float64Array, rows: number, cols: number, g: cpu.MuonOptions): Float64Array {
+  const work = new NewtonSchulzWork();
+  work.reserve(rows, cols);
+  work.x.set(u);
+  return newtonSchulz(work, rows, cols, g.nsCoefficients, g.nsSteps, g.eps).slice(0, rows * cols);
+}
+
+export interface MuonCase {
+  shapes: number[][];
+  options: Record<string, unknown>;
+  steps: number;
+  seed: number;
+  /**
+   * Zero the params before every step: θ after the step is then −adjustLr·O exactly (rounded once), so the
+   * orthogonalised update O itself is compared.
+   */
+  zeroParams?: boolean;
+}
+
+/**
+ * Each step starts the GPU optimizer from the CPU optimizer's params and state (loadStateDictAsync), steps
+ * both on the same grads and reports, per step: the GPU's update O against the CPU's (max |ΔO|/max |O|, from
+ * the params when they were zeroed), the float32 rendering of the CPU's Newton–Schulz against the CPU's on
+ * the same input (the spread float32 alone gives), the params and the momentum buffers in float32 ulps
+ * (params judged by the larger of |θ'| and their move, momentum by the larger of |g| and |B| before the
+ * step), and how many buffers step() mapped.
+ */
+export async function againstCpu(c: MuonCase): Promise<{
+  update: number[];
+  f32Spread: number[];
+  paramUlps: number[];
+  momentumUlps: number[];
+  maps: number;
+}> {
+  const d = await device();
+  const next = random(c.seed);
+  const cpuParams = c.shapes.map((shape, i) =>
+    cpu.param(normals(size(shape), next), { shape, name: `p${i}` }),
+  );
+  const gpuParams = cpuParams.map((p, i) =>
+    gpuParam(upload(d, p.data as Float32Array), p.shape, d, { name: `p${i}` }),
+  );
+  const grads = c.shapes.map((shape) => d.createBuffer({ size: Math.max(4, size(shape) * 4), usage: USAGE }));
+  const ref = new cpu.Muon(cpuParams, c.options);
+  const gpu = gpuOptimizer("Muon", gpuParams, c.options);
+  const g = ref.paramGroups[0]! as unknown as cpu.MuonOptions;
+  let maps = 0;
+  const mapAsync = GPUBuffer.prototype.mapAsync;
+  const out = {
+    update: [] as number[],
+    f32Spread: [] as number[],
+    paramUlps: [] as number[],
+    momentumUlps: [] as number[],
+  };
+  for (let step = 1; step <= c.steps; step++) {
+    if (c.zeroParams) for (const p of cpuParams) p.data.fill(0);
+    await gpu.loadStateDictAsync(ref.stateDict());
+    const before = ref.stateDict();
+    const olds = cpuParams.map((p) => Float32Array.from(p.data));
+    const inputs = cpuParams.map((p, i) => {
+      upload(d, p.data as Float32Array, gpuParams[i]!.buffer);
+      const grad = normals(p.data.length, next, 0.5);
+      p.grad = grad;
+      gpuParams[i]!.grad = upload(d, grad, grads[i]);
+      return grad;
+    });
+    GPUBuffer.prototype.mapAsync = function (...args) {
+      maps++;
+      return mapAsync.apply(this, args);
+    };
+    try {
+      gpu.step();
+    } finally {
+      GPUBuffer.prototype.mapAsync = mapAsync;
+    }
+    ref.step();
+    const gs = await gpu.stateDictAsync();
+    const cs = ref.stateDict();
+    let update = 0;
+    let spread = 0;
+    let paramUlps = 0;
+    let momentumUlps = 0;
+    for (let i = 0; i < cpuParams.length; i++) {
+      const p = cpuParams[i]!;
+      const n = p.data.length;
+      if (n === 0) continue;
+      const [rows, cols] = muonMatrixShape(p.shape);
+      const got = await readBuffer(d, gpuParams[i]!.buffer, n);
+      // the CPU's U from the state before the step, as Muon.update forms it
+      const old = (before.state[i] as { momentumBuffer?: Float32Array } | undefined)?.momentumBuffer;
+      const u = new Float64Array(n);
+      for (let k = 0; k < n; k++) {
+        const gk = inputs[i]![k]!;
+        const bk = (old?.[k] ?? 0) + (1 - g.momentum) * (gk - (old?.[k] ?? 0));
+        u[k] = g.nesterov ? gk + g.momentum * (bk - gk) : bk;
+      }
+      const o64 = orthoF64(u, rows, cols, g);
+      spread = Math.max(
+        spread,
+        relative(newtonSchulzF32(u, rows, cols, g.nsCoefficients, g.nsSteps, g.eps), o64),
+      );
+      const stepSize = muonAdjustedLr(g.lr, g.adjustLrFn, rows, cols);
+      if (c.zeroParams) {
+        const gpuO = Float64Array.from(got, (v) => -v / stepSize);
+        const cpuO = Float64Array.from(p.data, (v) => -v / stepSize);
+        update = Math.max(update, relative(gpuO, cpuO));
+      }
+      let move = 0;
+      for (let k = 0; k < n; k++) move = Math.max(move, Math.abs(p.data[k]! - olds[i]![k]!));
+      for (let k = 0; k < n; k++) paramUlps = Math.max(paramUlps, ulps(got[k]!, p.data[k]!, move));
+      const mine = (gs.state[i] as { momentumBuffer: Float32Array }).momentumBuffer;
+      const theirs = (cs.state[i] as { momentumBuffer: Float32Array }).momentumBuffer;
+      for (let k = 0; k < n; k++) {
+        const scale = Math.max(Math.abs(inputs[i]![k]!), Math.abs(old?.[k] ?? 0));
+        momentumUlps = Math.max(momentumUlps, ulps(mine[k]!, theirs[k]!, scale));
+      }
+    }
+    out.update.push(update);
+    out.f32Spread.push(spread);
+    out.paramUlps.push(paramUlps);
+    out.momentumUlps.push(momentumUlps);
+  }
+  gpu.destroy();
+  for (const b of [...grads, ...gpuParams.map((p) => p.buffer)]) b.destroy();
+  return { ...out, maps };
+}
+
+async function run(
+  opt: WebGpuOptimizer,
+  params: GpuParam[],
+  grads: Float32Array[][],
+  from: number,
+  to: number,
+) {
+  const d = opt.device;
+  for (let s = from; s < to; s++) {
+    params.forEach((p, i) => {
+      p.grad = upload(d, grads[s]![i]!, p.grad ?? undefined);
+    });
+    opt.step();
+  }
+  await d.queue.onSubmittedWorkDone();
+}
+
+function plain(sd: cpu.OptimizerStateDict): unknown {
+  return JSON.parse(
+    JSON.stringify(sd, (_k, v) =>
+      v instanceof Float32Array || v instanceof Float64Array ? { f32: Array.from(v) } : v,
+    ),
+  );
+}
+
+const read = (d: GPUDevice, ps: GpuParam[]) =>
+  Promise.all(ps.map(async (p) => Array.from(await readBuffer(d, p.buffer, p.size))));
+
+/**
+ * k GPU steps, then the state moves to a CPU Muon and back to a new GPU Muon (params carried as values),
+ * which takes m more steps; against k + m steps uninterrupted.
+ */
+export async function resume(c: {
+  shapes: number[][];
+  options: Record<string, unknown>;
+  k: number;
+  m: number;
+}) {
+  const d = await device();
+  const next = random(7);
+  const init = c.shapes.map((shape) => normals(size(shape), next));
+  const grads = Array.from({ length: c.k + c.m }, () =>
+    c.shapes.map((shape) => normals(size(shape), next, 0.5)),
+  );
+  const make = () => init.map((v, i) => gpuParam(upload(d, v), c.shapes[i]!, d, { name: `p${i}` }));
+  const a = make();
+  const straight = gpuOptimizer("Muon", a, c.options);
+  await run(straight, a, grads, 0, c.k + c.m);
+  const b = make();
+  const first = gpuOptimizer("Muon", b, c.options);
+  await run(first, b, grads, 0, c.k);
+  const saved = await first.stateDictAsync();
+  const values = await Promise.all(b.map((p) => readBuffer(d, p.buffer, p.size)));
+  const onCpu = new cpu.Muon(
+    values.map((v, i) => cpu.param(v, { shape: c.shapes[i]!, name: `p${i}` })),
+    c.options,
+  );
+  onCpu.loadStateDict(saved);
+  const fromCpu = onCpu.stateDict();
+  const again = make();
+  again.forEach((p, i) => {
+    upload(d, onCpu.paramGroups.flatMap((g) => g.params)[i]!.data as Float32Array, p.buffer);
+  });
+  const second = gpuOptimizer("Muon", again, c.options);
+  await second.loadStateDictAsync(fromCpu);
+  const reloaded = await second.stateDictAsync();
+  await run(second, again, grads, c.k, c.k + c.m);
+  return {
+    straight: await read(d, a),
+    resumed: await read(d, again),
+    gpuState: plain(saved),
+    cpuState: plain(fromCpu),
+    again: plain(reloaded),
+  };
+}
+
+/**
+ * Params stepped one optimizer at a time against all in one optimizer (the scratch shared, grown by a group
+ * added later): the params of each.
+ */
+export async function shared(c: { shapes: number[][]; options: Record<string, unknown>; steps: number }) {
+  const d = await device();
+  const next = random(13);
+  const init = c.shapes.map((shape) => normals(size(shape), next));
+  const grads = Array.from({ length: c.steps }, () =>
+    c.shapes.map((shape) => normals(size(shape), next, 0.5)),
+  );
+  const make = () => init.map((v, i) => gpuParam(upload(d, v), c.shapes[i]!, d, { name: `p${i}` }));
+  const alone = make();
+  for (const [i, p] of alone.entries()) {
+    const opt = gpuOptimizer("Muon", [p], c.options);
+    await run(
+      opt,
+      [p],
+      grads.map((g) => [g[i]!]),
+      0,
+      c.steps,
+    );
+    opt.destroy();
+  }
+  const together = make();
+  const opt = gpuOptimizer("Muon", [together[0]!], c.options);
+  for (const p of together.slice(1)) opt.addParamGroup({ params: [p] });
+  await run(opt, together, grads, 0, c.steps);
+  return { alone: await read(d, alone), together: await read(d, together) };
+}
+
+/** The messages of bad uses (or "no error"). */
+export async function refusals(): Promise<Record<string, string>> {
+  const d = await device();
+  const buffer = (n: number) => d.createBuffer({ size: n * 4, usage: USAGE });
+  const message = (f: () => unknown) => {
+    try {
+      f();
+      return "no error";
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  const matrix = gpuParam(buffer(12), [3, 4], d, { name: "w" });
+  const cpuMessage = message(() => new cpu.Muon([cpu.param(new Float32Array(4), { shape: [4] })]));
+  // a device whose storage bindings hold 64 floats: a 10 × 10 param does not fit one
+  const small = new Proxy(d, {
+    get(target, key) {
+      if (key === "limits")
+        return {
+          maxStorageBufferBindingSize: 256,
+          minUniformBufferOffsetAlignment: target.limits.minUniformBufferOffsetAlignment,
+        };
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const big = gpuParam(buffer(100), [10, 10], small, { name: "big" });
+  return {
+    tooBig: message(() => gpuOptimizer("Muon", [big])),
+    vector: message(() => gpuOptimizer("Muon", [gpuParam(buffer(4), [4], d, { name: "b" })])),
+    cpuVector: cpuMessage,
+    scalar: message(() => gpuOptimizer("Muon", [gpuParam(buffer(1), [], d)])),
+    addedVector: message(() =>
+      gpuOptimizer("Muon", [matrix]).addParamGroup({ params: [gpuParam(buffer(4), [4], d)] }),
+    ),
+    badSteps: message(() => gpuOptimizer("Muon", [matrix], { nsSteps: 100 })),
+    cpuBadSteps: message(
+      () => new cpu.Muon([cpu.param(new Float32Array(12), { shape: [3, 4] })], { nsSteps: 100 }),
+    ),
+    gate: message(() => new SkipNonFinite(gpuOptimizer("Muon", [matrix]))),
+    built: gpuOptimizer("Muon", [matrix], { lr: 0.02 }).name,
+  };
+}
