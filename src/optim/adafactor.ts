@@ -210,6 +210,21 @@ export function adafactorVectorUpdate(
 }
 
 /**
+ * Adafactor's scalars for step `step` (1-based): `weight` = 1 − β̂2 = t^beta2Decay, `rho` = min(lr, 1/√t),
+ * `decay` = 1 − lr·weightDecay (the GPU Adafactor uses them too).
+ */
+export function adafactorScalars(
+  step: number,
+  group: Pick<AdafactorOptions, "lr" | "beta2Decay" | "weightDecay">,
+): { weight: number; rho: number; decay: number } {
+  return {
+    weight: step ** group.beta2Decay,
+    rho: Math.min(group.lr, 1 / step ** 0.5),
+    decay: group.weightDecay !== 0 ? 1 - group.lr * group.weightDecay : 1,
+  };
+}
+
+/**
  * Adafactor: Adam-like per-parameter scaling with a factored second moment (a row and a column vector per
  * matrix instead of a full matrix) and relative step sizes; memory ~O(rows + cols) per matrix.
  * @example
@@ -240,20 +255,16 @@ export class Adafactor extends Optimizer<AdafactorOptions, AdafactorState> {
   }
 
   protected update(p: Param, grad: Buffer, state: AdafactorState, group: ParamGroup<AdafactorOptions>): void {
-    const { lr, weightDecay } = group;
     const [eps1Option, eps2] = group.eps;
     // torch resolves a null ε1 from the first param of the group it updates and reuses it for the rest of
     // the group; here each param uses its own dtype's epsilon (the same unless a group mixes dtypes)
     const eps1 = eps1Option ?? (p.data instanceof Float32Array ? FLOAT32_EPS : FLOAT64_EPS);
     state.step += 1;
-    const step = state.step;
-    const weight = step ** group.beta2Decay; // 1 − β̂2
-    const rho = Math.min(lr, 1 / step ** 0.5);
+    const { weight, rho, decay } = adafactorScalars(state.step, group);
     const n = p.data.length;
     let sq = 0;
     for (let i = 0; i < n; i++) sq += p.data[i]! * p.data[i]!;
     const alpha = Math.max(eps2, Math.sqrt(sq) / n ** 0.5) * rho;
-    const decay = weightDecay !== 0 ? 1 - lr * weightDecay : 1;
     if ("variance" in state) {
       adafactorVectorUpdate(
         n,

@@ -18,6 +18,7 @@ export {
 export {
   ASGD,
   Adadelta,
+  Adafactor,
   Adagrad,
   Adam,
   Adamax,

@@ -3,6 +3,7 @@
 // GpuParams. Optimizers with no GPU kernel are refused by name (gpuOptimizer, GPU_OPTIMIZERS).
 
 import type { AdadeltaOptions } from "../optim/adadelta.js";
+import type { AdafactorOptions } from "../optim/adafactor.js";
 import type { AdagradOptions } from "../optim/adagrad.js";
 import type { AdamOptions } from "../optim/adam.js";
 import type { AdamaxOptions } from "../optim/adamax.js";
@@ -18,6 +19,7 @@ import type { RpropOptions } from "../optim/rprop.js";
 import type { ScheduleFreeAdamWOptions } from "../optim/schedule-free-adamw.js";
 import type { ScheduleFreeSGDOptions } from "../optim/schedule-free-sgd.js";
 import type { SGDOptions } from "../optim/sgd.js";
+import { ADAFACTOR_RULE } from "./adafactor.js";
 import { LAMB_RULE } from "./lamb.js";
 import { MUON_RULE } from "./muon.js";
 import { type GpuParamGroupInit, type GpuRule, WebGpuOptimizer } from "./optimizer.js";
@@ -167,6 +169,16 @@ export class Muon extends WebGpuOptimizer<MuonOptions> {
   }
 }
 
+/**
+ * Adafactor on the GPU: the row and column means of g², the factored second moment, RMS(θ) and the update's
+ * RMS are reduced on the GPU (nothing read back); 0-D and 1-D params keep one variance, as on the CPU.
+ */
+export class Adafactor extends WebGpuOptimizer<AdafactorOptions> {
+  constructor(params: Params, options: Partial<AdafactorOptions> = {}) {
+    super(ADAFACTOR_RULE, params, options);
+  }
+}
+
 const CLASSES = {
   Adam,
   AdamW,
@@ -184,6 +196,7 @@ const CLASSES = {
   ScheduleFreeAdamW,
   ScheduleFreeSGD,
   Muon,
+  Adafactor,
 } as const;
 
 /** Each GPU optimizer's rule (its kernel and its per-step preparation), by class name. */
@@ -204,6 +217,7 @@ export const GPU_RULES: Readonly<Record<string, GpuRule<never>>> = Object.freeze
   ScheduleFreeAdamW: SCHEDULE_FREE_ADAMW_RULE as unknown as GpuRule<never>,
   ScheduleFreeSGD: SCHEDULE_FREE_SGD_RULE as unknown as GpuRule<never>,
   Muon: MUON_RULE as unknown as GpuRule<never>,
+  Adafactor: ADAFACTOR_RULE as unknown as GpuRule<never>,
 });
 
 /** The optimizers that run on the GPU, by class name. */

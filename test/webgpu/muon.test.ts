@@ -135,11 +135,12 @@ describe("Muon on the GPU", { skip: noBrowser }, () => {
     assert.equal(m.built, "Muon");
   });
 
-  test("a param larger than one storage binding is refused by name when added", async () => {
+  test("a param larger than one storage binding is refused by name when added (Muon and Adafactor)", async () => {
     const m = await gpu.call<Record<string, string>>("refusals");
     assert.match(
       m.tooBig!,
       /^Muon on the GPU: param 'big' has 100 elements, more than one storage binding holds \(64\); .*descent-optim's Muon/,
     );
+    assert.match(m.tooBigAdafactor!, /^Adafactor on the GPU: param 'big' has 100 elements, .*\(64\)/);
   });
 });

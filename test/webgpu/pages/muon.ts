@@ -378,6 +378,7 @@ export async function refusals(): Promise<Record<string, string>> {
   const big = gpuParam(buffer(100), [10, 10], small, { name: "big" });
   return {
     tooBig: message(() => gpuOptimizer("Muon", [big])),
+    tooBigAdafactor: message(() => gpuOptimizer("Adafactor", [big])),
     vector: message(() => gpuOptimizer("Muon", [gpuParam(buffer(4), [4], d, { name: "b" })])),
     cpuVector: cpuMessage,
     scalar: message(() => gpuOptimizer("Muon", [gpuParam(buffer(1), [], d)])),

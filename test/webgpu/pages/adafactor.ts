@@ -1,0 +1,265 @@
+// Adafactor on the GPU in a page: against the CPU class step by step (params, factors, variances), resumed
+// GPU → CPU → GPU, several params sharing the scratch, and a state dict loaded from the CPU side.
+/// <reference types="@webgpu/types" />
+
+import * as cpu from "../../../src/index.js";
+import {
+  type GpuParam,
+  gpuOptimizer,
+  gpuParam,
+  readBuffer,
+  type WebGpuOptimizer,
+} from "../../../src/webgpu/index.js";
+
+let devicePromise: Promise<GPUDevice> | null = null;
+function device(): Promise<GPUDevice> {
+  devicePromise ??= navigator.gpu.requestAdapter().then((a) => a!.requestDevice());
+  return devicePromise;
+}
+
+const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+function upload(d: GPUDevice, data: Float32Array, target?: GPUBuffer): GPUBuffer {
+  const buffer = target ?? d.createBuffer({ size: Math.max(4, data.byteLength), usage: USAGE });
+  d.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  return buffer;
+}
+
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function normals(n: number, next: () => number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = scale * (next() + next() + next() - 1.5) * 2;
+  return out;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** |a − b| in float32 ulps of max(|b|, scale). */
+function ulps(a: number, b: number, scale: number): number {
+  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.POSITIVE_INFINITY;
+  const s = Math.max(Math.abs(scale), Math.abs(b), 2 ** -126);
+  return Math.abs(a - b) / 2 ** (Math.floor(Math.log2(s)) - 23);
+}
+
+export interface AdafactorCase {
+  shapes: number[][];
+  options: Record<string, unknown>;
+  steps: number;
+  seed: number;
+  /** Options changed before step k (1-based). */
+  changes?: Record<number, Record<string, unknown>>;
+}
+
+/**
+ * Each step starts the GPU optimizer from the CPU optimizer's params and state (loadStateDictAsync), steps
+ * both on the same grads and reports per step the largest distance in float32 ulps: of the params, judged
+ * by the larger of |θ| and the CPU's move |θ' − θ|, and of the state buffers
+ * (rowVar, colVar, variance), judged by their own size. Also the step counts of both, and maps in step().
+ */
+export async function againstCpu(
+  c: AdafactorCase,
+): Promise<{ paramUlps: number[]; stateUlps: number[]; steps: number[][]; maps: number }> {
+  const d = await device();
+  const next = random(c.seed);
+  const cpuParams = c.shapes.map((shape, i) =>
+    cpu.param(normals(size(shape), next), { shape, name: `p${i}` }),
+  );
+  const gpuParams = cpuParams.map((p, i) =>
+    gpuParam(upload(d, p.data as Float32Array), p.shape, d, { name: `p${i}` }),
+  );
+  const grads = c.shapes.map((shape) => d.createBuffer({ size: Math.max(4, size(shape) * 4), usage: USAGE }));
+  const ref = new cpu.Adafactor(cpuParams, c.options);
+  const gpu = gpuOptimizer("Adafactor", gpuParams, c.options);
+  let maps = 0;
+  const mapAsync = GPUBuffer.prototype.mapAsync;
+  const out = { paramUlps: [] as number[], stateUlps: [] as number[], steps: [] as number[][] };
+  for (let step = 1; step <= c.steps; step++) {
+    await gpu.loadStateDictAsync(ref.stateDict());
+    const change = c.changes?.[step];
+    if (change) for (const g of [...ref.paramGroups, ...gpu.paramGroups]) Object.assign(g, change);
+    const olds = cpuParams.map((p) => Float32Array.from(p.data));
+    cpuParams.forEach((p, i) => {
+      upload(d, p.data as Float32Array, gpuParams[i]!.buffer);
+      const grad = normals(p.data.length, next, 0.5);
+      p.grad = grad;
+      gpuParams[i]!.grad = upload(d, grad, grads[i]);
+    });
+    GPUBuffer.prototype.mapAsync = function (...args) {
+      maps++;
+      return mapAsync.apply(this, args);
+    };
+    try {
+      gpu.step();
+    } finally {
+      GPUBuffer.prototype.mapAsync = mapAsync;
+    }
+    ref.step();
+    const gs = await gpu.stateDictAsync();
+    const cs = ref.stateDict();
+    let paramUlps = 0;
+    let stateUlps = 0;
+    const steps: number[] = [];
+    for (let i = 0; i < cpuParams.length; i++) {
+      const p = cpuParams[i]!;
+      const n = p.data.length;
+      const got = await readBuffer(d, gpuParams[i]!.buffer, n);
+      for (let k = 0; k < n; k++) {
+        const move = Math.abs(p.data[k]! - olds[i]![k]!);
+        paramUlps = Math.max(paramUlps, ulps(got[k]!, p.data[k]!, Math.max(move, Math.abs(olds[i]![k]!))));
+      }
+      const mine = gs.state[i] as Record<string, number | Float32Array>;
+      const theirs = cs.state[i] as Record<string, number | Float32Array>;
+      if (JSON.stringify(Object.keys(mine)) !== JSON.stringify(Object.keys(theirs)))
+        throw new Error(
+          `step ${step}: state keys ${Object.keys(mine)} on the GPU, ${Object.keys(theirs)} on the CPU`,
+        );
+      steps.push(mine.step as number, theirs.step as number);
+      for (const key of Object.keys(theirs)) {
+        const a = mine[key];
+        const b = theirs[key];
+        if (typeof b === "number") continue;
+        if (!(a instanceof Float32Array) || a.length !== b!.length)
+          throw new Error(
+            `step ${step}: ${i}.${key} has ${String((a as Float32Array)?.length)} elements on the GPU`,
+          );
+        for (let k = 0; k < b!.length; k++) stateUlps = Math.max(stateUlps, ulps(a[k]!, b![k]!, 0));
+      }
+    }
+    out.paramUlps.push(paramUlps);
+    out.stateUlps.push(stateUlps);
+    out.steps.push(steps);
+  }
+  gpu.destroy();
+  for (const b of [...grads, ...gpuParams.map((p) => p.buffer)]) b.destroy();
+  return { ...out, maps };
+}
+
+async function run(
+  opt: WebGpuOptimizer,
+  params: GpuParam[],
+  grads: Float32Array[][],
+  from: number,
+  to: number,
+) {
+  const d = opt.device;
+  for (let s = from; s < to; s++) {
+    params.forEach((p, i) => {
+      p.grad = upload(d, grads[s]![i]!, p.grad ?? undefined);
+    });
+    opt.step();
+  }
+  await d.queue.onSubmittedWorkDone();
+}
+
+function plain(sd: cpu.OptimizerStateDict): unknown {
+  return JSON.parse(
+    JSON.stringify(sd, (_k, v) =>
+      v instanceof Float32Array || v instanceof Float64Array ? { f32: Array.from(v) } : v,
+    ),
+  );
+}
+
+const read = (d: GPUDevice, ps: GpuParam[]) =>
+  Promise.all(ps.map(async (p) => Array.from(await readBuffer(d, p.buffer, p.size))));
+
+/**
+ * k GPU steps, then the state moves to a CPU Adafactor and back to a new GPU Adafactor (params carried as
+ * values), which takes m more steps; against k + m steps uninterrupted.
+ */
+export async function resume(c: {
+  shapes: number[][];
+  options: Record<string, unknown>;
+  k: number;
+  m: number;
+}) {
+  const d = await device();
+  const next = random(7);
+  const init = c.shapes.map((shape) => normals(size(shape), next));
+  const grads = Array.from({ length: c.k + c.m }, () =>
+    c.shapes.map((shape) => normals(size(shape), next, 0.5)),
+  );
+  const make = () => init.map((v, i) => gpuParam(upload(d, v), c.shapes[i]!, d, { name: `p${i}` }));
+  const a = make();
+  const straight = gpuOptimizer("Adafactor", a, c.options);
+  await run(straight, a, grads, 0, c.k + c.m);
+  const b = make();
+  const first = gpuOptimizer("Adafactor", b, c.options);
+  await run(first, b, grads, 0, c.k);
+  const saved = await first.stateDictAsync();
+  const values = await Promise.all(b.map((p) => readBuffer(d, p.buffer, p.size)));
+  const onCpu = new cpu.Adafactor(
+    values.map((v, i) => cpu.param(v, { shape: c.shapes[i]!, name: `p${i}` })),
+    c.options,
+  );
+  onCpu.loadStateDict(saved);
+  const fromCpu = onCpu.stateDict();
+  const again = make();
+  again.forEach((p, i) => {
+    upload(d, onCpu.paramGroups.flatMap((g) => g.params)[i]!.data as Float32Array, p.buffer);
+  });
+  const second = gpuOptimizer("Adafactor", again, c.options);
+  await second.loadStateDictAsync(fromCpu);
+  const reloaded = await second.stateDictAsync();
+  await run(second, again, grads, c.k, c.k + c.m);
+  return {
+    straight: await read(d, a),
+    resumed: await read(d, again),
+    gpuState: plain(saved),
+    cpuState: plain(fromCpu),
+    again: plain(reloaded),
+  };
+}
+
+/** Each param stepped by its own optimizer against all in one (the scratch shared): the params of each. */
+export async function shared(c: { shapes: number[][]; options: Record<string, unknown>; steps: number }) {
+  const d = await device();
+  const next = random(13);
+  const init = c.shapes.map((shape) => normals(size(shape), next));
+  const grads = Array.from({ length: c.steps }, () =>
+    c.shapes.map((shape) => normals(size(shape), next, 0.5)),
+  );
+  const make = () => init.map((v, i) => gpuParam(upload(d, v), c.shapes[i]!, d, { name: `p${i}` }));
+  const alone = make();
+  for (const [i, p] of alone.entries()) {
+    const opt = gpuOptimizer("Adafactor", [p], c.options);
+    await run(
+      opt,
+      [p],
+      grads.map((g) => [g[i]!]),
+      0,
+      c.steps,
+    );
+    opt.destroy();
+  }
+  const together = make();
+  const opt = gpuOptimizer("Adafactor", together, c.options);
+  await run(opt, together, grads, 0, c.steps);
+  return { alone: await read(d, alone), together: await read(d, together) };
+}
+
+/** A bad state dict (a rowVar of the wrong length): its message, and whether the state changed. */
+export async function badLoad(): Promise<{ message: string; unchanged: boolean }> {
+  const d = await device();
+  const p = gpuParam(upload(d, new Float32Array(12).fill(1)), [3, 4], d);
+  const opt = gpuOptimizer("Adafactor", [p]);
+  p.grad = upload(d, new Float32Array(12).fill(0.5));
+  opt.step();
+  const before = JSON.stringify(plain(await opt.stateDictAsync()));
+  const bad = await opt.stateDictAsync();
+  (bad.state[0] as Record<string, unknown>).rowVar = new Float32Array(4);
+  let message = "no error";
+  try {
+    await opt.loadStateDictAsync(bad);
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  return { message, unchanged: JSON.stringify(plain(await opt.stateDictAsync())) === before };
+}
