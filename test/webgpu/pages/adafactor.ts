@@ -10,44 +10,9 @@ import {
   readBuffer,
   type WebGpuOptimizer,
 } from "../../../src/webgpu/index.js";
-
-let devicePromise: Promise<GPUDevice> | null = null;
-function device(): Promise<GPUDevice> {
-  devicePromise ??= navigator.gpu.requestAdapter().then((a) => a!.requestDevice());
-  return devicePromise;
-}
-
-const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-
-function upload(d: GPUDevice, data: Float32Array, target?: GPUBuffer): GPUBuffer {
-  const buffer = target ?? d.createBuffer({ size: Math.max(4, data.byteLength), usage: USAGE });
-  d.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-  return buffer;
-}
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function normals(n: number, next: () => number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = scale * (next() + next() + next() - 1.5) * 2;
-  return out;
-}
+import { device, normals, plain, random, ulps, upload, USAGE } from "./common.js";
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** |a − b| in float32 ulps of max(|b|, scale). */
-function ulps(a: number, b: number, scale: number): number {
-  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.POSITIVE_INFINITY;
-  const s = Math.max(Math.abs(scale), Math.abs(b), 2 ** -126);
-  return Math.abs(a - b) / 2 ** (Math.floor(Math.log2(s)) - 23);
-}
 
 export interface AdafactorCase {
   shapes: number[][];
@@ -157,14 +122,6 @@ async function run(
     opt.step();
   }
   await d.queue.onSubmittedWorkDone();
-}
-
-function plain(sd: cpu.OptimizerStateDict): unknown {
-  return JSON.parse(
-    JSON.stringify(sd, (_k, v) =>
-      v instanceof Float32Array || v instanceof Float64Array ? { f32: Array.from(v) } : v,
-    ),
-  );
 }
 
 const read = (d: GPUDevice, ps: GpuParam[]) =>
