@@ -1,7 +1,8 @@
 // The surfaces panel: a lab test function or a typed formula drawn as a heat map with contours; chosen
 // optimizers run real descent steps from a clicked start point, a few steps per animation frame, and their
-// paths and losses update live. With "Step on the GPU" they step on WebGPU (gpu-race.ts), where the
-// browser has an adapter; the panel says where they ran, and falls back to the CPU saying why.
+// paths and losses update live. With "Step on the GPU" they step on WebGPU (gpu-race.ts, loaded only then,
+// with its WGSL kernels), where the browser has an adapter; the panel says where they ran, and falls back to
+// the CPU saying why.
 
 import type { TestFunction } from "../../src/lab/functions.js";
 import { type Domain, testFunctions } from "../../src/lab/functions.js";
@@ -10,7 +11,7 @@ import type { LevelScale } from "./contour.js";
 import { type Lang, surfaceText } from "../../src/lab/i18n.js";
 import { h, inputNumber, show, Words } from "./dom.js";
 import { FormulaError, parseFormula } from "./formula.js";
-import { GpuRaceRunner, labDevice, type NoGpu, runsOnGpu } from "./gpu-race.js";
+import type { GpuRaceRunner, NoGpu } from "./gpu-race.js";
 import { defaultLr, type OptimizerSpec, type OptionValues } from "./optimizer-catalog.js";
 import { type DrawnPath, SurfaceRenderer } from "./surface-renderer.js";
 import {
@@ -24,10 +25,10 @@ import { readSurfacesState, writeSurfacesState } from "./surfaces-url.js";
 import { readNumber } from "./url-state.js";
 
 /** An optimizer running on the surface; `xs`, `ys`, `losses` are its runner's growing arrays. */
-interface Run extends DrawnPath {
-  readonly spec: OptimizerSpec;
-  readonly runner: RaceRunner | GpuRaceRunner;
-}
+type Run = DrawnPath & { readonly spec: OptimizerSpec } & (
+    | { readonly onGpu: false; readonly runner: RaceRunner }
+    | { readonly onGpu: true; readonly runner: GpuRaceRunner }
+  );
 
 function isDevice(d: GPUDevice | NoGpu | null): d is GPUDevice {
   return d !== null && !("reason" in d);
@@ -58,6 +59,8 @@ export class SurfacesPanel {
   readonly #rowProblems = new Map<OptimizerRow, { kind: "lr" } | { kind: "optimizer"; message: string }>();
   /** The lab's GPU device, why there is none, or null: not asked yet (the toggle was never on). */
   #gpu: GPUDevice | NoGpu | null = null;
+  /** gpu-race.ts, once the toggle was on. */
+  #gpuRace: typeof import("./gpu-race.js") | null = null;
   #gpuAsking = false;
   /** The message of a GPU step that failed (the runs then went back to the CPU). */
   #gpuFailure: string | null = null;
@@ -309,23 +312,37 @@ export class SurfacesPanel {
    * GPU when the toggle is on and there is a device (asked for first, once).
    */
   restart(): void {
-    for (const run of this.#runs) if (run.runner instanceof GpuRaceRunner) run.runner.destroy();
+    for (const run of this.#runs) if (run.onGpu) run.runner.destroy();
     this.#runs = [];
     if (this.#c.gpu.checked && this.#gpu === null) {
       if (!this.#gpuAsking) {
         this.#gpuAsking = true;
-        void labDevice().then((d) => {
-          this.#gpuAsking = false;
-          this.#gpu = d;
-          this.restart();
-        });
+        void import("./gpu-race.js")
+          .then((m) => {
+            this.#gpuRace = m;
+            return m.labDevice();
+          })
+          .catch(
+            (e: unknown): NoGpu => ({
+              reason: "device-failed",
+              message: e instanceof Error ? e.message : String(e),
+            }),
+          )
+          .then((d) => {
+            this.#gpuAsking = false;
+            this.#gpu = d;
+            this.restart();
+          });
       }
       this.#showGpu();
       this.#renderTable();
       this.#draw();
       return;
     }
-    const device = this.#c.gpu.checked && isDevice(this.#gpu) ? this.#gpu : null;
+    const gpu =
+      this.#c.gpu.checked && isDevice(this.#gpu) && this.#gpuRace !== null
+        ? { device: this.#gpu, race: this.#gpuRace }
+        : null;
     const start = this.#start();
     if (this.#c.startX.value === "") this.#setStart(start.x, start.y);
     this.#rowProblems.clear();
@@ -345,23 +362,41 @@ export class SurfacesPanel {
         else values[o.key] = inputNumber(input) ?? Number.NaN;
       }
       try {
-        const runner =
-          device !== null && runsOnGpu(row.spec)
-            ? new GpuRaceRunner(device, this.#surface, row.spec, lr, values, start, this.#maxSteps())
-            : new RaceRunner(
-                this.#surface,
-                (params) => row.spec.make(params, lr, values),
-                start,
-                this.#maxSteps(),
-              );
-        this.#runs.push({
-          spec: row.spec,
-          color: row.color,
-          runner,
-          xs: runner.xs,
-          ys: runner.ys,
-          losses: runner.losses,
-        });
+        const path = { spec: row.spec, color: row.color };
+        if (gpu?.race.runsOnGpu(row.spec)) {
+          const runner = new gpu.race.GpuRaceRunner(
+            gpu.device,
+            this.#surface,
+            row.spec,
+            lr,
+            values,
+            start,
+            this.#maxSteps(),
+          );
+          this.#runs.push({
+            ...path,
+            onGpu: true,
+            runner,
+            xs: runner.xs,
+            ys: runner.ys,
+            losses: runner.losses,
+          });
+        } else {
+          const runner = new RaceRunner(
+            this.#surface,
+            (params) => row.spec.make(params, lr, values),
+            start,
+            this.#maxSteps(),
+          );
+          this.#runs.push({
+            ...path,
+            onGpu: false,
+            runner,
+            xs: runner.xs,
+            ys: runner.ys,
+            losses: runner.losses,
+          });
+        }
       } catch (error) {
         this.#rowProblems.set(row, {
           kind: "optimizer",
@@ -387,8 +422,8 @@ export class SurfacesPanel {
     else if (this.#gpu === null) status.textContent = t.gpuLooking;
     else if (!isDevice(this.#gpu)) status.textContent = t.gpuUnavailable(this.#gpu);
     else {
-      const onGpu = this.#runs.filter((r) => r.runner instanceof GpuRaceRunner).length;
-      const cpu = this.#runs.filter((r) => !(r.runner instanceof GpuRaceRunner)).map((r) => r.spec.label);
+      const onGpu = this.#runs.filter((r) => r.onGpu).length;
+      const cpu = this.#runs.filter((r) => !r.onGpu).map((r) => r.spec.label);
       status.textContent = t.gpuOn(onGpu, cpu);
     }
     status.dataset.where =
@@ -447,7 +482,7 @@ export class SurfacesPanel {
   #advance(k: number): Promise<unknown> | null {
     const gpu: Promise<void>[] = [];
     for (const run of this.#runs) {
-      if (run.runner instanceof GpuRaceRunner) gpu.push(run.runner.advance(k));
+      if (run.onGpu) gpu.push(run.runner.advance(k));
       else run.runner.advance(k);
     }
     return gpu.length === 0 ? null : Promise.all(gpu);
@@ -464,7 +499,7 @@ export class SurfacesPanel {
           { scope: "row" },
           h("span", { class: "swatch", style: `background:${run.color}` }),
           run.spec.label,
-          run.runner instanceof GpuRaceRunner ? h("span", { class: "badge" }, "GPU") : null,
+          run.onGpu ? h("span", { class: "badge" }, "GPU") : null,
         ),
         h("td", {}, String(n)),
         h("td", { class: "loss" }, show(run.losses[n]!)),
