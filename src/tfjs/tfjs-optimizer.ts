@@ -24,14 +24,7 @@ import { describe, type Param, type Parameter, param } from "../core/param.js";
 import { checkOptions, oneOf, optionError, positive } from "../core/validate.js";
 import { clipGradNorm } from "../clip/clip-grad.js";
 import { type OnNonFinite, SkipNonFinite } from "../optim/skip-non-finite.js";
-import {
-  fromBase64,
-  fromJsonValue,
-  optimizerClass,
-  optimizerName,
-  toBase64,
-  toJsonValue,
-} from "./config-codec.js";
+import { decodeConfig, encodeConfig, optimizerClass, optimizerName } from "./config-codec.js";
 import { groupParams, type TfjsGroupSpec } from "./group-matching.js";
 import { readInto, type WriteMode, writeVariable } from "./transfer.js";
 import { decodeState, encodeState, type NamedTensor } from "./weights.js";
@@ -496,17 +489,11 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     const opt = this.#optimizer;
     const defaults =
       opt === null ? this.#pendingDefaults : (opt as unknown as { defaults?: unknown }).defaults;
-    const config = {
+    return encodeConfig({
       optimizer: opt === null ? this.#expectName : optimizerName(opt),
-      defaults: toJsonValue(defaults ?? {}),
-      options: toJsonValue(this.options),
-    };
-    // tfjs-layers camelCases every string in a loaded training config ("dense_1" → "dense1"), so the config
-    // travels as base64 JSON (no "_" in its alphabet); `optimizer` is there to be read by people
-    return {
-      optimizer: config.optimizer,
-      json64: toBase64(JSON.stringify(config)),
-    } as unknown as serialization.ConfigDict;
+      defaults: (defaults ?? {}) as Record<string, unknown>,
+      options: { ...this.options },
+    });
   }
 
   #pendingDefaults: unknown = null;
@@ -517,25 +504,16 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     cls: serialization.SerializableConstructor<T>,
     config: serialization.ConfigDict,
   ): T {
-    let parsed: Record<string, unknown> = config as Record<string, unknown>;
-    if (typeof config.json64 === "string") {
-      try {
-        parsed = JSON.parse(fromBase64(config.json64));
-      } catch (e) {
-        optionError(`TfjsOptimizer.fromConfig: the config is corrupt (${(e as Error).message})`);
-      }
-    }
+    const parsed = decodeConfig(config as Record<string, unknown>, "TfjsOptimizer.fromConfig");
     const name = parsed.optimizer;
-    if (typeof name !== "string")
-      optionError(`TfjsOptimizer.fromConfig: the config names no optimizer class, got ${describe(name)}`);
     const Ctor = optimizerClass(name);
     if (Ctor === undefined) {
       optionError(
         `TfjsOptimizer.fromConfig: unknown optimizer class '${name}'; register it with registerOptimizerClass('${name}', ${name})`,
       );
     }
-    const defaults = (fromJsonValue(parsed.defaults) ?? {}) as Record<string, unknown>;
-    const options = (fromJsonValue(parsed.options) ?? {}) as TfjsOptimizerOptions;
+    const defaults = parsed.defaults;
+    const options = parsed.options as TfjsOptimizerOptions;
     const made = new (cls as unknown as typeof TfjsOptimizer)(
       null,
       (params) => new Ctor(params, defaults),
