@@ -282,7 +282,7 @@ describe("the WGSL back end's layout", () => {
     const lamb = WGSL_KERNELS.lambUpdate!;
     assert.deepEqual(
       lamb.passes.map((p) => `${p.name}/${p.dispatch}`),
-      ["partials/elements", "finish/single", "update/elements"],
+      ["partials/blocks", "finish/single", "update/elements"],
     );
     assert.equal(lamb.reductions, 2);
     assert.equal(lamb.results, 1);
