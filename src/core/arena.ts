@@ -69,8 +69,8 @@ export class ArenaAllocationError extends RangeError {
   }
 }
 
-/** While a caller records (see `logAllocations`), every arena buffer handed out, in order. */
-let allocationLog: Buffer[] | null = null;
+/** The logs of the callers recording (see `logAllocations`), outermost first: each gets every buffer. */
+const allocationLogs: Buffer[][] = [];
 
 export class Arena {
   #memory: WebAssembly.Memory;
@@ -133,7 +133,7 @@ export class Arena {
     this.#inUse += size;
     const array = this.#view(block);
     array.fill(0);
-    allocationLog?.push(array);
+    for (let i = 0; i < allocationLogs.length; i++) allocationLogs[i]!.push(array);
     return array;
   }
 
@@ -328,21 +328,41 @@ export function arena(): Arena | null {
   return theArena;
 }
 
-/** A zero-filled buffer of `length` elements, in the arena when there is one. */
+/** While `plainAllocations` runs: `allocBuffer` hands out plain typed arrays. */
+let plainOnly = false;
+
+/**
+ * Runs `fn` with `allocBuffer` (and so `zerosLike`) handing out plain typed arrays instead of arena
+ * buffers: for state that is only looked at, never stepped (the template a loaded state is checked
+ * against), so that making it takes nothing from the arena and detaches no view.
+ */
+export function plainAllocations<T>(fn: () => T): T {
+  const outer = plainOnly;
+  plainOnly = true;
+  try {
+    return fn();
+  } finally {
+    plainOnly = outer;
+  }
+}
+
+/** A zero-filled buffer of `length` elements, in the arena when there is one (see `plainAllocations`). */
 export function allocBuffer(length: number, dtype: Dtype): Buffer {
-  const a = arena();
+  const a = plainOnly ? null : arena();
   if (a) return a.alloc(length, dtype);
   return dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
 }
 
-/** Runs `fn`, appending to `log` every arena buffer it allocates (so a caller can undo what `fn` did). */
+/**
+ * Runs `fn`, appending to `log` every arena buffer it allocates (so a caller can undo what `fn` did), also
+ * those that a `logAllocations` inside `fn` records in its own log.
+ */
 export function logAllocations<T>(log: Buffer[], fn: () => T): T {
-  const outer = allocationLog;
-  allocationLog = log;
+  allocationLogs.push(log);
   try {
     return fn();
   } finally {
-    allocationLog = outer;
+    allocationLogs.pop();
   }
 }
 

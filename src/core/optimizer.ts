@@ -3,13 +3,12 @@
 // zeroGrad and state dicts). A subclass contributes its options, its state and its update rule.
 
 import type { Buffer } from "./arena.js";
-import { ArenaAllocationError, dtypeOf, logAllocations, releaseBuffer } from "./arena.js";
+import { ArenaAllocationError, dtypeOf, logAllocations, plainAllocations, releaseBuffer } from "./arena.js";
 import { describe, type Param } from "./param.js";
 import { emptySparseGrad } from "./sparse-grad.js";
 import {
   cloneState,
   materializeState,
-  refreshViews,
   releaseViews,
   StateMap,
   type StateRecord,
@@ -732,23 +731,26 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
 
   /** Why `loaded` is not valid state for `p`, or null. Default: the shape of a fresh `initState`. */
   protected checkLoadedState(p: Param, loaded: unknown, group: ParamGroup<O>, path: string): string | null {
-    const template: Record<string, StateValue> = { ...(this.stateTemplate(p, group) as StateRecord) };
-    const optional = this.spec.optionalState?.(p, group);
-    if (optional !== undefined && loaded !== null && typeof loaded === "object") {
-      for (const [key, value] of Object.entries(optional)) {
-        if (Object.hasOwn(loaded, key)) template[key] = value;
-        else delete template[key];
+    // the template is only compared, never stepped: plain arrays, so that checking takes nothing from the
+    // arena (and a refused load has allocated nothing)
+    const template = plainAllocations(() => {
+      const t: Record<string, StateValue> = { ...(this.stateTemplate(p, group) as StateRecord) };
+      const optional = this.spec.optionalState?.(p, group);
+      if (optional !== undefined && loaded !== null && typeof loaded === "object") {
+        for (const [key, value] of Object.entries(optional)) {
+          if (Object.hasOwn(loaded, key)) t[key] = value;
+          else delete t[key];
+        }
       }
-    }
-    // each allocation above may have grown the arena and detached the buffers made before it
-    refreshViews(template);
+      return t;
+    });
     return (
       stateMismatch(loaded, template, path, this.spec.flexibleArrays) ??
       negativeEntry(loaded, this.spec.nonNegativeState, path)
     );
   }
 
-  /** What a param's state looks like (used only to check loaded state). */
+  /** What a param's state looks like (used only to check loaded state, made under `plainAllocations`). */
   protected stateTemplate(p: Param, group: ParamGroup<O>): S {
     return this.initState(p, group) ?? ({} as S);
   }

@@ -2,7 +2,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Adagrad, Adam, type Param, param, SGD } from "../../src/index.js";
+import { type Buffer, logAllocations } from "../../src/core/arena.js";
+import { Adagrad, Adam, type OptimizerLike, type Param, param, RMSprop, SGD } from "../../src/index.js";
 
 function quadraticGrads(params: Param[]): void {
   for (const p of params) {
@@ -216,6 +217,45 @@ describe("Optimizer state dicts", () => {
       ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v,
     );
     assert.equal(after, before);
+  });
+
+  it("checks a loaded state without taking arena memory: a load allocates only the buffers it keeps", () => {
+    // the optimizers whose check also builds optional state (amsgrad's max, momentum, centered averages)
+    const cases: Array<[string, (params: Param[]) => OptimizerLike]> = [
+      ["Adam amsgrad", (ps) => new Adam(ps, { amsgrad: true })],
+      ["RMSprop momentum centered", (ps) => new RMSprop(ps, { momentum: 0.9, centered: true })],
+      ["SGD momentum", (ps) => new SGD(ps, { lr: 0.1, momentum: 0.9 })],
+    ];
+    for (const [name, make] of cases) {
+      const params = [1, 2, 3].map((n) =>
+        param(
+          Array.from({ length: n }, (_, i) => i + n),
+          { dtype: "float64" },
+        ),
+      );
+      const opt = make(params);
+      quadraticGrads(params);
+      opt.step();
+      const saved = structuredClone(opt.stateDict());
+      const buffers = Object.values(saved.state).flatMap((s) =>
+        Object.values(s).filter((v) => ArrayBuffer.isView(v)),
+      );
+      const loaded: Buffer[] = [];
+      logAllocations(loaded, () => opt.loadStateDict(saved));
+      assert.equal(loaded.length, buffers.length, `${name}: one copy per loaded buffer, nothing more`);
+
+      // refused at the last param, so every param's state was checked before the refusal
+      const before = dump(opt.stateDict());
+      const bad = structuredClone(saved);
+      (bad.state[2] as Record<string, unknown>).bogus = 1;
+      const refused: Buffer[] = [];
+      assert.throws(
+        () => logAllocations(refused, () => opt.loadStateDict(bad)),
+        /state\[2\]: unexpected key 'bogus'/,
+      );
+      assert.equal(refused.length, 0, `${name}: a refused load allocates nothing`);
+      assert.equal(dump(opt.stateDict()), before, `${name}: a refused load changes nothing`);
+    }
   });
 
   it("Adagrad creates its state for every param at construction, as torch", () => {
