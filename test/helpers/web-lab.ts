@@ -150,3 +150,36 @@ export function useLab(
     href: (page) => page.evaluate("location.href"),
   };
 }
+
+/** How many pixels of the canvas at `selector` have been painted (alpha above 0). */
+export function paintedPixels(page: Page, selector: string): Promise<number> {
+  return page.locator(selector).evaluate((c: HTMLCanvasElement) => {
+    const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+    return n;
+  });
+}
+
+/**
+ * The Hangul syllables in the text under `selector` (its textContent, hidden parts too) that the page's font
+ * draws as the missing-glyph box: each is drawn against a private-use code point, which is always a missing
+ * glyph. Waits for the fonts first.
+ */
+export async function missingHangul(page: Page, selector: string): Promise<string[]> {
+  await page.evaluate("document.fonts.ready");
+  return page.evaluate(`(() => {
+    const chars = [...new Set(document.querySelector(${JSON.stringify(selector)}).textContent.match(/[\uac00-\ud7a3]/g) ?? [])];
+    const font = "32px " + getComputedStyle(document.body).fontFamily;
+    const draw = (ch) => {
+      const c = document.createElement("canvas");
+      c.width = 48; c.height = 48;
+      const ctx = c.getContext("2d");
+      ctx.font = font;
+      ctx.fillText(ch, 4, 38);
+      return c.toDataURL();
+    };
+    const tofu = draw("\ue000");
+    return chars.filter((ch) => draw(ch) === tofu);
+  })()`);
+}

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import assert from "node:assert/strict";
-import { ARTIFACTS, noBrowser, useLab } from "../helpers/web-lab.js";
+import { ARTIFACTS, missingHangul, noBrowser, paintedPixels, useLab } from "../helpers/web-lab.js";
 import { testFunctions } from "../../src/lab/functions.js";
 import { surfaceText } from "../../src/lab/i18n.js";
 import { LAB_TEXT } from "../../web/src/lab-text.js";
@@ -87,14 +87,6 @@ describe("the Surfaces, EWMA and Schedule panels in English and Korean", {
     assert.equal(await page.textContent(selector), text);
   };
 
-  const painted = (page: Page, canvas: string) =>
-    page.locator(canvas).evaluate((c: HTMLCanvasElement) => {
-      const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
-      return n;
-    });
-
   test("each panel renders in both languages, with no English left in Korean mode", async () => {
     const page = await open("#tab=surfaces");
     for (const lang of ["en", "ko"] as const) {
@@ -125,7 +117,7 @@ describe("the Surfaces, EWMA and Schedule panels in English and Korean", {
           assert.doesNotMatch(all, /[\uac00-\ud7a3]/, `${panel}: Hangul in English mode`);
         }
         const canvas = { surfaces: "#surface-canvas", ewma: "#ewma-canvas", schedule: "#lr-canvas" }[panel];
-        const ink = await painted(page, canvas);
+        const ink = await paintedPixels(page, canvas);
         assert.ok(ink > 1000, `${panel} (${lang}): ${ink} painted pixels`);
         await page.screenshot({ path: join(ARTIFACTS, `panel-${panel}-${lang}.png`), fullPage: true });
       }
@@ -140,21 +132,7 @@ describe("the Surfaces, EWMA and Schedule panels in English and Korean", {
     for (const panel of PANELS) {
       await page.goto(`${lab.base}/#tab=${panel}&lang=ko`);
       await page.waitForSelector(`#panel-${panel}:not([hidden])`);
-      await page.evaluate("document.fonts.ready");
-      const bad: string[] = await page.evaluate(`(() => {
-        const chars = [...new Set(document.querySelector("#panel-${panel}").textContent.match(/[\uac00-\ud7a3]/g) ?? [])];
-        const font = "32px " + getComputedStyle(document.body).fontFamily;
-        const draw = (ch) => {
-          const c = document.createElement("canvas");
-          c.width = 48; c.height = 48;
-          const ctx = c.getContext("2d");
-          ctx.font = font;
-          ctx.fillText(ch, 4, 38);
-          return c.toDataURL();
-        };
-        const tofu = draw("\ue000");
-        return chars.filter((ch) => draw(ch) === tofu);
-      })()`);
+      const bad = await missingHangul(page, `#panel-${panel}`);
       missing.push(...bad.map((ch) => `${panel}: ${ch}`));
     }
     assert.deepEqual(missing, []);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import assert from "node:assert/strict";
-import { ARTIFACTS, noBrowser, useLab } from "../helpers/web-lab.js";
+import { ARTIFACTS, missingHangul, noBrowser, paintedPixels, useLab } from "../helpers/web-lab.js";
 import { elongated, leastSquares, race, raceOptimizer } from "../../src/lab/index.js";
 import { SECTION_IDS, TOUR_TEXT } from "../../web/src/tour-text.js";
 
@@ -35,13 +35,7 @@ describe("the tour in headless Chromium", {
         assert.match((await page.textContent("#tour-descent"))!, /from "descent-optim/);
         assert.match((await page.textContent("#tour-torch"))!, /torch|optimizer|DataLoader/);
         assert.ok((await page.textContent("#tour-summary"))!.length > 10);
-        // the canvas has something drawn on it
-        const ink = await page.locator("#tour-canvas").evaluate((c: HTMLCanvasElement) => {
-          const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
-          let n = 0;
-          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
-          return n;
-        });
+        const ink = await paintedPixels(page, "#tour-canvas");
         assert.ok(ink > 1000, `${id} (${lang}): ${ink} painted pixels`);
         await page.screenshot({ path: join(ARTIFACTS, `tour-${id}-${lang}.png`), fullPage: true });
       }
@@ -56,23 +50,7 @@ describe("the tour in headless Chromium", {
     for (const id of SECTION_IDS) {
       await page.goto(`${lab.base}/#tab=tour&section=${id}&lang=ko`);
       await page.waitForSelector(`#tour-${id}`);
-      await page.evaluate("document.fonts.ready");
-      // each syllable drawn in the page's font against a private-use code point (always a missing glyph)
-      const bad: string[] = await page.evaluate(`(() => {
-        const chars = [...new Set(document.body.innerText.match(/[\uac00-\ud7a3]/g) ?? [])];
-        const font = "32px " + getComputedStyle(document.body).fontFamily;
-        const draw = (ch) => {
-          const c = document.createElement("canvas");
-          c.width = 48; c.height = 48;
-          const ctx = c.getContext("2d");
-          ctx.font = font;
-          ctx.fillText(ch, 4, 38);
-          return c.toDataURL();
-        };
-        const tofu = draw("\ue000");
-        return chars.filter((ch) => draw(ch) === tofu);
-      })()`);
-      missing.push(...bad);
+      missing.push(...(await missingHangul(page, "body")));
       assert.ok(((await page.textContent("body"))!.match(/[\uac00-\ud7a3]/g) ?? []).length > 20, id);
     }
     assert.deepEqual(missing, []);
