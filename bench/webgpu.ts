@@ -1,7 +1,7 @@
 // `npm run bench:webgpu`: descent's WGSL optimizers in headless Chromium's WebGPU (SwiftShader here: a
 // software Vulkan on the CPU), per step, as Melem/s and as a ratio to a WGSL copy kernel moving the same
 // bytes on the same device (and to a kernel with the optimizer's accesses and no arithmetic), and tf.train.adam vs descent's TF.js adapter on the webgpu backend, in one run.
-// Then the multi-pass steps (clipGradNorm + step, the SkipNonFinite gate, LAMB) as ratios to the plain Adam
+// Then the multi-pass steps (clipGradNorm + step, clippedStep, the SkipNonFinite gate, LAMB) as ratios to the plain Adam
 // step timed in the same rounds.
 // Options: --elements 1e6,1e7 (default), --steps N a round (default 3), --rounds N (default 3, the median),
 // --tables kernels,passes (default both). Prints markdown tables with the load.

@@ -181,7 +181,12 @@ ${rules.map((r) => reference(r)).join("\n")}`,
     files.set(`src/kernels/generated/${rule.file}.ts`, dispatcher(rule, { f32: 2 * i, f64: 2 * i + 1 }));
   });
   const gpuRules = GPU_RULES.map(({ file, fn }) => parseRuleWith(readSource(file), file, fn, helpers));
-  files.set("src/kernels/generated/wgsl.ts", wgslFile([...rules, ...gpuRules].map(wgslKernel)));
+  // the optimizers' kernels can take clipGradNorm's coefficient and scale each grad as they read it
+  const kernels = [
+    ...rules.map((r) => wgslKernel(r, { clipGrad: true })),
+    ...gpuRules.map((r) => wgslKernel(r)),
+  ];
+  files.set("src/kernels/generated/wgsl.ts", wgslFile(kernels));
   return { files, wat };
 }
 

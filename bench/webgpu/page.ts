@@ -9,6 +9,7 @@ import { TfjsWebGpuOptimizer } from "../../src/tfjs/webgpu-optimizer.js";
 import {
   Adam,
   clipGradNorm,
+  clippedStep,
   gpuOptimizer,
   gpuParam,
   SkipNonFinite,
@@ -278,7 +279,7 @@ export interface PassRow {
 }
 
 /**
- * clipGradNorm + step, the SkipNonFinite gate + step and LAMB against the plain step on `elements`
+ * clipGradNorm + step, clippedStep, the SkipNonFinite gate + step and LAMB against the plain step on `elements`
  * elements (4 params of a quarter each, as layers), each round timing them back to back. The clip's
  * maxNorm halves every step, so every step clips (its scale pass writes every grad).
  */
@@ -321,6 +322,22 @@ export async function passes(c: { elements: number; steps: number; rounds: numbe
             maxNorm /= 2;
             clipGradNorm(ps, maxNorm).destroy();
             opt.step();
+          },
+          done: () => opt.destroy(),
+        };
+      },
+    ],
+    [
+      "clippedStep(Adam) (clip fused into the step)",
+      "Adam step",
+      () => {
+        const ps = make();
+        const opt = gpuOptimizer("Adam", ps, { lr: 1e-3 });
+        let maxNorm = 1;
+        return {
+          run: () => {
+            maxNorm /= 2;
+            clippedStep(opt, maxNorm).destroy();
           },
           done: () => opt.destroy(),
         };

@@ -4,7 +4,7 @@
 // loop as three passes (partials, one per invocation over a block of BLOCK_ELEMENTS; one finishing
 // workgroup; the element update) that never read back.
 
-import { bufferUse, foldExpr, foldStmts } from "./fold.js";
+import { bufferUse, foldExpr, foldStmts, idsOf } from "./fold.js";
 import { buffersOf, type Expr, flagCombinations, flagsOf, type Rule, type Stmt } from "./ir.js";
 import { printExpr, type Syntax, WGSL_BOOL_FN_DEFS, wgslNumber } from "./print.js";
 import {
@@ -24,15 +24,38 @@ const PER_INVOCATION = BLOCK_ELEMENTS / WORKGROUP_SIZE;
 const uniformScalars = (rule: Rule): string[] =>
   rule.params.filter((p) => p.kind === "scalar").map((p) => p.name);
 
-function syntaxFor(rule: Rule, consts: ReadonlySet<string>): Syntax {
+/**
+ * Whether the rule's passes scale `grad` as they read it by a clip coefficient bound as `clip` (the
+ * [total, coef] of clipGradNormUpdate's finish), as clipGradNorm would have scaled it in place: by coef
+ * when coef < 1 or NaN. Bound to [0, 1] (no clipping), the grad is read as it is.
+ */
+export interface WgslOptions {
+  readonly clipGrad?: boolean;
+}
+
+const CLIPPED_FN = `// the grad as clipGradNorm would have left it (clip = [total, coef], computed on the GPU)
+fn clipped(g: f32) -> f32 {
+  let coef = clip[1];
+  return select(g, g * coef, coef < 1.0 || is_nan(coef));
+}
+`;
+
+function syntaxFor(rule: Rule, consts: ReadonlySet<string>, clipGrad = false): Syntax {
   const scalars = new Set(uniformScalars(rule));
   return {
     lang: "wgsl",
     num: wgslNumber,
     id: (name) => (scalars.has(name) && !consts.has(name) ? `u.${name}` : name),
     local: (name) => name,
-    load: (buf) => `${buf}[i]`,
+    load: (buf) => (clipGrad && buf === "grad" ? "clipped(grad[i])" : `${buf}[i]`),
   };
+}
+
+/** Adds the `clip` binding when the pass reads a grad it should scale; true when it does. */
+function withClip(bindings: WgslBinding[], clipGrad: boolean): boolean {
+  const reads = clipGrad && bindings.some((b) => b.name === "grad" && b.access === "read");
+  if (reads) bindings.push({ name: "clip", access: "read" });
+  return reads;
 }
 
 function statements(list: readonly Stmt[], s: Syntax, indent: string): string[] {
@@ -109,16 +132,17 @@ function ruleBindings(rule: Rule, body: readonly Stmt[]): WgslBinding[] {
 const ELEMENT_INDEX = "  let i = gid.x + gid.y * nwg.x * 256u;";
 const ELEMENT_ARGS = "@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>";
 
-function updatePass(rule: Rule, known: ReadonlyMap<string, boolean>): WgslVariant {
+function updatePass(rule: Rule, known: ReadonlyMap<string, boolean>, clipGrad: boolean): WgslVariant {
   const body = foldStmts(rule.body, known);
   const consts = new Set([...rule.pre.map((c) => c.name), ...rule.mid.map((c) => c.name)]);
-  const s = syntaxFor(rule, consts);
   const bindings = ruleBindings(rule, body);
   if (rule.reduce.length > 0) bindings.push({ name: "results", access: "read" });
   bindings.push({ name: "gate", access: "read" });
+  const clips = withClip(bindings, clipGrad);
+  const s = syntaxFor(rule, consts, clips);
   const code = `${header(rule, "update", known)}
 ${bindingDecls(bindings)}
-
+${clips ? `\n${CLIPPED_FN}` : ""}
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(${ELEMENT_ARGS}) {
 ${ELEMENT_INDEX}
@@ -155,14 +179,28 @@ function treeReduce(rule: Rule): string[] {
 
 // No workgroup barrier: a software device (SwiftShader) runs a workgroup that has one as a coroutine per
 // subgroup, about a millisecond each, which made the old per-workgroup tree 100× the cost of the step.
-function partialsPass(rule: Rule, known: ReadonlyMap<string, boolean>): WgslVariant {
-  const body = foldStmts(rule.reduce, known);
-  const s = syntaxFor(rule, new Set(rule.pre.map((c) => c.name)));
+/** The reduction loop without the accumulations of this variant's unused reductions (clip's max for p = 2). */
+function liveReduce(rule: Rule, known: ReadonlyMap<string, boolean>): Stmt[] {
+  const live = idsOf(foldStmts(rule.body, known));
+  for (const c of rule.mid) idsOf(foldExpr(c.e, known), live);
+  const keep = (list: readonly Stmt[]): Stmt[] =>
+    list.flatMap((st): Stmt[] => {
+      if (st.k === "accum") return live.has(st.name) ? [st] : [];
+      if (st.k === "if") return [{ ...st, yes: keep(st.yes), no: keep(st.no) }];
+      return [st];
+    });
+  return keep(foldStmts(rule.reduce, known));
+}
+
+function partialsPass(rule: Rule, known: ReadonlyMap<string, boolean>, clipGrad: boolean): WgslVariant {
+  const body = liveReduce(rule, known);
   const R = rule.reductions.length;
   const bindings: WgslBinding[] = [...ruleBindings(rule, body), { name: "partials", access: "read_write" }];
+  const clips = withClip(bindings, clipGrad);
+  const s = syntaxFor(rule, new Set(rule.pre.map((c) => c.name)), clips);
   const code = `${header(rule, "partials", known)}
 ${bindingDecls(bindings)}
-
+${clips ? `\n${CLIPPED_FN}` : ""}
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let w = wid.x + wid.y * nwg.x;
@@ -220,7 +258,8 @@ ${[
   return { code: withBoolFns(code), bindings };
 }
 
-export function wgslKernel(rule: Rule): WgslKernel {
+export function wgslKernel(rule: Rule, options: WgslOptions = {}): WgslKernel {
+  const clipGrad = options.clipGrad ?? false;
   const flags = flagsOf(rule);
   const combos = flagCombinations(flags);
   // the variant index is Σ flag_j << j, while the combinations come first-flag-outermost, true first
@@ -237,11 +276,19 @@ export function wgslKernel(rule: Rule): WgslKernel {
   };
   const passes: WgslPass[] = [];
   if (rule.reduce.length > 0) {
-    passes.push({ name: "partials", dispatch: "blocks", variants: byIndex((k) => partialsPass(rule, k)) });
+    passes.push({
+      name: "partials",
+      dispatch: "blocks",
+      variants: byIndex((k) => partialsPass(rule, k, clipGrad)),
+    });
     passes.push({ name: "finish", dispatch: "single", variants: byIndex((k) => finishPass(rule, k)) });
   }
   if (rule.body.length > 0)
-    passes.push({ name: "update", dispatch: "elements", variants: byIndex((k) => updatePass(rule, k)) });
+    passes.push({
+      name: "update",
+      dispatch: "elements",
+      variants: byIndex((k) => updatePass(rule, k, clipGrad)),
+    });
   const scalars = uniformScalars(rule);
   return {
     rule: rule.fn,

@@ -25,7 +25,8 @@ export interface AcrossBuffer {
 
 /**
  * Encodes one reduction across buffers per call. Its scratch (partials, uniforms) is reused by the next
- * call: calls must be submitted in the order they are encoded, as queue order then keeps them apart.
+ * call: calls must be submitted in the order they are encoded, as queue order then keeps them apart. The
+ * bind groups of a call are kept for the next one over the same buffers (a training loop's every step).
  */
 export class AcrossRunner {
   readonly #device: GPUDevice;
@@ -36,6 +37,9 @@ export class AcrossRunner {
   #uniform: GPUBuffer | null = null;
   #mirror = new ArrayBuffer(0);
   #used = 0;
+  /** What the last call's bind groups were made from, and the groups in the order they were bound. */
+  #signature: readonly unknown[] = [];
+  #groups: GPUBindGroup[] = [];
 
   constructor(device: GPUDevice, kernel: WgslKernel, label: string) {
     this.#device = device;
@@ -79,11 +83,28 @@ export class AcrossRunner {
     );
     const finishSlot = this.#write(BLOCK_ELEMENTS * totalBlocks, 0, scalars);
     const gateBuffer = gate ?? zeroGate(this.#device);
+    // the slots depend only on the buffers' lengths: same buffers, same groups
+    const signature = [variant, results, gateBuffer, this.#partials, this.#uniform, perChunk];
+    for (const b of plan) signature.push(b.buffer, b.n);
+    const reuse =
+      signature.length === this.#signature.length && signature.every((x, j) => x === this.#signature[j]);
+    if (!reuse) {
+      this.#signature = signature;
+      this.#groups = [];
+    }
+    let next = 0;
+    const group = (make: () => GPUBindGroup): GPUBindGroup => {
+      if (!reuse) this.#groups.push(make());
+      return this.#groups[next++]!;
+    };
     for (const pass of kernel.passes) {
       const pipeline = pipelineFor(this.#device, kernel, pass, variant);
       computePass.setPipeline(pipeline);
       if (pass.dispatch === "single") {
-        computePass.setBindGroup(0, this.#group(pass, variant, null, 0, 0, finishSlot, results, gateBuffer));
+        computePass.setBindGroup(
+          0,
+          group(() => this.#group(pass, variant, null, 0, 0, finishSlot, results, gateBuffer)),
+        );
         computePass.dispatchWorkgroups(1, 1, 1);
         continue;
       }
@@ -92,7 +113,9 @@ export class AcrossRunner {
           b.ranges.forEach(([start, length], c) => {
             computePass.setBindGroup(
               0,
-              this.#group(pass, variant, b.buffer, start, length, slots[q]![c]!, results, gateBuffer),
+              group(() =>
+                this.#group(pass, variant, b.buffer, start, length, slots[q]![c]!, results, gateBuffer),
+              ),
             );
             const [x, y] = passWorkgroups(pass, length);
             computePass.dispatchWorkgroups(x, y);
@@ -174,6 +197,8 @@ export class AcrossRunner {
   }
 
   destroy(): void {
+    this.#signature = [];
+    this.#groups = [];
     this.#partials?.destroy();
     this.#uniform?.destroy();
     this.#partials = null;

@@ -10,7 +10,7 @@ import { boolean, nonNegative, optionError } from "../core/validate.js";
 import { AcrossRunner } from "./across.js";
 import { variantIndex } from "./executor.js";
 import { WGSL_KERNELS } from "./kernels.js";
-import { readBuffer } from "./optimizer.js";
+import { readBuffer, runClippedStep, WebGpuOptimizer } from "./optimizer.js";
 import { checkBuffer, GpuParam, storageUsage } from "./param.js";
 
 /** The options of the GPU `clipGradNorm` (those of descent-optim's, with fewer p). */
@@ -43,19 +43,27 @@ export class GpuNorm {
   }
 }
 
-const runners = new WeakMap<GPUDevice, AcrossRunner>();
+/** A reduction runner and the buffer its finish writes [total, coef] into, kept across calls. */
+interface ClipRunner {
+  readonly runner: AcrossRunner;
+  readonly results: GPUBuffer;
+}
 
-/**
- * Rescales the grads of `params` (GpuParams) on the GPU so that their joint p-norm is at most `maxNorm`,
- * as descent-optim's clipGradNorm does on the CPU; the norm before clipping stays on the GPU (`GpuNorm`).
- * Encodes and submits; call it before `opt.step()`, which then steps on the clipped grads.
- */
-export function clipGradNorm(
-  params: readonly GpuParam[] | GpuParam,
-  maxNorm: number,
-  options: GpuClipGradNormOptions = {},
-): GpuNorm {
-  const where = "clipGradNorm";
+function clipRunner(device: GPUDevice, label: string, update: boolean): ClipRunner {
+  const kernel = WGSL_KERNELS.clipGradNormUpdate!;
+  return {
+    // without the scale pass, the norm alone (the step's passes scale the grads as they read them)
+    runner: new AcrossRunner(
+      device,
+      update ? kernel : { ...kernel, passes: kernel.passes.filter((p) => p.name !== "update") },
+      label,
+    ),
+    results: device.createBuffer({ size: 16, usage: storageUsage(), label: `descent ${label} norm` }),
+  };
+}
+
+/** The kernel variant of p (after the checks common to clipGradNorm and clippedStep). */
+function clipVariant(where: string, maxNorm: number, options: GpuClipGradNormOptions): number {
   nonNegative(maxNorm, "max_norm value");
   if (options === null || typeof options !== "object")
     optionError(`${where}: options must be an object, got ${describe(options)}`);
@@ -72,6 +80,34 @@ export function clipGradNorm(
       `${where} on the GPU: errorIfNonfinite needs the norm on the CPU; await the returned norm's read() and check it, or skip such steps with SkipNonFinite`,
     );
   }
+  return variantIndex(WGSL_KERNELS.clipGradNormUpdate!, {
+    infNorm: p === Number.POSITIVE_INFINITY,
+    l1: p === 1,
+  });
+}
+
+/** A new GpuNorm, and the copy of `from` into it encoded on `encoder`. */
+function copiedNorm(device: GPUDevice, encoder: GPUCommandEncoder, from: GPUBuffer): GpuNorm {
+  const buffer = device.createBuffer({ size: 16, usage: storageUsage(), label: "descent clipGradNorm norm" });
+  encoder.copyBufferToBuffer(from, 0, buffer, 0, 16);
+  return new GpuNorm(device, buffer);
+}
+
+const runners = new WeakMap<GPUDevice, ClipRunner>();
+
+/**
+ * Rescales the grads of `params` (GpuParams) on the GPU so that their joint p-norm is at most `maxNorm`,
+ * as descent-optim's clipGradNorm does on the CPU; the norm before clipping stays on the GPU (`GpuNorm`).
+ * Encodes and submits; call it before `opt.step()`, which then steps on the clipped grads. To clip and
+ * step in one go, with the grads left unscaled and one pass over them fewer, use `clippedStep`.
+ */
+export function clipGradNorm(
+  params: readonly GpuParam[] | GpuParam,
+  maxNorm: number,
+  options: GpuClipGradNormOptions = {},
+): GpuNorm {
+  const where = "clipGradNorm";
+  const variant = clipVariant(where, maxNorm, options);
   const list = Array.isArray(params) ? params : [params as GpuParam];
   list.forEach((q, i) => {
     if (!(q instanceof GpuParam))
@@ -85,23 +121,66 @@ export function clipGradNorm(
     checkBuffer(q.grad, q.size, `${where}: grad of params[${i}]`);
     return [{ buffer: q.grad, n: q.size }];
   });
-  const results = device.createBuffer({
-    size: 16,
-    usage: storageUsage(),
-    label: "descent clipGradNorm norm",
-  });
-  const kernel = WGSL_KERNELS.clipGradNormUpdate!;
-  let runner = runners.get(device);
-  if (runner === undefined) {
-    runner = new AcrossRunner(device, kernel, "clipGradNorm");
-    runners.set(device, runner);
+  let own = runners.get(device);
+  if (own === undefined) {
+    own = clipRunner(device, "clipGradNorm", true);
+    runners.set(device, own);
   }
-  const variant = variantIndex(kernel, { infNorm: p === Number.POSITIVE_INFINITY, l1: p === 1 });
   const encoder = device.createCommandEncoder({ label: "descent clipGradNorm" });
   const pass = encoder.beginComputePass();
-  runner.encode(pass, grads, variant, [maxNorm], results);
+  own.runner.encode(pass, grads, variant, [maxNorm], own.results);
   pass.end();
-  runner.flush();
+  const norm = copiedNorm(device, encoder, own.results);
+  own.runner.flush();
   device.queue.submit([encoder.finish()]);
-  return new GpuNorm(device, results);
+  return norm;
+}
+
+const stepRunners = new WeakMap<WebGpuOptimizer, ClipRunner>();
+
+/**
+ * One `optimizer.step()` on its params' grads clipped to a joint p-norm of at most `maxNorm`, with the
+ * clipping fused into the step: the norm is reduced on the GPU, in the step's own compute pass, and each
+ * update pass scales a grad as it reads it (by min(1, maxNorm/(total + 1e-6)), NaN when the total is NaN).
+ * The params and state come out bit for bit as after `clipGradNorm(params, maxNorm, options)` then
+ * `step()`, but the grads are left as they were, which saves a read and a write of every grad (use
+ * clipGradNorm then step() when the clipped grads themselves are wanted). One submit, nothing read back;
+ * the step's hooks run as in step(). Returns the norm before clipping: `clippedStep(opt, 1)` in place of
+ * `clipGradNorm(params, 1); opt.step()`.
+ */
+export function clippedStep(
+  optimizer: WebGpuOptimizer,
+  maxNorm: number,
+  options: GpuClipGradNormOptions = {},
+): GpuNorm {
+  const where = "clippedStep";
+  if (!(optimizer instanceof WebGpuOptimizer)) {
+    optionError(
+      `${where}: expected a descent-optim/webgpu optimizer (for SkipNonFinite, clip with clipGradNorm, then step), got ${describe(optimizer)}`,
+    );
+  }
+  const variant = clipVariant(where, maxNorm, options);
+  let own = stepRunners.get(optimizer);
+  if (own === undefined) {
+    own = clipRunner(optimizer.device, `${optimizer.name} clippedStep`, false);
+    stepRunners.set(optimizer, own);
+  }
+  const { runner, results } = own;
+  let norm: GpuNorm | null = null;
+  runClippedStep(optimizer, {
+    buffer: results,
+    encode: (pass, work) =>
+      runner.encode(
+        pass,
+        work.map(({ p }) => ({ buffer: p.grad!, n: p.size })),
+        variant,
+        [maxNorm],
+        results,
+      ),
+    flush: () => runner.flush(),
+    after: (encoder) => {
+      norm = copiedNorm(optimizer.device, encoder, results);
+    },
+  });
+  return norm!;
 }

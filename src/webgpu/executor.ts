@@ -13,6 +13,8 @@ interface DeviceResources {
   layouts: Map<string, GPUBindGroupLayout>;
   /** A zero float (read-only binding): the `gate` of passes that are not skipped. */
   zeroGate: GPUBuffer;
+  /** [0, 1]: the `clip` of passes whose grads are not clipped (a coefficient of 1 leaves them as they are). */
+  noClip: GPUBuffer;
 }
 
 const resources = new WeakMap<GPUDevice, DeviceResources>();
@@ -26,7 +28,9 @@ function deviceResources(device: GPUDevice): DeviceResources {
       pipelines: new Map(),
       layouts: new Map(),
       zeroGate: device.createBuffer({ size: 16, usage, label: "descent zero gate" }),
+      noClip: device.createBuffer({ size: 16, usage, label: "descent no clip" }),
     };
+    device.queue.writeBuffer(r.noClip, 0, new Float32Array([0, 1, 0, 0]));
     resources.set(device, r);
   }
   return r;
@@ -35,6 +39,11 @@ function deviceResources(device: GPUDevice): DeviceResources {
 /** The zero-filled gate of update passes that are not skipped, on `device`. */
 export function zeroGate(device: GPUDevice): GPUBuffer {
   return deviceResources(device).zeroGate;
+}
+
+/** The `clip` of update passes whose grads are not clipped, on `device`. */
+export function noClip(device: GPUDevice): GPUBuffer {
+  return deviceResources(device).noClip;
 }
 
 /**

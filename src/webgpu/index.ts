@@ -1,6 +1,6 @@
 // descent-optim/webgpu: descent's optimizers over GPUBuffers, the update rules run as WGSL kernels.
 
-export { clipGradNorm, type GpuClipGradNormOptions, GpuNorm } from "./clip.js";
+export { clipGradNorm, clippedStep, type GpuClipGradNormOptions, GpuNorm } from "./clip.js";
 export { chunkElements } from "./executor.js";
 export {
   type CpuTwin,

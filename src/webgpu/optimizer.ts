@@ -113,6 +113,25 @@ export interface StepWork {
  */
 export let runGatedStep: (optimizer: WebGpuOptimizer, gate: StepGate) => void;
 
+/**
+ * One step of `optimizer` whose grads are clipped as its passes read them (`clippedStep` in
+ * descent-optim/webgpu): the clip's norm passes run first in the step's compute pass, and every pass binds
+ * its result as `clip`. Hooks run as in step(). Not part of the public API: set by the class's static block.
+ */
+export let runClippedStep: (optimizer: WebGpuOptimizer, clip: StepClip) => void;
+
+/** What clips a step's grads on the GPU (see `runClippedStep`). */
+export interface StepClip {
+  /** Bound as every pass's `clip`: clipGradNorm's [total, coef] once `encode`'s passes have run. */
+  readonly buffer: GPUBuffer;
+  /** Encodes the norm of the grads of `work` into `computePass`, before the step's passes. */
+  encode(computePass: GPUComputePassEncoder, work: readonly StepWork[]): void;
+  /** Writes what `encode` queued for upload (before submit). */
+  flush(): void;
+  /** Encodes what follows the step's compute pass (a copy of the norm for the caller). */
+  after(encoder: GPUCommandEncoder): void;
+}
+
 /** What gates a step on the GPU (see `runGatedStep`). */
 export interface StepGate {
   /** Throws, naming the reason, when a step of this kernel over these groups cannot be gated (yet). */
@@ -320,6 +339,21 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
 
   static {
     runGatedStep = (optimizer, gate) => optimizer.#gatedStep(gate);
+    runClippedStep = (optimizer, clip) => optimizer.#clippedStep(clip);
+  }
+
+  #clippedStep(clip: StepClip): void {
+    if (this.#encoder !== null) {
+      optionError(
+        `clippedStep: ${this.#name}'s GPU kernels do not take a clip coefficient; clip with clipGradNorm, then step()`,
+      );
+    }
+    this.#rule.checkStep?.(this.paramGroups, this.#name);
+    if (this.#preHooks.size > 0) for (const hook of this.#preHooks) hook(this);
+    this.#checkReady();
+    // with no grad at all the norm (0) is still computed
+    this.#encode(this.#prepare(), null, clip);
+    if (this.#postHooks.size > 0) for (const hook of this.#postHooks) hook(this);
   }
 
   #gatedStep(gate: StepGate): void {
@@ -361,9 +395,9 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     }
   }
 
-  #encode(work: readonly StepWork[], gate: StepGate | null): void {
+  #encode(work: readonly StepWork[], gate: StepGate | null, clip: StepClip | null = null): void {
     if (this.#encoder !== null) {
-      // gate.check refuses every kernel it does not know, so a gated step never gets here
+      // gate.check refuses every kernel it does not know, and #clippedStep these, so neither gets here
       const encoder = this.device.createCommandEncoder({ label: `descent ${this.#name}.step` });
       this.#encoder.encode(encoder, work);
       this.device.queue.submit([encoder.finish()]);
@@ -378,6 +412,7 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
       const item = {
         n: p.size,
         buffers: args.buffers,
+        ...(clip ? { clip: clip.buffer } : {}),
         scalars: kernel.scalars.map((s) => {
           const v = args.scalars[s];
           if (typeof v !== "number") throw new Error(`${this.#name}: no value for scalar '${s}'`);
@@ -410,10 +445,13 @@ export class WebGpuOptimizer<O extends BaseOptions = BaseOptions> {
     const planned = runner.plan(items);
     gate?.encode(encoder, work, planned, runner, (key) => rows.get(key)!);
     const computePass = encoder.beginComputePass();
+    clip?.encode(computePass, work);
     runner.record(computePass, planned);
     computePass.end();
+    clip?.after(encoder);
     runner.flush();
     gate?.flush();
+    clip?.flush();
     this.device.queue.submit([encoder.finish()]);
   }
 

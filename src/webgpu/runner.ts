@@ -12,6 +12,7 @@ import {
   chunks,
   layoutFor,
   passWorkgroups,
+  noClip,
   pipelineFor,
   UniformBlock,
   zeroGate,
@@ -32,6 +33,11 @@ export interface KernelItem {
   readonly scalars: readonly number[];
   /** Bound as the update passes' `gate` (nonzero first float: they write nothing); a zero buffer if absent. */
   readonly gate?: GPUBuffer;
+  /**
+   * Bound as the passes' `clip`, clipGradNorm's [total, coef]: each grad is read scaled by coef when
+   * coef < 1 or NaN, as clipGradNorm would have scaled it. [0, 1] (grads as they are) if absent.
+   */
+  readonly clip?: GPUBuffer;
 }
 
 /** An item with its chunks and its uniform slots (byte offsets in `uniformBuffer`, one per dispatch). */
@@ -187,6 +193,7 @@ export class KernelRunner {
       throw new RangeError(`${kernel.rule}: pass '${pass.name}' has no variant ${item.variant}`);
     const buffers = bindings.map((b) => {
       if (b.name === "gate") return item.gate ?? zeroGate(this.#device);
+      if (b.name === "clip") return item.clip ?? noClip(this.#device);
       if (b.name === "partials") return cached.partials!;
       if (b.name === "results") return cached.results!;
       const buffer = item.buffers[b.name];
@@ -207,7 +214,7 @@ export class KernelRunner {
     }
     const layout = layoutFor(this.#device, kernel, pass, item.variant);
     const uniform = this.#uniforms.buffer;
-    const whole = new Set(["gate", "partials", "results"]);
+    const whole = new Set(["gate", "clip", "partials", "results"]);
     const group = (start: number, length: number, slot: number) =>
       this.#device.createBindGroup({
         layout,

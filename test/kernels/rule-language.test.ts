@@ -262,8 +262,10 @@ describe("the WGSL back end's layout", () => {
     assert.ok(names(1).includes("maxExpAvgSq:read_write"));
     assert.ok(!names(0).some((b) => b.startsWith("maxExpAvgSq")));
     assert.ok(names(0).includes("grad:read"));
-    assert.equal(names(0).at(-1), "gate:read");
-    assert.match(update!.variants[0]!.code, /@group\(0\) @binding\(5\) var<uniform> u: Params;/);
+    // the gate, then clipGradNorm's [total, coef] (clippedStep), then the uniform
+    assert.deepEqual(names(0).slice(-2), ["gate:read", "clip:read"]);
+    assert.match(update!.variants[0]!.code, /@group\(0\) @binding\(6\) var<uniform> u: Params;/);
+    assert.match(update!.variants[0]!.code, /clipped\(grad\[i\]\)/);
     const code = update!.variants[0]!.code.replace(/^\/\/.*$/gm, ""); // the header comment names the flags
     assert.doesNotMatch(code, /maxExpAvgSq|amsgrad|maximize|flushSubnormals/);
   });

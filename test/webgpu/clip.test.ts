@@ -10,8 +10,8 @@ import { closeTo, loadFixture } from "../helpers/torch-reference.js";
 import { noBrowser, openWebGpuPage, type WebGpuPage } from "../helpers/webgpu-browser.js";
 
 /**
- * The total is a float32 tree sum on the GPU (per workgroup, then over the partials) and a float64 sum on
- * the CPU: within float32 rounding of the sum, a few ulps relative.
+ * The total is a float32 sum on the GPU (each invocation's 64 elements in order, then a tree over the
+ * partials) and a float64 sum on the CPU: within float32 rounding of the sum, a few ulps relative.
  */
 const TOTAL_RELATIVE = 2e-6;
 /** A clipped grad is g·coef with coef from that total: an ulp of the product, plus coef's few ulps. */
@@ -128,6 +128,78 @@ describe("clipGradNorm on the GPU", { skip: noBrowser }, () => {
     });
   }
 
+  type Fused = {
+    firstDifference: Array<{ step: number; param: number; at: number }>;
+    sameState: boolean;
+    totals: Array<[number, number]>;
+    coefs: Array<[number, number]>;
+    gradsKept: boolean;
+    maps: number;
+    hooks: [number, number];
+  };
+  const fusedCases: Array<[string, Record<string, unknown>]> = [
+    ["Adam", { norm: "2", name: "Adam", options: { lr: 0.01 } }],
+    [
+      "AdamW amsgrad maximize, p = 1",
+      { norm: "1", name: "AdamW", options: { lr: 0.01, amsgrad: true, maximize: true } },
+    ],
+    ["SGD with momentum, p = ∞", { norm: "inf", name: "SGD", options: { lr: 0.05, momentum: 0.9 } }],
+    // LAMB reads the grads in its own partials pass too
+    ["LAMB", { norm: "2", name: "LAMB", options: { lr: 0.01, weightDecay: 0.01 } }],
+    [
+      "RMSprop centered, a param without a grad",
+      { norm: "2", name: "RMSprop", options: { lr: 0.01, centered: true }, noGrad: [1] },
+    ],
+  ];
+  for (const [what, c] of fusedCases) {
+    test(`clippedStep is clipGradNorm then step() bit for bit, grads untouched: ${what}`, async () => {
+      // maxNorm 1000, 250, …, 0.98 against norms of about 550 (p = 1), 37 (2), 6 (∞): clipped and not
+      const r = await gpu.call<Fused>("fusedAgainstSeparate", {
+        sizes: [300, 40, 7],
+        start: 4000,
+        shrink: 4,
+        steps: 6,
+        ...c,
+      });
+      assert.deepEqual(r.firstDifference, [], "params bit-identical after every step");
+      assert.ok(r.sameState, "state bit-identical");
+      for (const [separate, fused] of r.totals) assert.equal(fused, separate);
+      assert.ok(
+        r.coefs.some(([, coef]) => coef >= 1) && r.coefs.some(([, coef]) => coef < 1),
+        "clipped and not",
+      );
+      assert.ok(r.gradsKept, "clippedStep leaves the grads as they were");
+      assert.equal(r.maps, 0);
+      assert.deepEqual(r.hooks, [6, 6]);
+    });
+  }
+
+  test("clippedStep: in chunks as whole, and a NaN grad as clipGradNorm then step()", async () => {
+    const c = {
+      name: "LAMB",
+      options: { lr: 0.01 },
+      sizes: [40000, 300],
+      norm: "2",
+      start: 2,
+      shrink: 2,
+      steps: 3,
+    };
+    const inChunks = await gpu.call<Fused>("fusedAgainstSeparate", { ...c, chunk: BLOCK_ELEMENTS });
+    assert.deepEqual(inChunks.firstDifference, []);
+    assert.ok(inChunks.sameState);
+    const whole = await gpu.call<Fused>("fusedAgainstSeparate", c);
+    assert.deepEqual(inChunks.totals, whole.totals);
+    const nan = await gpu.call<Fused>("fusedAgainstSeparate", {
+      ...c,
+      name: "Adam",
+      sizes: [300, 40],
+      nanAt: 1,
+    });
+    assert.deepEqual(nan.firstDifference, []);
+    assert.ok(nan.sameState);
+    assert.ok(Number.isNaN(nan.totals[1]![1]) || nan.totals[1]![1] === null, "the NaN reaches the norm");
+  });
+
   test("bad input is refused by name", async () => {
     const m = await gpu.call<Record<string, string>>("refusals");
     assert.match(m.p3!, /normType 3 has no WGSL kernel \(1, 2 and Infinity do\)/);
@@ -136,6 +208,18 @@ describe("clipGradNorm on the GPU", { skip: noBrowser }, () => {
     assert.match(m.errorIfNonfinite!, /errorIfNonfinite needs the norm on the CPU/);
     assert.match(m.notAParam!, /params\[0\] is not a GpuParam/);
     assert.match(m.smallGrad!, /grad of params\[0\] has 16 bytes/);
+    assert.match(m.stepP3!, /clippedStep on the GPU: normType 3 has no WGSL kernel/);
+    assert.equal(m.stepNegative, m.cpuNegative);
+    assert.match(
+      m.stepErrorIfNonfinite!,
+      /clippedStep on the GPU: errorIfNonfinite needs the norm on the CPU/,
+    );
+    assert.match(
+      m.stepWrapped!,
+      /clippedStep: expected a descent-optim\/webgpu optimizer \(for SkipNonFinite/,
+    );
+    assert.match(m.stepCpu!, /clippedStep: expected a descent-optim\/webgpu optimizer/);
+    assert.match(m.stepMuon!, /clippedStep: Muon's GPU kernels do not take a clip coefficient/);
     assert.deepEqual(gpu.problems, []);
   });
 });

@@ -129,6 +129,48 @@ describe("the generated WGSL kernels on WebGPU (SwiftShader)", { skip: noBrowser
     });
   }
 
+  for (const entry of KERNEL_TABLE.filter((e) => e.dtype === "float32")) {
+    const kernel = WGSL_KERNELS[entry.rule]!;
+    if (!kernel.passes.some((p) => p.variants.some((v) => v.bindings.some((b) => b.name === "clip"))))
+      continue;
+    test(`${entry.rule}: a clip coefficient steps every flag combination as the grad clipGradNorm would leave`, async () => {
+      for (let variant = 0; variant < 1 << kernel.flags.length; variant++) {
+        const n = 300;
+        const random = rng(31 * variant + entry.rule.length);
+        const buffers: Record<string, number[]> = {};
+        kernel.buffers.forEach((name, b) => {
+          buffers[name] = Array.from({ length: n }, () => Math.fround(b < 2 ? random() * 2 - 1 : random()));
+        });
+        const scalars = kernel.scalars.map(() => 0.05 + random() * 0.9);
+        // clipping (coef < 1), not clipping (coef ≥ 1: the grad as it is) and a NaN norm (every grad NaN)
+        for (const coef of [0.37, 2, "NaN"] as const) {
+          const c = Math.fround(coef === "NaN" ? Number.NaN : coef); // as the clip buffer holds it
+          const clipped = buffers.grad!.map((g) => (c < 1 || Number.isNaN(c) ? Math.fround(g * c) : g));
+          const fused = await gpu.call<Record<string, number[]>>("step", {
+            rule: entry.rule,
+            variant,
+            n,
+            buffers,
+            scalars,
+            clip: coef,
+          });
+          const separate = await gpu.call<Record<string, number[]>>("step", {
+            rule: entry.rule,
+            variant,
+            n,
+            buffers: { ...buffers, grad: clipped },
+            scalars,
+          });
+          for (const name of kernel.buffers) {
+            if (name === "grad")
+              assert.deepEqual(fused.grad, buffers.grad, "the grad itself is left as it is");
+            else assert.deepEqual(fused[name], separate[name], `variant ${variant}, coef ${coef}: ${name}`);
+          }
+        }
+      }
+    });
+  }
+
   test("a non-zero gate makes an update pass write nothing", async () => {
     const n = 40;
     const buffers = Object.fromEntries(

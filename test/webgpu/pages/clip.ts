@@ -4,8 +4,15 @@
 
 import * as cpu from "../../../src/index.js";
 import { setChunkElements } from "../../../src/webgpu/executor.js";
-import { clipGradNorm, gpuOptimizer, gpuParam, readBuffer } from "../../../src/webgpu/index.js";
-import { device, normals, random, ulps, upload, USAGE } from "./common.js";
+import {
+  clipGradNorm,
+  clippedStep,
+  gpuOptimizer,
+  gpuParam,
+  readBuffer,
+  SkipNonFinite,
+} from "../../../src/webgpu/index.js";
+import { device, normals, plain, random, ulps, upload, USAGE } from "./common.js";
 
 const NORMS: Record<string, number> = { "1": 1, "2": 2, inf: Number.POSITIVE_INFINITY };
 
@@ -162,6 +169,114 @@ export async function clipThenStep(c: {
   return { maxUlps, maps, totals };
 }
 
+/** The first index where two float32 arrays differ bit for bit (NaN equals NaN), or -1. */
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return 0;
+  for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) return k;
+  return -1;
+}
+
+export interface FusedCase {
+  name: string;
+  options: Record<string, unknown>;
+  sizes: number[];
+  /** "1", "2" or "inf". */
+  norm: string;
+  /** maxNorm is `start` / `shrink` at the first step and falls by `shrink` each step. */
+  start: number;
+  shrink: number;
+  steps: number;
+  /** Indices of params left without a grad. */
+  noGrad?: number[];
+  /** Step s puts a NaN into element 0 of params[0]'s grad. */
+  nanAt?: number;
+  chunk?: number;
+}
+
+/**
+ * The same run twice on the GPU: clipGradNorm then step(), and clippedStep. Whether params and state agree
+ * bit for bit after every step, the norms of both, whether clippedStep left the grads as uploaded, and
+ * the maps and hook calls of clippedStep.
+ */
+export async function fusedAgainstSeparate(c: FusedCase): Promise<{
+  firstDifference: Array<{ step: number; param: number; at: number }>;
+  sameState: boolean;
+  totals: Array<[number, number]>;
+  coefs: Array<[number, number]>;
+  gradsKept: boolean;
+  maps: number;
+  hooks: [number, number];
+}> {
+  const d = await device();
+  if (c.chunk) setChunkElements(d, c.chunk);
+  try {
+    const next = random(33);
+    const normType = NORMS[c.norm]!;
+    const init = c.sizes.map((n) => normals(n, next));
+    const make = () => init.map((v, i) => gpuParam(upload(d, v), [v.length], d, { name: `p${i}` }));
+    const separate = make();
+    const fused = make();
+    const a = gpuOptimizer(c.name, separate, c.options);
+    const b = gpuOptimizer(c.name, fused, c.options);
+    const hooks: [number, number] = [0, 0];
+    b.registerStepPreHook(() => hooks[0]++);
+    b.registerStepPostHook(() => hooks[1]++);
+    const differences: Array<{ step: number; param: number; at: number }> = [];
+    const totals: Array<[number, number]> = [];
+    const coefs: Array<[number, number]> = [];
+    let gradsKept = true;
+    let maps = 0;
+    const mapAsync = GPUBuffer.prototype.mapAsync;
+    let maxNorm = c.start;
+    for (let s = 0; s < c.steps; s++) {
+      maxNorm /= c.shrink;
+      const grads = c.sizes.map((n) => normals(n, next, 2));
+      if (c.nanAt === s) grads[0]![0] = Number.NaN;
+      for (const [i, g] of grads.entries()) {
+        const none = c.noGrad?.includes(i) ?? false;
+        for (const ps of [separate, fused]) {
+          ps[i]!.grad?.destroy();
+          ps[i]!.grad = none ? null : upload(d, g);
+        }
+      }
+      const normA = clipGradNorm(separate, maxNorm, { normType });
+      a.step();
+      GPUBuffer.prototype.mapAsync = function (...args) {
+        maps++;
+        return mapAsync.apply(this, args);
+      };
+      let normB: ReturnType<typeof clippedStep>;
+      try {
+        normB = clippedStep(b, maxNorm, { normType });
+      } finally {
+        GPUBuffer.prototype.mapAsync = mapAsync;
+      }
+      const [na, nb] = [await readBuffer(d, normA.buffer, 2), await readBuffer(d, normB.buffer, 2)];
+      totals.push([na[0]!, nb[0]!]);
+      coefs.push([na[1]!, nb[1]!]);
+      normA.destroy();
+      normB.destroy();
+      for (let i = 0; i < c.sizes.length; i++) {
+        const n = c.sizes[i]!;
+        const at = firstDifference(
+          await readBuffer(d, separate[i]!.buffer, n),
+          await readBuffer(d, fused[i]!.buffer, n),
+        );
+        if (at >= 0) differences.push({ step: s, param: i, at });
+        const g = fused[i]!.grad;
+        if (g && firstDifference(await readBuffer(d, g, n), grads[i]!) >= 0) gradsKept = false;
+      }
+    }
+    const sameState =
+      JSON.stringify(plain(await a.stateDictAsync())) === JSON.stringify(plain(await b.stateDictAsync()));
+    a.destroy();
+    b.destroy();
+    return { firstDifference: differences, sameState, totals, coefs, gradsKept, maps, hooks };
+  } finally {
+    setChunkElements(d, null);
+  }
+}
+
 /** The message of each bad call, or "no error". */
 export async function refusals(): Promise<Record<string, string>> {
   const d = await device();
@@ -186,6 +301,18 @@ export async function refusals(): Promise<Record<string, string>> {
       const q = gpuParam(upload(d, new Float32Array(8)), [8], d);
       q.grad = d.createBuffer({ size: 16, usage: USAGE });
       clipGradNorm([q], 1);
+    }),
+    stepP3: message(() => clippedStep(gpuOptimizer("Adam", [p], {}), 1, { normType: 3 })),
+    stepNegative: message(() => clippedStep(gpuOptimizer("Adam", [p], {}), -1)),
+    stepErrorIfNonfinite: message(() =>
+      clippedStep(gpuOptimizer("Adam", [p], {}), 1, { errorIfNonfinite: true }),
+    ),
+    stepWrapped: message(() => clippedStep(new SkipNonFinite(gpuOptimizer("Adam", [p], {})) as never, 1)),
+    stepCpu: message(() => clippedStep(new cpu.Adam([cpu.param([1])]) as never, 1)),
+    stepMuon: message(() => {
+      const w = gpuParam(upload(d, new Float32Array(16)), [4, 4], d, { name: "w" });
+      w.grad = upload(d, new Float32Array(16).fill(1));
+      clippedStep(gpuOptimizer("Muon", [w], {}), 1);
     }),
   };
 }

@@ -98,6 +98,8 @@ export interface StepInput {
   scalars: number[];
   /** The gate's value (non-zero: the update pass must write nothing). */
   gate?: number;
+  /** The clip coefficient bound as `clip` ("NaN" for NaN); 1 (the grads as they are) if absent. */
+  clip?: number | "NaN";
 }
 
 /** One step of a kernel: every pass in order in one submission; returns every buffer (and results) after. */
@@ -120,6 +122,7 @@ export async function step(input: StepInput): Promise<Record<string, number[]>> 
   buffers.set("partials", make([], Math.max(1, partials) * Math.max(1, k.reductions)));
   buffers.set("results", make([], Math.max(1, k.results)));
   buffers.set("gate", make([input.gate ?? 0], 1));
+  buffers.set("clip", make([0, input.clip === "NaN" ? Number.NaN : (input.clip ?? 1)], 2));
   const header = new ArrayBuffer(k.uniformSize);
   new Uint32Array(header, 0, 2).set([input.n, 0]);
   new Float32Array(header, 8, k.scalars.length).set(input.scalars);
