@@ -14,8 +14,7 @@ import {
   type WebGpuOptimizer,
 } from "../../../src/webgpu/index.js";
 import { device, normals, plain, random, ulps, upload, USAGE } from "./common.js";
-
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+import { readParams, resumeThroughCpu, size, stepRange } from "./resume.js";
 
 /** max |a − b| / max |b|. */
 function relative(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -207,73 +206,9 @@ export async function againstCpu(c: MuonCase): Promise<{
   return { ...out, maps };
 }
 
-async function run(
-  opt: WebGpuOptimizer,
-  params: GpuParam[],
-  grads: Float32Array[][],
-  from: number,
-  to: number,
-) {
-  const d = opt.device;
-  for (let s = from; s < to; s++) {
-    params.forEach((p, i) => {
-      p.grad = upload(d, grads[s]![i]!, p.grad ?? undefined);
-    });
-    opt.step();
-  }
-  await d.queue.onSubmittedWorkDone();
-}
-
-const read = (d: GPUDevice, ps: GpuParam[]) =>
-  Promise.all(ps.map(async (p) => Array.from(await readBuffer(d, p.buffer, p.size))));
-
-/**
- * k GPU steps, then the state moves to a CPU Muon and back to a new GPU Muon (params carried as values),
- * which takes m more steps; against k + m steps uninterrupted.
- */
-export async function resume(c: {
-  shapes: number[][];
-  options: Record<string, unknown>;
-  k: number;
-  m: number;
-}) {
-  const d = await device();
-  const next = random(7);
-  const init = c.shapes.map((shape) => normals(size(shape), next));
-  const grads = Array.from({ length: c.k + c.m }, () =>
-    c.shapes.map((shape) => normals(size(shape), next, 0.5)),
-  );
-  const make = () => init.map((v, i) => gpuParam(upload(d, v), c.shapes[i]!, d, { name: `p${i}` }));
-  const a = make();
-  const straight = gpuOptimizer("Muon", a, c.options);
-  await run(straight, a, grads, 0, c.k + c.m);
-  const b = make();
-  const first = gpuOptimizer("Muon", b, c.options);
-  await run(first, b, grads, 0, c.k);
-  const saved = await first.stateDictAsync();
-  const values = await Promise.all(b.map((p) => readBuffer(d, p.buffer, p.size)));
-  const onCpu = new cpu.Muon(
-    values.map((v, i) => cpu.param(v, { shape: c.shapes[i]!, name: `p${i}` })),
-    c.options,
-  );
-  onCpu.loadStateDict(saved);
-  const fromCpu = onCpu.stateDict();
-  const again = make();
-  again.forEach((p, i) => {
-    upload(d, onCpu.paramGroups.flatMap((g) => g.params)[i]!.data as Float32Array, p.buffer);
-  });
-  const second = gpuOptimizer("Muon", again, c.options);
-  await second.loadStateDictAsync(fromCpu);
-  const reloaded = await second.stateDictAsync();
-  await run(second, again, grads, c.k, c.k + c.m);
-  return {
-    straight: await read(d, a),
-    resumed: await read(d, again),
-    gpuState: plain(saved),
-    cpuState: plain(fromCpu),
-    again: plain(reloaded),
-  };
-}
+/** k GPU steps, then through a CPU Muon and back to a new GPU Muon; against k + m steps uninterrupted. */
+export const resume = (c: { shapes: number[][]; options: Record<string, unknown>; k: number; m: number }) =>
+  resumeThroughCpu("Muon", cpu.Muon, c);
 
 /**
  * Params stepped one optimizer at a time against all in one optimizer (the scratch shared, grown by a group
@@ -290,7 +225,7 @@ export async function shared(c: { shapes: number[][]; options: Record<string, un
   const alone = make();
   for (const [i, p] of alone.entries()) {
     const opt = gpuOptimizer("Muon", [p], c.options);
-    await run(
+    await stepRange(
       opt,
       [p],
       grads.map((g) => [g[i]!]),
@@ -302,8 +237,8 @@ export async function shared(c: { shapes: number[][]; options: Record<string, un
   const together = make();
   const opt = gpuOptimizer("Muon", [together[0]!], c.options);
   for (const p of together.slice(1)) opt.addParamGroup({ params: [p] });
-  await run(opt, together, grads, 0, c.steps);
-  return { alone: await read(d, alone), together: await read(d, together) };
+  await stepRange(opt, together, grads, 0, c.steps);
+  return { alone: await readParams(d, alone), together: await readParams(d, together) };
 }
 
 /** The messages of bad uses (or "no error"). */
