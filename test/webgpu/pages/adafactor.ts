@@ -3,15 +3,9 @@
 /// <reference types="@webgpu/types" />
 
 import * as cpu from "../../../src/index.js";
-import {
-  type GpuParam,
-  gpuOptimizer,
-  gpuParam,
-  readBuffer,
-  type WebGpuOptimizer,
-} from "../../../src/webgpu/index.js";
+import { gpuOptimizer, gpuParam, readBuffer } from "../../../src/webgpu/index.js";
 import { device, normals, plain, random, ulps, upload, USAGE } from "./common.js";
-import { readParams, resumeThroughCpu, size, stepRange } from "./resume.js";
+import { aloneAndTogether, resumeThroughCpu, size } from "./runs.js";
 
 export interface AdafactorCase {
   shapes: number[][];
@@ -111,31 +105,8 @@ export const resume = (c: { shapes: number[][]; options: Record<string, unknown>
   resumeThroughCpu("Adafactor", cpu.Adafactor, c);
 
 /** Each param stepped by its own optimizer against all in one (the scratch shared): the params of each. */
-export async function shared(c: { shapes: number[][]; options: Record<string, unknown>; steps: number }) {
-  const d = await device();
-  const next = random(13);
-  const init = c.shapes.map((shape) => normals(size(shape), next));
-  const grads = Array.from({ length: c.steps }, () =>
-    c.shapes.map((shape) => normals(size(shape), next, 0.5)),
-  );
-  const make = () => init.map((v, i) => gpuParam(upload(d, v), c.shapes[i]!, d, { name: `p${i}` }));
-  const alone = make();
-  for (const [i, p] of alone.entries()) {
-    const opt = gpuOptimizer("Adafactor", [p], c.options);
-    await stepRange(
-      opt,
-      [p],
-      grads.map((g) => [g[i]!]),
-      0,
-      c.steps,
-    );
-    opt.destroy();
-  }
-  const together = make();
-  const opt = gpuOptimizer("Adafactor", together, c.options);
-  await stepRange(opt, together, grads, 0, c.steps);
-  return { alone: await readParams(d, alone), together: await readParams(d, together) };
-}
+export const shared = (c: { shapes: number[][]; options: Record<string, unknown>; steps: number }) =>
+  aloneAndTogether("Adafactor", c, false);
 
 /** A bad state dict (a rowVar of the wrong length): its message, and whether the state changed. */
 export async function badLoad(): Promise<{ message: string; unchanged: boolean }> {

@@ -5,16 +5,9 @@
 
 import * as cpu from "../../../src/index.js";
 import { muonAdjustedLr, muonMatrixShape, NewtonSchulzWork, newtonSchulz } from "../../../src/optim/muon.js";
-import {
-  type GpuParam,
-  gpuOptimizer,
-  gpuParam,
-  readBuffer,
-  SkipNonFinite,
-  type WebGpuOptimizer,
-} from "../../../src/webgpu/index.js";
-import { device, normals, plain, random, ulps, upload, USAGE } from "./common.js";
-import { readParams, resumeThroughCpu, size, stepRange } from "./resume.js";
+import { gpuOptimizer, gpuParam, readBuffer, SkipNonFinite } from "../../../src/webgpu/index.js";
+import { device, normals, random, ulps, upload, USAGE } from "./common.js";
+import { aloneAndTogether, resumeThroughCpu, size } from "./runs.js";
 
 /** max |a − b| / max |b|. */
 function relative(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -210,36 +203,9 @@ export async function againstCpu(c: MuonCase): Promise<{
 export const resume = (c: { shapes: number[][]; options: Record<string, unknown>; k: number; m: number }) =>
   resumeThroughCpu("Muon", cpu.Muon, c);
 
-/**
- * Params stepped one optimizer at a time against all in one optimizer (the scratch shared, grown by a group
- * added later): the params of each.
- */
-export async function shared(c: { shapes: number[][]; options: Record<string, unknown>; steps: number }) {
-  const d = await device();
-  const next = random(13);
-  const init = c.shapes.map((shape) => normals(size(shape), next));
-  const grads = Array.from({ length: c.steps }, () =>
-    c.shapes.map((shape) => normals(size(shape), next, 0.5)),
-  );
-  const make = () => init.map((v, i) => gpuParam(upload(d, v), c.shapes[i]!, d, { name: `p${i}` }));
-  const alone = make();
-  for (const [i, p] of alone.entries()) {
-    const opt = gpuOptimizer("Muon", [p], c.options);
-    await stepRange(
-      opt,
-      [p],
-      grads.map((g) => [g[i]!]),
-      0,
-      c.steps,
-    );
-    opt.destroy();
-  }
-  const together = make();
-  const opt = gpuOptimizer("Muon", [together[0]!], c.options);
-  for (const p of together.slice(1)) opt.addParamGroup({ params: [p] });
-  await stepRange(opt, together, grads, 0, c.steps);
-  return { alone: await readParams(d, alone), together: await readParams(d, together) };
-}
+/** Params stepped one optimizer at a time against all in one optimizer (the scratch shared, grown by a group added later). */
+export const shared = (c: { shapes: number[][]; options: Record<string, unknown>; steps: number }) =>
+  aloneAndTogether("Muon", c, true);
 
 /** The messages of bad uses (or "no error"). */
 export async function refusals(): Promise<Record<string, string>> {

@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 // What the Muon and Adafactor test pages share: stepping a GPU optimizer through recorded grads, reading its
-// params back, and a run moved GPU → CPU → GPU against the same run uninterrupted.
+// params back, a run moved GPU → CPU → GPU against the same run uninterrupted, and params stepped alone
+// against the same params in one optimizer.
 
 import { type OptimizerStateDict, type Param, param } from "../../../src/index.js";
 import {
@@ -37,6 +38,15 @@ export const readParams = (d: GPUDevice, ps: GpuParam[]) =>
   Promise.all(ps.map(async (p) => Array.from(await readBuffer(d, p.buffer, p.size))));
 
 /** What the resume needs of a CPU optimizer class. */
+/** Seeded initial values and `steps` grads per shape, and `make()` for fresh GPU params of those values. */
+function inputs(d: GPUDevice, shapes: number[][], seed: number, steps: number) {
+  const next = random(seed);
+  const init = shapes.map((shape) => normals(size(shape), next));
+  const grads = Array.from({ length: steps }, () => shapes.map((shape) => normals(size(shape), next, 0.5)));
+  const make = () => init.map((v, i) => gpuParam(upload(d, v), shapes[i]!, d, { name: `p${i}` }));
+  return { grads, make };
+}
+
 type CpuClass = new (
   params: Param[],
   options: Record<string, unknown>,
@@ -56,12 +66,7 @@ export async function resumeThroughCpu(
   c: { shapes: number[][]; options: Record<string, unknown>; k: number; m: number },
 ) {
   const d = await device();
-  const next = random(7);
-  const init = c.shapes.map((shape) => normals(size(shape), next));
-  const grads = Array.from({ length: c.k + c.m }, () =>
-    c.shapes.map((shape) => normals(size(shape), next, 0.5)),
-  );
-  const make = () => init.map((v, i) => gpuParam(upload(d, v), c.shapes[i]!, d, { name: `p${i}` }));
+  const { grads, make } = inputs(d, c.shapes, 7, c.k + c.m);
   const a = make();
   const straight = gpuOptimizer(name, a, c.options);
   await stepRange(straight, a, grads, 0, c.k + c.m);
@@ -91,4 +96,34 @@ export async function resumeThroughCpu(
     cpuState: plain(fromCpu),
     again: plain(reloaded),
   };
+}
+
+/**
+ * Each param stepped by its own optimizer against all in one (the scratch shared; with `laterGroups`, every
+ * param after the first added as a group of its own, so the scratch grows): the params of each.
+ */
+export async function aloneAndTogether(
+  name: string,
+  c: { shapes: number[][]; options: Record<string, unknown>; steps: number },
+  laterGroups: boolean,
+) {
+  const d = await device();
+  const { grads, make } = inputs(d, c.shapes, 13, c.steps);
+  const alone = make();
+  for (const [i, p] of alone.entries()) {
+    const opt = gpuOptimizer(name, [p], c.options);
+    await stepRange(
+      opt,
+      [p],
+      grads.map((g) => [g[i]!]),
+      0,
+      c.steps,
+    );
+    opt.destroy();
+  }
+  const together = make();
+  const opt = gpuOptimizer(name, laterGroups ? [together[0]!] : together, c.options);
+  if (laterGroups) for (const p of together.slice(1)) opt.addParamGroup({ params: [p] });
+  await stepRange(opt, together, grads, 0, c.steps);
+  return { alone: await readParams(d, alone), together: await readParams(d, together) };
 }
