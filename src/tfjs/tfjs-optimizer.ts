@@ -15,7 +15,6 @@ import {
   Optimizer,
   serialization,
   type Tensor,
-  engine,
   type Variable,
 } from "@tensorflow/tfjs-core";
 import { TFJS_MIRROR } from "../checkpoint/checkpoint.js";
@@ -27,6 +26,7 @@ import { type OnNonFinite, SkipNonFinite } from "../optim/skip-non-finite.js";
 import { decodeConfig, encodeConfig, optimizerClass, optimizerName } from "./config-codec.js";
 import { groupParams, type TfjsGroupSpec } from "./group-matching.js";
 import { readInto, type WriteMode, writeVariable } from "./transfer.js";
+import { gradientEntries, variablesNamed } from "./named-gradients.js";
 import { decodeState, encodeState, type NamedTensor } from "./weights.js";
 
 export { registerOptimizerClass } from "./config-codec.js";
@@ -165,7 +165,7 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
    * TfjsOptimizer).
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return Function.prototype[Symbol.hasInstance].call(this, value);
+    return Function.prototype[Symbol.hasInstance].call(TfjsOptimizer, value);
   }
 
   readonly options: Readonly<TfjsOptimizerOptions>;
@@ -306,19 +306,8 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
 
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
     if (this.#disposed) optionError("TfjsOptimizer.applyGradients: the optimizer was disposed");
-    const grads: Array<[string, Tensor]> = Array.isArray(variableGradients)
-      ? variableGradients.map((g) => [g.name, g.tensor])
-      : Object.entries(variableGradients);
-    if (this.#optimizer === null) {
-      const registered = engine().registeredVariables;
-      this.bind(
-        grads.map(([name]) => {
-          const v = registered[name];
-          if (v === undefined) optionError(`TfjsOptimizer: no variable named '${name}' to bind to`);
-          return v;
-        }),
-      );
-    }
+    const grads = gradientEntries(variableGradients);
+    if (this.#optimizer === null) this.bind(variablesNamed(grads, "TfjsOptimizer"));
     const opt = this.#optimizer!;
     // every check before anything changes
     for (const [name, g] of grads) {

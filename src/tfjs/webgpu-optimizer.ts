@@ -35,6 +35,7 @@ import { GPU_OPTIMIZERS, gpuOptimizer } from "../webgpu/optimizers.js";
 import { GpuParam, storageUsage } from "../webgpu/param.js";
 import { decodeConfig, encodeConfig } from "./config-codec.js";
 import { type LayerVariableLike, type TfjsVariable, TfjsOptimizer } from "./tfjs-optimizer.js";
+import { gradientEntries, variablesNamed } from "./named-gradients.js";
 import { decodeState, encodeState, type NamedTensor } from "./weights.js";
 
 /** Builds the descent GPU optimizer over the params the adapter made (one per variable, in order). */
@@ -101,7 +102,7 @@ export class TfjsWebGpuOptimizer<O extends WebGpuOptimizer = WebGpuOptimizer> ex
 
   /** `instanceof` by class, not by tf.Optimizer's duck typing. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return Function.prototype[Symbol.hasInstance].call(this, value);
+    return Function.prototype[Symbol.hasInstance].call(TfjsWebGpuOptimizer, value);
   }
 
   #factory: GpuOptimizerFactory<O>;
@@ -291,19 +292,8 @@ export class TfjsWebGpuOptimizer<O extends WebGpuOptimizer = WebGpuOptimizer> ex
 
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
     const backend = webgpuBackend("TfjsWebGpuOptimizer.applyGradients");
-    const grads: Array<[string, Tensor]> = Array.isArray(variableGradients)
-      ? variableGradients.map((g) => [g.name, g.tensor])
-      : Object.entries(variableGradients);
-    if (this.#optimizer === null) {
-      const registered = engine().registeredVariables;
-      this.bind(
-        grads.map(([name]) => {
-          const v = registered[name];
-          if (v === undefined) optionError(`TfjsWebGpuOptimizer: no variable named '${name}' to bind to`);
-          return v;
-        }),
-      );
-    }
+    const grads = gradientEntries(variableGradients);
+    if (this.#optimizer === null) this.bind(variablesNamed(grads, "TfjsWebGpuOptimizer"));
     const refs: Tensor[] = [];
     for (const e of this.#entries) e.param.grad = null;
     for (const [name, g] of grads) {
