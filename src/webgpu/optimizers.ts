@@ -19,6 +19,7 @@ import type { RpropOptions } from "../optim/rprop.js";
 import type { ScheduleFreeAdamWOptions } from "../optim/schedule-free-adamw.js";
 import type { ScheduleFreeSGDOptions } from "../optim/schedule-free-sgd.js";
 import type { SGDOptions } from "../optim/sgd.js";
+import { OPTIMIZER_REGISTRY } from "../optim/registry.js";
 import { ADAFACTOR_RULE } from "./adafactor.js";
 import { LAMB_RULE } from "./lamb.js";
 import { MUON_RULE } from "./muon.js";
@@ -223,25 +224,14 @@ export const GPU_RULES: Readonly<Record<string, GpuRule<never>>> = Object.freeze
 /** The optimizers that run on the GPU, by class name. */
 export const GPU_OPTIMIZERS: readonly string[] = Object.freeze(Object.keys(CLASSES));
 
-/** The CPU optimizers that have no GPU kernel (they run only in descent-optim). */
+/**
+ * The CPU optimizers that have no GPU kernel (they run only in descent-optim): every registry row without a
+ * GPU class, so a new optimizer is listed here until it gets one.
+ */
 export const CPU_ONLY_OPTIMIZERS: readonly string[] = Object.freeze(
-  [
-    "Adadelta",
-    "Adafactor",
-    "Adagrad",
-    "Adamax",
-    "ASGD",
-    "LAMB",
-    "LBFGS",
-    "Muon",
-    "NAdam",
-    "RAdam",
-    "RMSprop",
-    "Rprop",
-    "ScheduleFreeAdamW",
-    "ScheduleFreeSGD",
-    "SparseAdam",
-  ].filter((n) => !(n in CLASSES)),
+  OPTIMIZER_REGISTRY.map((row) => row.name)
+    .filter((n) => !(n in CLASSES))
+    .sort(),
 );
 
 /** Builds the GPU optimizer named `name`; an optimizer without a GPU kernel is refused by name. */

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { OPTIMIZER_REGISTRY } from "../../src/optim/registry.js";
 import { CPU_ONLY_OPTIMIZERS, GPU_OPTIMIZERS, gpuOptimizer } from "../../src/webgpu/index.js";
 
 test("GPU and CPU-only optimizer lists are disjoint and name descent's classes", async () => {
@@ -14,6 +15,11 @@ test("GPU and CPU-only optimizer lists are disjoint and name descent's classes",
     [],
   );
   assert.ok(GPU_OPTIMIZERS.includes("Adam"));
+  // every registered optimizer is in exactly one list: a new one is CPU-only until it has a GPU class
+  assert.deepEqual(
+    [...GPU_OPTIMIZERS, ...CPU_ONLY_OPTIMIZERS].sort(),
+    OPTIMIZER_REGISTRY.map((row) => row.name).sort(),
+  );
 });
 
 test("an optimizer without a GPU kernel is refused by name", () => {
