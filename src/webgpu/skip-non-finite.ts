@@ -291,7 +291,9 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
   /** Per param of a split step: the gates of its two variants (the split flag false, true). */
   readonly #gates = new Map<GpuParam, [GPUBuffer, GPUBuffer]>();
   #uploads: Array<() => void> = [];
-  #scratch: GPUBuffer[] = [];
+  /** The check pass's per-step buffers by role, kept between steps and regrown when too small. */
+  #scratch = new Map<string, GPUBuffer>();
+  #bindGroup: { group: GPUBindGroup; buffers: GPUBuffer[] } | null = null;
 
   constructor(inner: I, options: Partial<SkipNonFiniteOptions> = {}) {
     const where = "SkipNonFinite (descent-optim/webgpu)";
@@ -435,8 +437,6 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
   ): void {
     const device = this.#device;
     const counted = this.#counted;
-    for (const s of this.#scratch) s.destroy();
-    this.#scratch = [];
     const S = counted.scalars.length;
     const columns = S + (counted.flag ? 1 : 0);
     const stride = this.#window * columns + 4;
@@ -464,25 +464,30 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
         table[j * stride + this.#window * columns + k] = v;
       });
     });
-    const buffer = (data: ArrayBufferView, label: string, usage = storageUsage()) => {
-      const b = device.createBuffer({
-        size: Math.max(16, data.byteLength),
-        usage,
-        label: `descent ${label}`,
-      });
-      this.#scratch.push(b);
-      this.#uploads.push(() => device.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength));
+    const scratch = (bytes: number, label: string, usage = storageUsage()) => {
+      const size = Math.max(16, bytes);
+      let b = this.#scratch.get(label);
+      if (b === undefined || b.size < size) {
+        b?.destroy();
+        b = device.createBuffer({
+          size: Math.max(size, 2 * (b?.size ?? 0)),
+          usage,
+          label: `descent ${label}`,
+        });
+        this.#scratch.set(label, b);
+      }
       return b;
     };
-    const scratch = (bytes: number, label: string) => {
-      const b = device.createBuffer({ size: Math.max(16, bytes), usage: storageUsage(), label });
-      this.#scratch.push(b);
+    // written at flush, before this step's submit: the queue orders it after the last step's reads
+    const buffer = (data: ArrayBufferView, label: string, usage = storageUsage()) => {
+      const b = scratch(data.byteLength, label, usage);
+      this.#uploads.push(() => device.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength));
       return b;
     };
     const infoBuffer = buffer(info, "gate info");
     const tableBuffer = buffer(table, "gate table");
-    const staged = scratch(work.length * S * 4, "descent gate staged scalars");
-    const gates = scratch(work.length * 2 * 4, "descent gate variants");
+    const staged = scratch(work.length * S * 4, "gate staged scalars");
+    const gates = scratch(work.length * 2 * 4, "gate variants");
     const params = buffer(
       new Uint32Array([work.length, this.#window, S, columns, stride, 0, 0, 0]),
       "gate params",
@@ -492,15 +497,15 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
     const grads = work.map(({ p }) => ({ buffer: p.grad!, n: p.size }));
     this.#check.encode(pass, grads, 0, [], this.#bad);
     pass.setPipeline(this.#pipelineFor());
-    pass.setBindGroup(
-      0,
-      device.createBindGroup({
+    const bound = [this.#bad, this.#counters, infoBuffer, tableBuffer, staged, gates, params];
+    if (this.#bindGroup === null || this.#bindGroup.buffers.some((b, i) => b !== bound[i])) {
+      const group = device.createBindGroup({
         layout: this.#layout!,
-        entries: [this.#bad, this.#counters, infoBuffer, tableBuffer, staged, gates, params].map(
-          (b, binding) => ({ binding, resource: { buffer: b } }),
-        ),
-      }),
-    );
+        entries: bound.map((b, binding) => ({ binding, resource: { buffer: b } })),
+      });
+      this.#bindGroup = { group, buffers: bound };
+    }
+    pass.setBindGroup(0, this.#bindGroup.group);
     pass.dispatchWorkgroups(1);
     pass.end();
     // each param's scalars, chosen on the GPU, into every uniform slot of its dispatches
@@ -626,7 +631,7 @@ export class SkipNonFinite<I extends WebGpuOptimizer = WebGpuOptimizer> {
 
   /** Frees the gate's buffers and the inner optimizer's (the params and grads are the host's). */
   destroy(): void {
-    for (const s of this.#scratch) s.destroy();
+    for (const s of this.#scratch.values()) s.destroy();
     for (const pair of this.#gates.values()) for (const g of pair) g.destroy();
     this.#check.destroy();
     this.#bad.destroy();
