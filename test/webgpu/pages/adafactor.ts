@@ -4,7 +4,7 @@
 
 import * as cpu from "../../../src/index.js";
 import { gpuOptimizer, gpuParam, readBuffer } from "../../../src/webgpu/index.js";
-import { device, normals, plain, random, ulps, upload, USAGE } from "./common.js";
+import { device, errorMessageAsync, normals, plain, random, ulps, upload, USAGE } from "./common.js";
 import { aloneAndTogether, resumeThroughCpu, size } from "./runs.js";
 
 export interface AdafactorCase {
@@ -118,11 +118,6 @@ export async function badLoad(): Promise<{ message: string; unchanged: boolean }
   const before = JSON.stringify(plain(await opt.stateDictAsync()));
   const bad = await opt.stateDictAsync();
   (bad.state[0] as Record<string, unknown>).rowVar = new Float32Array(4);
-  let message = "no error";
-  try {
-    await opt.loadStateDictAsync(bad);
-  } catch (e) {
-    message = (e as Error).message;
-  }
+  const message = await errorMessageAsync(() => opt.loadStateDictAsync(bad));
   return { message, unchanged: JSON.stringify(plain(await opt.stateDictAsync())) === before };
 }

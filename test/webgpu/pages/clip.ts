@@ -12,7 +12,7 @@ import {
   readBuffer,
   SkipNonFinite,
 } from "../../../src/webgpu/index.js";
-import { device, normals, plain, random, ulps, upload, USAGE } from "./common.js";
+import { device, errorMessage, normals, plain, random, ulps, upload, USAGE } from "./common.js";
 
 const NORMS: Record<string, number> = { "1": 1, "2": 2, inf: Number.POSITIVE_INFINITY };
 
@@ -282,14 +282,7 @@ export async function refusals(): Promise<Record<string, string>> {
   const d = await device();
   const p = gpuParam(upload(d, new Float32Array(4)), [4], d, { name: "w" });
   p.grad = upload(d, new Float32Array(4));
-  const message = (f: () => unknown) => {
-    try {
-      f();
-      return "no error";
-    } catch (e) {
-      return (e as Error).message;
-    }
-  };
+  const message = errorMessage;
   return {
     p3: message(() => clipGradNorm([p], 1, { normType: 3 })),
     negative: message(() => clipGradNorm([p], -1)),

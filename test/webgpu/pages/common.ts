@@ -58,3 +58,23 @@ export function plain(sd: unknown): unknown {
     ),
   );
 }
+
+/** The message `f` throws, or "no error". */
+export function errorMessage(f: () => unknown): string {
+  try {
+    f();
+    return "no error";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** The message `f` throws or rejects with, or "no error". */
+export async function errorMessageAsync(f: () => unknown): Promise<string> {
+  try {
+    await f();
+    return "no error";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

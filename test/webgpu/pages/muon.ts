@@ -6,7 +6,7 @@
 import * as cpu from "../../../src/index.js";
 import { muonAdjustedLr, muonMatrixShape, NewtonSchulzWork, newtonSchulz } from "../../../src/optim/muon.js";
 import { gpuOptimizer, gpuParam, readBuffer, SkipNonFinite } from "../../../src/webgpu/index.js";
-import { device, normals, random, ulps, upload, USAGE } from "./common.js";
+import { device, errorMessage, normals, random, ulps, upload, USAGE } from "./common.js";
 import { aloneAndTogether, resumeThroughCpu, size } from "./runs.js";
 
 /** max |a − b| / max |b|. */
@@ -211,14 +211,7 @@ export const shared = (c: { shapes: number[][]; options: Record<string, unknown>
 export async function refusals(): Promise<Record<string, string>> {
   const d = await device();
   const buffer = (n: number) => d.createBuffer({ size: n * 4, usage: USAGE });
-  const message = (f: () => unknown) => {
-    try {
-      f();
-      return "no error";
-    } catch (e) {
-      return (e as Error).message;
-    }
-  };
+  const message = errorMessage;
   const matrix = gpuParam(buffer(12), [3, 4], d, { name: "w" });
   const cpuMessage = message(() => new cpu.Muon([cpu.param(new Float32Array(4), { shape: [4] })]));
   // a device whose storage bindings hold 64 floats: a 10 × 10 param does not fit one

@@ -15,7 +15,17 @@ import {
   readBuffer,
   type WebGpuOptimizer,
 } from "../../../src/webgpu/index.js";
-import { device, normals, plain, random, ulps, upload, USAGE } from "./common.js";
+import {
+  device,
+  errorMessage,
+  errorMessageAsync,
+  normals,
+  plain,
+  random,
+  ulps,
+  upload,
+  USAGE,
+} from "./common.js";
 
 type CpuClass = new (params: cpu.Param[], options: Record<string, unknown>) => cpu.Optimizer;
 const CPU_CLASSES = cpu as unknown as Record<string, CpuClass>;
@@ -370,14 +380,7 @@ export async function scheduled(c: {
 export async function refusals(c?: { name: string }): Promise<Record<string, string>> {
   const d = await device();
   const p = gpuParam(d.createBuffer({ size: 64, usage: USAGE }), [16], d, { name: "w" });
-  const message = (f: () => unknown) => {
-    try {
-      f();
-      return "no error";
-    } catch (e) {
-      return (e as Error).message;
-    }
-  };
+  const message = errorMessage;
   return {
     ...(c ? { named: message(() => gpuOptimizer(c.name, [p])) } : {}),
     cpuOnly: message(() => gpuOptimizer("LBFGS", [p])),
@@ -411,12 +414,7 @@ export async function badLoad(): Promise<{ message: string; unchanged: boolean }
   const before = JSON.stringify(plain(await opt.stateDictAsync()));
   const bad = await opt.stateDictAsync();
   (bad.state[0] as Record<string, unknown>).expAvg = new Float32Array(7);
-  let message = "no error";
-  try {
-    await opt.loadStateDictAsync(bad);
-  } catch (e) {
-    message = (e as Error).message;
-  }
+  const message = await errorMessageAsync(() => opt.loadStateDictAsync(bad));
   return { message, unchanged: JSON.stringify(plain(await opt.stateDictAsync())) === before };
 }
 
@@ -525,14 +523,7 @@ export async function scheduleFreeModes(c: {
       );
   }
   const groupsOf = (sd: cpu.OptimizerStateDict) => JSON.stringify(sd.paramGroups.map(sorted));
-  const message = (f: () => unknown) => {
-    try {
-      f();
-      return "no error";
-    } catch (e) {
-      return (e as Error).message;
-    }
-  };
+  const message = errorMessage;
   run.gpu.eval();
   run.ref.eval();
   const result = {

@@ -12,7 +12,7 @@ import {
   readBuffer,
   SkipNonFinite,
 } from "../../../src/webgpu/index.js";
-import { device, normals, plain, random, upload } from "./common.js";
+import { device, errorMessageAsync, normals, plain, random, upload } from "./common.js";
 
 type CpuClass = new (params: cpu.Param[], options: Record<string, unknown>) => cpu.Optimizer;
 const CPU_CLASSES = cpu as unknown as Record<string, CpuClass>;
@@ -190,14 +190,7 @@ export async function refusals(): Promise<Record<string, string>> {
   const d = await device();
   const p = gpuParam(upload(d, new Float32Array(4)), [4], d, { name: "w" });
   p.grad = upload(d, new Float32Array(4));
-  const message = async (f: () => unknown) => {
-    try {
-      await f();
-      return "no error";
-    } catch (e) {
-      return (e as Error).message;
-    }
-  };
+  const message = errorMessageAsync;
   return {
     error: await message(() => new SkipNonFinite(gpuOptimizer("Adam", [p]), { onNonFinite: "error" })),
     badKey: await message(
