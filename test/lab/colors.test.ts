@@ -31,6 +31,12 @@ describe("colours", () => {
     assert.deepEqual(seriesColors([{}, {}]), [a, b]);
   });
 
+  test("every lab optimizer has a colour of its own, so a race with all of them enabled tells them apart", () => {
+    const presets = OPTIMIZER_REGISTRY.flatMap((r) => r.lab);
+    const colors = presets.map((p) => p.color.toLowerCase());
+    assert.equal(new Set(colors).size, colors.length, colors.join(" "));
+  });
+
   test("a named optimizer has its registry colour", () => {
     const adamw = OPTIMIZER_REGISTRY.find((r) => r.name === "AdamW")!.lab[0]!;
     assert.equal(labColor("adamw"), adamw.color);
