@@ -10,7 +10,7 @@ export function adamUpdateJs(
   n: number,
   { param, grad, expAvg, expAvgSq, maxExpAvgSq }: AdamBuffers,
   { amsgrad, maximize, flushSubnormals }: AdamFlags,
-  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor }: AdamScalars,
+  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor, expAvgFloor, expAvgFlushAbove }: AdamScalars,
 ): void {
   const w = 1 - beta1;
   if (amsgrad) {
@@ -19,31 +19,35 @@ export function adamUpdateJs(
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = -grad[i]! + weightDecay * theta_0;
-          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const gForV_3 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
-          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
-          const v_5 = vRaw_4 < expAvgSqFloor ? 0 : vRaw_4;
-          expAvg[i] = m_2;
-          expAvgSq[i] = v_5;
-          let vHat_6 = v_5;
-          vHat_6 = Math.max(maxExpAvgSq[i]!, v_5);
-          maxExpAvgSq[i] = vHat_6;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
+          const mRaw_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const m_3 = Math.abs(mRaw_2) < expAvgFloor && Math.abs(theta_0) > expAvgFlushAbove ? 0 : mRaw_2;
+          const gForV_4 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
+          const vRaw_5 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_4 * gForV_4;
+          const v_6 = vRaw_5 < expAvgSqFloor ? 0 : vRaw_5;
+          expAvg[i] = m_3;
+          expAvgSq[i] = v_6;
+          let vHat_7 = v_6;
+          const vMax_8 = Math.max(maxExpAvgSq[i]!, v_6);
+          vHat_7 = vMax_8 < expAvgSqFloor ? 0 : vMax_8;
+          maxExpAvgSq[i] = vHat_7;
+          param[i] = theta_0 - stepSize * (m_3 / (Math.sqrt(vHat_7) * inverseBiasCorrection2Sqrt + eps));
         }
       } else {
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = -grad[i]! + weightDecay * theta_0;
-          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const gForV_3 = g_1;
-          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
-          const v_5 = vRaw_4;
-          expAvg[i] = m_2;
-          expAvgSq[i] = v_5;
-          let vHat_6 = v_5;
-          vHat_6 = Math.max(maxExpAvgSq[i]!, v_5);
-          maxExpAvgSq[i] = vHat_6;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
+          const mRaw_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const m_3 = mRaw_2;
+          const gForV_4 = g_1;
+          const vRaw_5 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_4 * gForV_4;
+          const v_6 = vRaw_5;
+          expAvg[i] = m_3;
+          expAvgSq[i] = v_6;
+          let vHat_7 = v_6;
+          const vMax_8 = Math.max(maxExpAvgSq[i]!, v_6);
+          vHat_7 = vMax_8;
+          maxExpAvgSq[i] = vHat_7;
+          param[i] = theta_0 - stepSize * (m_3 / (Math.sqrt(vHat_7) * inverseBiasCorrection2Sqrt + eps));
         }
       }
     } else {
@@ -51,31 +55,35 @@ export function adamUpdateJs(
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = grad[i]! + weightDecay * theta_0;
-          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const gForV_3 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
-          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
-          const v_5 = vRaw_4 < expAvgSqFloor ? 0 : vRaw_4;
-          expAvg[i] = m_2;
-          expAvgSq[i] = v_5;
-          let vHat_6 = v_5;
-          vHat_6 = Math.max(maxExpAvgSq[i]!, v_5);
-          maxExpAvgSq[i] = vHat_6;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
+          const mRaw_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const m_3 = Math.abs(mRaw_2) < expAvgFloor && Math.abs(theta_0) > expAvgFlushAbove ? 0 : mRaw_2;
+          const gForV_4 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
+          const vRaw_5 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_4 * gForV_4;
+          const v_6 = vRaw_5 < expAvgSqFloor ? 0 : vRaw_5;
+          expAvg[i] = m_3;
+          expAvgSq[i] = v_6;
+          let vHat_7 = v_6;
+          const vMax_8 = Math.max(maxExpAvgSq[i]!, v_6);
+          vHat_7 = vMax_8 < expAvgSqFloor ? 0 : vMax_8;
+          maxExpAvgSq[i] = vHat_7;
+          param[i] = theta_0 - stepSize * (m_3 / (Math.sqrt(vHat_7) * inverseBiasCorrection2Sqrt + eps));
         }
       } else {
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = grad[i]! + weightDecay * theta_0;
-          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const gForV_3 = g_1;
-          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
-          const v_5 = vRaw_4;
-          expAvg[i] = m_2;
-          expAvgSq[i] = v_5;
-          let vHat_6 = v_5;
-          vHat_6 = Math.max(maxExpAvgSq[i]!, v_5);
-          maxExpAvgSq[i] = vHat_6;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
+          const mRaw_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const m_3 = mRaw_2;
+          const gForV_4 = g_1;
+          const vRaw_5 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_4 * gForV_4;
+          const v_6 = vRaw_5;
+          expAvg[i] = m_3;
+          expAvgSq[i] = v_6;
+          let vHat_7 = v_6;
+          const vMax_8 = Math.max(maxExpAvgSq[i]!, v_6);
+          vHat_7 = vMax_8;
+          maxExpAvgSq[i] = vHat_7;
+          param[i] = theta_0 - stepSize * (m_3 / (Math.sqrt(vHat_7) * inverseBiasCorrection2Sqrt + eps));
         }
       }
     }
@@ -85,27 +93,29 @@ export function adamUpdateJs(
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = -grad[i]! + weightDecay * theta_0;
-          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const gForV_3 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
-          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
-          const v_5 = vRaw_4 < expAvgSqFloor ? 0 : vRaw_4;
-          expAvg[i] = m_2;
-          expAvgSq[i] = v_5;
-          let vHat_6 = v_5;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
+          const mRaw_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const m_3 = Math.abs(mRaw_2) < expAvgFloor && Math.abs(theta_0) > expAvgFlushAbove ? 0 : mRaw_2;
+          const gForV_4 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
+          const vRaw_5 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_4 * gForV_4;
+          const v_6 = vRaw_5 < expAvgSqFloor ? 0 : vRaw_5;
+          expAvg[i] = m_3;
+          expAvgSq[i] = v_6;
+          let vHat_7 = v_6;
+          param[i] = theta_0 - stepSize * (m_3 / (Math.sqrt(vHat_7) * inverseBiasCorrection2Sqrt + eps));
         }
       } else {
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = -grad[i]! + weightDecay * theta_0;
-          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const gForV_3 = g_1;
-          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
-          const v_5 = vRaw_4;
-          expAvg[i] = m_2;
-          expAvgSq[i] = v_5;
-          let vHat_6 = v_5;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
+          const mRaw_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const m_3 = mRaw_2;
+          const gForV_4 = g_1;
+          const vRaw_5 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_4 * gForV_4;
+          const v_6 = vRaw_5;
+          expAvg[i] = m_3;
+          expAvgSq[i] = v_6;
+          let vHat_7 = v_6;
+          param[i] = theta_0 - stepSize * (m_3 / (Math.sqrt(vHat_7) * inverseBiasCorrection2Sqrt + eps));
         }
       }
     } else {
@@ -113,27 +123,29 @@ export function adamUpdateJs(
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = grad[i]! + weightDecay * theta_0;
-          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const gForV_3 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
-          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
-          const v_5 = vRaw_4 < expAvgSqFloor ? 0 : vRaw_4;
-          expAvg[i] = m_2;
-          expAvgSq[i] = v_5;
-          let vHat_6 = v_5;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
+          const mRaw_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const m_3 = Math.abs(mRaw_2) < expAvgFloor && Math.abs(theta_0) > expAvgFlushAbove ? 0 : mRaw_2;
+          const gForV_4 = Math.abs(g_1) < tinyGradFloor ? 0 : g_1;
+          const vRaw_5 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_4 * gForV_4;
+          const v_6 = vRaw_5 < expAvgSqFloor ? 0 : vRaw_5;
+          expAvg[i] = m_3;
+          expAvgSq[i] = v_6;
+          let vHat_7 = v_6;
+          param[i] = theta_0 - stepSize * (m_3 / (Math.sqrt(vHat_7) * inverseBiasCorrection2Sqrt + eps));
         }
       } else {
         for (let i = 0; i < n; i++) {
           const theta_0 = param[i]! * decay;
           const g_1 = grad[i]! + weightDecay * theta_0;
-          const m_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
-          const gForV_3 = g_1;
-          const vRaw_4 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_3 * gForV_3;
-          const v_5 = vRaw_4;
-          expAvg[i] = m_2;
-          expAvgSq[i] = v_5;
-          let vHat_6 = v_5;
-          param[i] = theta_0 - stepSize * (m_2 / (Math.sqrt(vHat_6) * inverseBiasCorrection2Sqrt + eps));
+          const mRaw_2 = expAvg[i]! + w * (g_1 - expAvg[i]!);
+          const m_3 = mRaw_2;
+          const gForV_4 = g_1;
+          const vRaw_5 = beta2 * expAvgSq[i]! + (1 - beta2) * gForV_4 * gForV_4;
+          const v_6 = vRaw_5;
+          expAvg[i] = m_3;
+          expAvgSq[i] = v_6;
+          let vHat_7 = v_6;
+          param[i] = theta_0 - stepSize * (m_3 / (Math.sqrt(vHat_7) * inverseBiasCorrection2Sqrt + eps));
         }
       }
     }
@@ -152,7 +164,7 @@ export function runAdamUpdate(n: number, buffers: AdamBuffers, flags: AdamFlags,
     const f32 = resident32(param, n) && resident32(grad, n) && resident32(expAvg, n) && resident32(expAvgSq, n) && resident32(maxExpAvgSq, n);
     if (f32 || (resident64(param, n) && resident64(grad, n) && resident64(expAvg, n) && resident64(expAvgSq, n) && resident64(maxExpAvgSq, n))) {
       const { amsgrad, maximize, flushSubnormals } = flags;
-      const { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor } = scalars;
+      const { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor, expAvgFloor, expAvgFlushAbove } = scalars;
       if (k.pool !== null && n >= k.pool.minElements) {
         const a = k.pool.args;
         a[0] = param.byteOffset;
@@ -172,9 +184,11 @@ export function runAdamUpdate(n: number, buffers: AdamBuffers, flags: AdamFlags,
         a[14] = eps;
         a[15] = expAvgSqFloor;
         a[16] = tinyGradFloor;
+        a[17] = expAvgFloor;
+        a[18] = expAvgFlushAbove;
         k.pool.run(f32 ? 6 : 7, n);
-      } else if (f32) k.exports.adamUpdate_f32(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, flushSubnormals ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor);
-      else k.exports.adamUpdate_f64(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, flushSubnormals ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor);
+      } else if (f32) k.exports.adamUpdate_f32(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, flushSubnormals ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor, expAvgFloor, expAvgFlushAbove);
+      else k.exports.adamUpdate_f64(n, param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq.byteOffset, amsgrad ? 1 : 0, maximize ? 1 : 0, flushSubnormals ? 1 : 0, decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor, expAvgFloor, expAvgFlushAbove);
       return;
     }
   }

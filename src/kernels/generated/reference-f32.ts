@@ -101,7 +101,7 @@ export function adamUpdateF32(
   n: number,
   { param, grad, expAvg, expAvgSq, maxExpAvgSq }: Float32Buffers<AdamBuffers>,
   { amsgrad, maximize, flushSubnormals }: AdamFlags,
-  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor }: AdamScalars,
+  { decay, weightDecay, beta1, beta2, stepSize, inverseBiasCorrection2Sqrt, eps, expAvgSqFloor, tinyGradFloor, expAvgFloor, expAvgFlushAbove }: AdamScalars,
 ): void {
   const f_decay = f(decay);
   const f_weightDecay = f(weightDecay);
@@ -112,22 +112,26 @@ export function adamUpdateF32(
   const f_eps = f(eps);
   const f_expAvgSqFloor = f(expAvgSqFloor);
   const f_tinyGradFloor = f(tinyGradFloor);
+  const f_expAvgFloor = f(expAvgFloor);
+  const f_expAvgFlushAbove = f(expAvgFlushAbove);
   const f_w = f(1 - f_beta1);
   for (let i = 0; i < n; i++) {
     const theta_0 = f(param[i]! * f_decay);
     const g_1 = f((maximize ? -grad[i]! : grad[i]!) + f(f_weightDecay * theta_0));
-    const m_2 = f(expAvg[i]! + f(f_w * f(g_1 - expAvg[i]!)));
-    const gForV_3 = flushSubnormals && Math.abs(g_1) < f_tinyGradFloor ? 0 : g_1;
-    const vRaw_4 = f(f(f_beta2 * expAvgSq[i]!) + f(f(f(1 - f_beta2) * gForV_3) * gForV_3));
-    const v_5 = flushSubnormals && vRaw_4 < f_expAvgSqFloor ? 0 : vRaw_4;
-    expAvg[i] = m_2;
-    expAvgSq[i] = v_5;
-    let vHat_6 = v_5;
+    const mRaw_2 = f(expAvg[i]! + f(f_w * f(g_1 - expAvg[i]!)));
+    const m_3 = flushSubnormals && Math.abs(mRaw_2) < f_expAvgFloor && Math.abs(theta_0) > f_expAvgFlushAbove ? 0 : mRaw_2;
+    const gForV_4 = flushSubnormals && Math.abs(g_1) < f_tinyGradFloor ? 0 : g_1;
+    const vRaw_5 = f(f(f_beta2 * expAvgSq[i]!) + f(f(f(1 - f_beta2) * gForV_4) * gForV_4));
+    const v_6 = flushSubnormals && vRaw_5 < f_expAvgSqFloor ? 0 : vRaw_5;
+    expAvg[i] = m_3;
+    expAvgSq[i] = v_6;
+    let vHat_7 = v_6;
     if (amsgrad) {
-      vHat_6 = Math.max(maxExpAvgSq[i]!, v_5);
-      maxExpAvgSq[i] = vHat_6;
+      const vMax_8 = Math.max(maxExpAvgSq[i]!, v_6);
+      vHat_7 = flushSubnormals && vMax_8 < f_expAvgSqFloor ? 0 : vMax_8;
+      maxExpAvgSq[i] = vHat_7;
     }
-    param[i] = f(theta_0 - f(f_stepSize * f(m_2 / f(f(f(Math.sqrt(vHat_6)) * f_inverseBiasCorrection2Sqrt) + f_eps))));
+    param[i] = f(theta_0 - f(f_stepSize * f(m_3 / f(f(f(Math.sqrt(vHat_7)) * f_inverseBiasCorrection2Sqrt) + f_eps))));
   }
 }
 

@@ -1228,8 +1228,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     file: "adam",
     buffers: ["param", "grad", "expAvg", "expAvgSq", "maxExpAvgSq"],
     flags: ["amsgrad", "maximize", "flushSubnormals"],
-    scalars: ["decay", "weightDecay", "beta1", "beta2", "stepSize", "inverseBiasCorrection2Sqrt", "eps", "expAvgSqFloor", "tinyGradFloor"],
-    uniformSize: 48,
+    scalars: ["decay", "weightDecay", "beta1", "beta2", "stepSize", "inverseBiasCorrection2Sqrt", "eps", "expAvgSqFloor", "tinyGradFloor", "expAvgFloor", "expAvgFlushAbove"],
+    uniformSize: 64,
     workgroupSize: 256,
     reductions: 0,
     results: 0,
@@ -1253,6 +1253,8 @@ struct Params {
   eps: f32,
   expAvgSqFloor: f32,
   tinyGradFloor: f32,
+  expAvgFloor: f32,
+  expAvgFlushAbove: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1282,14 +1284,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let w = 1.0 - u.beta1;
   let theta_0 = param[i] * u.decay;
   let g_1 = clipped(grad[i]) + u.weightDecay * theta_0;
-  let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let gForV_3 = g_1;
-  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
-  let v_5 = vRaw_4;
-  expAvg[i] = m_2;
-  expAvgSq[i] = v_5;
-  var vHat_6 = v_5;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
+  let mRaw_2 = expAvg[i] + w * (g_1 - expAvg[i]);
+  let m_3 = mRaw_2;
+  let gForV_4 = g_1;
+  let vRaw_5 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_4 * gForV_4;
+  let v_6 = vRaw_5;
+  expAvg[i] = m_3;
+  expAvgSq[i] = v_6;
+  var vHat_7 = v_6;
+  param[i] = theta_0 - u.stepSize * (m_3 / (sqrt(vHat_7) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1308,6 +1311,8 @@ struct Params {
   eps: f32,
   expAvgSqFloor: f32,
   tinyGradFloor: f32,
+  expAvgFloor: f32,
+  expAvgFlushAbove: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1338,16 +1343,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let w = 1.0 - u.beta1;
   let theta_0 = param[i] * u.decay;
   let g_1 = clipped(grad[i]) + u.weightDecay * theta_0;
-  let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let gForV_3 = g_1;
-  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
-  let v_5 = vRaw_4;
-  expAvg[i] = m_2;
-  expAvgSq[i] = v_5;
-  var vHat_6 = v_5;
-  vHat_6 = max(maxExpAvgSq[i], v_5);
-  maxExpAvgSq[i] = vHat_6;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
+  let mRaw_2 = expAvg[i] + w * (g_1 - expAvg[i]);
+  let m_3 = mRaw_2;
+  let gForV_4 = g_1;
+  let vRaw_5 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_4 * gForV_4;
+  let v_6 = vRaw_5;
+  expAvg[i] = m_3;
+  expAvgSq[i] = v_6;
+  var vHat_7 = v_6;
+  let vMax_8 = max(maxExpAvgSq[i], v_6);
+  vHat_7 = vMax_8;
+  maxExpAvgSq[i] = vHat_7;
+  param[i] = theta_0 - u.stepSize * (m_3 / (sqrt(vHat_7) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1366,6 +1373,8 @@ struct Params {
   eps: f32,
   expAvgSqFloor: f32,
   tinyGradFloor: f32,
+  expAvgFloor: f32,
+  expAvgFlushAbove: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1395,14 +1404,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let w = 1.0 - u.beta1;
   let theta_0 = param[i] * u.decay;
   let g_1 = -clipped(grad[i]) + u.weightDecay * theta_0;
-  let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let gForV_3 = g_1;
-  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
-  let v_5 = vRaw_4;
-  expAvg[i] = m_2;
-  expAvgSq[i] = v_5;
-  var vHat_6 = v_5;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
+  let mRaw_2 = expAvg[i] + w * (g_1 - expAvg[i]);
+  let m_3 = mRaw_2;
+  let gForV_4 = g_1;
+  let vRaw_5 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_4 * gForV_4;
+  let v_6 = vRaw_5;
+  expAvg[i] = m_3;
+  expAvgSq[i] = v_6;
+  var vHat_7 = v_6;
+  param[i] = theta_0 - u.stepSize * (m_3 / (sqrt(vHat_7) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1421,6 +1431,8 @@ struct Params {
   eps: f32,
   expAvgSqFloor: f32,
   tinyGradFloor: f32,
+  expAvgFloor: f32,
+  expAvgFlushAbove: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1451,16 +1463,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let w = 1.0 - u.beta1;
   let theta_0 = param[i] * u.decay;
   let g_1 = -clipped(grad[i]) + u.weightDecay * theta_0;
-  let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let gForV_3 = g_1;
-  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
-  let v_5 = vRaw_4;
-  expAvg[i] = m_2;
-  expAvgSq[i] = v_5;
-  var vHat_6 = v_5;
-  vHat_6 = max(maxExpAvgSq[i], v_5);
-  maxExpAvgSq[i] = vHat_6;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
+  let mRaw_2 = expAvg[i] + w * (g_1 - expAvg[i]);
+  let m_3 = mRaw_2;
+  let gForV_4 = g_1;
+  let vRaw_5 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_4 * gForV_4;
+  let v_6 = vRaw_5;
+  expAvg[i] = m_3;
+  expAvgSq[i] = v_6;
+  var vHat_7 = v_6;
+  let vMax_8 = max(maxExpAvgSq[i], v_6);
+  vHat_7 = vMax_8;
+  maxExpAvgSq[i] = vHat_7;
+  param[i] = theta_0 - u.stepSize * (m_3 / (sqrt(vHat_7) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1479,6 +1493,8 @@ struct Params {
   eps: f32,
   expAvgSqFloor: f32,
   tinyGradFloor: f32,
+  expAvgFloor: f32,
+  expAvgFlushAbove: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1508,14 +1524,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let w = 1.0 - u.beta1;
   let theta_0 = param[i] * u.decay;
   let g_1 = clipped(grad[i]) + u.weightDecay * theta_0;
-  let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let gForV_3 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
-  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
-  let v_5 = select(vRaw_4, 0.0, vRaw_4 < u.expAvgSqFloor);
-  expAvg[i] = m_2;
-  expAvgSq[i] = v_5;
-  var vHat_6 = v_5;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
+  let mRaw_2 = expAvg[i] + w * (g_1 - expAvg[i]);
+  let m_3 = select(mRaw_2, 0.0, abs(mRaw_2) < u.expAvgFloor && abs(theta_0) > u.expAvgFlushAbove);
+  let gForV_4 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
+  let vRaw_5 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_4 * gForV_4;
+  let v_6 = select(vRaw_5, 0.0, vRaw_5 < u.expAvgSqFloor);
+  expAvg[i] = m_3;
+  expAvgSq[i] = v_6;
+  var vHat_7 = v_6;
+  param[i] = theta_0 - u.stepSize * (m_3 / (sqrt(vHat_7) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1534,6 +1551,8 @@ struct Params {
   eps: f32,
   expAvgSqFloor: f32,
   tinyGradFloor: f32,
+  expAvgFloor: f32,
+  expAvgFlushAbove: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1564,16 +1583,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let w = 1.0 - u.beta1;
   let theta_0 = param[i] * u.decay;
   let g_1 = clipped(grad[i]) + u.weightDecay * theta_0;
-  let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let gForV_3 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
-  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
-  let v_5 = select(vRaw_4, 0.0, vRaw_4 < u.expAvgSqFloor);
-  expAvg[i] = m_2;
-  expAvgSq[i] = v_5;
-  var vHat_6 = v_5;
-  vHat_6 = max(maxExpAvgSq[i], v_5);
-  maxExpAvgSq[i] = vHat_6;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
+  let mRaw_2 = expAvg[i] + w * (g_1 - expAvg[i]);
+  let m_3 = select(mRaw_2, 0.0, abs(mRaw_2) < u.expAvgFloor && abs(theta_0) > u.expAvgFlushAbove);
+  let gForV_4 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
+  let vRaw_5 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_4 * gForV_4;
+  let v_6 = select(vRaw_5, 0.0, vRaw_5 < u.expAvgSqFloor);
+  expAvg[i] = m_3;
+  expAvgSq[i] = v_6;
+  var vHat_7 = v_6;
+  let vMax_8 = max(maxExpAvgSq[i], v_6);
+  vHat_7 = select(vMax_8, 0.0, vMax_8 < u.expAvgSqFloor);
+  maxExpAvgSq[i] = vHat_7;
+  param[i] = theta_0 - u.stepSize * (m_3 / (sqrt(vHat_7) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1592,6 +1613,8 @@ struct Params {
   eps: f32,
   expAvgSqFloor: f32,
   tinyGradFloor: f32,
+  expAvgFloor: f32,
+  expAvgFlushAbove: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1621,14 +1644,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let w = 1.0 - u.beta1;
   let theta_0 = param[i] * u.decay;
   let g_1 = -clipped(grad[i]) + u.weightDecay * theta_0;
-  let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let gForV_3 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
-  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
-  let v_5 = select(vRaw_4, 0.0, vRaw_4 < u.expAvgSqFloor);
-  expAvg[i] = m_2;
-  expAvgSq[i] = v_5;
-  var vHat_6 = v_5;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
+  let mRaw_2 = expAvg[i] + w * (g_1 - expAvg[i]);
+  let m_3 = select(mRaw_2, 0.0, abs(mRaw_2) < u.expAvgFloor && abs(theta_0) > u.expAvgFlushAbove);
+  let gForV_4 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
+  let vRaw_5 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_4 * gForV_4;
+  let v_6 = select(vRaw_5, 0.0, vRaw_5 < u.expAvgSqFloor);
+  expAvg[i] = m_3;
+  expAvgSq[i] = v_6;
+  var vHat_7 = v_6;
+  param[i] = theta_0 - u.stepSize * (m_3 / (sqrt(vHat_7) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
@@ -1647,6 +1671,8 @@ struct Params {
   eps: f32,
   expAvgSqFloor: f32,
   tinyGradFloor: f32,
+  expAvgFloor: f32,
+  expAvgFlushAbove: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
@@ -1677,16 +1703,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let w = 1.0 - u.beta1;
   let theta_0 = param[i] * u.decay;
   let g_1 = -clipped(grad[i]) + u.weightDecay * theta_0;
-  let m_2 = expAvg[i] + w * (g_1 - expAvg[i]);
-  let gForV_3 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
-  let vRaw_4 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_3 * gForV_3;
-  let v_5 = select(vRaw_4, 0.0, vRaw_4 < u.expAvgSqFloor);
-  expAvg[i] = m_2;
-  expAvgSq[i] = v_5;
-  var vHat_6 = v_5;
-  vHat_6 = max(maxExpAvgSq[i], v_5);
-  maxExpAvgSq[i] = vHat_6;
-  param[i] = theta_0 - u.stepSize * (m_2 / (sqrt(vHat_6) * u.inverseBiasCorrection2Sqrt + u.eps));
+  let mRaw_2 = expAvg[i] + w * (g_1 - expAvg[i]);
+  let m_3 = select(mRaw_2, 0.0, abs(mRaw_2) < u.expAvgFloor && abs(theta_0) > u.expAvgFlushAbove);
+  let gForV_4 = select(g_1, 0.0, abs(g_1) < u.tinyGradFloor);
+  let vRaw_5 = u.beta2 * expAvgSq[i] + (1.0 - u.beta2) * gForV_4 * gForV_4;
+  let v_6 = select(vRaw_5, 0.0, vRaw_5 < u.expAvgSqFloor);
+  expAvg[i] = m_3;
+  expAvgSq[i] = v_6;
+  var vHat_7 = v_6;
+  let vMax_8 = max(maxExpAvgSq[i], v_6);
+  vHat_7 = select(vMax_8, 0.0, vMax_8 < u.expAvgSqFloor);
+  maxExpAvgSq[i] = vHat_7;
+  param[i] = theta_0 - u.stepSize * (m_3 / (sqrt(vHat_7) * u.inverseBiasCorrection2Sqrt + u.eps));
 }
 `,
           },
