@@ -125,6 +125,11 @@ export class Arena {
     return array.buffer === this.#buffer;
   }
 
+  /** True when the arena made `array` (a view of one of its blocks, live or detached by a growth). */
+  made(array: ArrayBufferView): boolean {
+    return this.#blocks.has(array);
+  }
+
   alloc(length: number, dtype: Dtype): Buffer {
     const bytesPer = dtype === "float32" ? 4 : 8;
     const size = Math.max(ALIGN, Math.ceil((length * bytesPer) / ALIGN) * ALIGN);
@@ -366,9 +371,21 @@ export function logAllocations<T>(log: Buffer[], fn: () => T): T {
   }
 }
 
-/** A zero-filled buffer with the length and dtype of `like`. */
+/**
+ * A zero-filled buffer with the length and dtype of `like`, where `like` lives: in the arena for an arena
+ * buffer (a `param()`'s data: its state is then where the kernels can reach it), a plain typed array for a
+ * plain one. A plain param runs the TypeScript rule whatever its state, so putting its state in the arena
+ * would only grow, and so detach, the arena's memory, and one detach anywhere makes V8's typed-array code
+ * slower for the whole process (docs/ARCHITECTURE.md, "What detaching costs").
+ */
 export function zerosLike(like: Buffer): Buffer {
-  return allocBuffer(like.length, dtypeOf(like));
+  return allocBeside(like, like.length, dtypeOf(like));
+}
+
+/** A zero-filled buffer of `length` elements of `dtype`, where `like` lives (see `zerosLike`). */
+export function allocBeside(like: Buffer, length: number, dtype: Dtype): Buffer {
+  if (theArena?.made(like) !== true) return plainBuffer(length, dtype);
+  return allocBuffer(length, dtype);
 }
 
 /** A zero-filled plain typed array (outside the arena, so never detached), for buffers no kernel reads. */

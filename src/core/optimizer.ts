@@ -681,7 +681,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     const log: Buffer[] = [];
     try {
       logAllocations(log, () => {
-        for (const [p, s] of newState) newState.set(p, this.materializeLoaded(s));
+        for (const [p, s] of newState) newState.set(p, this.materializeLoaded(s, p));
       });
     } catch (e) {
       for (const b of log) releaseBuffer(b);
@@ -724,9 +724,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     }
   }
 
-  /** Loaded state as this optimizer keeps it (default: buffers copied into descent's memory). */
-  protected materializeLoaded(loaded: S): S {
-    return materializeState(loaded);
+  /** Loaded state as this optimizer keeps it (default: buffers copied to where `p`'s data lives). */
+  protected materializeLoaded(loaded: S, p: Param): S {
+    return materializeState(loaded, p.data);
   }
 
   /** Why `loaded` is not valid state for `p`, or null. Default: the shape of a fresh `initState`. */

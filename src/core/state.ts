@@ -2,7 +2,7 @@
 // State dicts must be structured-clone-able and must never alias live buffers.
 
 import type { Buffer } from "./arena.js";
-import { arenaClock, currentBuffer, releaseBuffer, zerosLike } from "./arena.js";
+import { allocBeside, arenaClock, currentBuffer, dtypeOf, releaseBuffer } from "./arena.js";
 
 /**
  * A value in optimizer or scheduler state: numbers, booleans, strings, null, typed arrays, and arrays or
@@ -30,17 +30,20 @@ export function cloneState<T extends StateValue>(value: T): T {
   return value;
 }
 
-/** A deep copy whose typed arrays are fresh arena buffers (for loading into an optimizer). */
-export function materializeState<T extends StateValue>(value: T): T {
+/**
+ * A deep copy whose typed arrays are fresh buffers where `beside` (the param's data) lives: arena buffers
+ * for a `param()`, plain arrays for a plain param (for loading into an optimizer; see `zerosLike`).
+ */
+export function materializeState<T extends StateValue>(value: T, beside: Buffer): T {
   if (isBuffer(value)) {
-    const b = zerosLike(value);
+    const b = allocBeside(beside, value.length, dtypeOf(value));
     b.set(value);
     return b as T;
   }
-  if (Array.isArray(value)) return Array.from(value, (v) => materializeState(v)) as unknown as T;
+  if (Array.isArray(value)) return Array.from(value, (v) => materializeState(v, beside)) as unknown as T;
   if (value !== null && typeof value === "object") {
     const out: Record<string, StateValue> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = materializeState(v as StateValue);
+    for (const [k, v] of Object.entries(value)) out[k] = materializeState(v as StateValue, beside);
     return out as T;
   }
   return value;

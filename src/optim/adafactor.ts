@@ -13,7 +13,7 @@
 // the RMS of the whole update. The factored/vector choice follows the param's shape (`p.shape`).
 
 import type { Buffer } from "../core/arena.js";
-import { allocBuffer, dtypeOf } from "../core/arena.js";
+import { allocBeside, dtypeOf } from "../core/arena.js";
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInit } from "../core/optimizer.js";
 import { describe, type Param } from "../core/param.js";
 import { boolean, optionError } from "../core/validate.js";
@@ -246,11 +246,11 @@ export class Adafactor extends Optimizer<AdafactorOptions, AdafactorState> {
   protected initState(p: Param): AdafactorState {
     const dtype = dtypeOf(p.data);
     const f = factoredShape(p);
-    if (f === null) return { step: 0, variance: allocBuffer(p.data.length, dtype) };
+    if (f === null) return { step: 0, variance: allocBeside(p.data, p.data.length, dtype) };
     return {
       step: 0,
-      rowVar: allocBuffer(f.batch * f.rows, dtype),
-      colVar: allocBuffer(f.batch * f.cols, dtype),
+      rowVar: allocBeside(p.data, f.batch * f.rows, dtype),
+      colVar: allocBeside(p.data, f.batch * f.cols, dtype),
     };
   }
 

@@ -2,7 +2,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { allocBuffer, arena, releaseBuffer } from "../../src/core/arena.js";
-import { Adam, param, RMSprop, readCheckpoint, SGD, saveCheckpoint } from "../../src/index.js";
+import {
+  Adafactor,
+  Adam,
+  type Param,
+  param,
+  RMSprop,
+  readCheckpoint,
+  SGD,
+  saveCheckpoint,
+} from "../../src/index.js";
 
 function stepOnce(opt: { step(): unknown }, ...ps: ReturnType<typeof param>[]): void {
   for (const p of ps) p.grad = new Float32Array(p.size).fill(1);
@@ -137,5 +146,63 @@ describe("a step that cannot allocate", () => {
     } finally {
       a.maxBytes = savedMax;
     }
+  });
+});
+
+describe("state lives where its param lives", () => {
+  const plain = (n: number, shape: number[] = [n]) => {
+    const data = new Float32Array(n).map((_, i) => Math.sin(i + 1));
+    return { data, grad: data.map((x) => 0.1 * x), shape };
+  };
+  const buffersOf = (value: unknown): ArrayBufferView[] =>
+    ArrayBuffer.isView(value)
+      ? [value]
+      : value !== null && typeof value === "object"
+        ? Object.values(value).flatMap(buffersOf)
+        : [];
+  const kinds = {
+    Adam: (ps: Param[]) => new Adam(ps, { lr: 1e-3, amsgrad: true }),
+    SGD: (ps: Param[]) => new SGD(ps, { lr: 0.1, momentum: 0.9 }),
+    RMSprop: (ps: Param[]) => new RMSprop(ps, { lr: 1e-3, centered: true, momentum: 0.5 }),
+    Adafactor: (ps: Param[]) => new Adafactor(ps, { lr: 1e-2 }),
+  };
+  for (const [name, make] of Object.entries(kinds)) {
+    it(`${name} over plain typed arrays takes nothing from the arena and never grows it, also on a load`, () => {
+      const a = arena()!;
+      const before = { bytes: a.bytesInUse, buffer: a.memory.buffer };
+      const ps = [plain(5000), plain(24, [4, 6])];
+      const opt = make(ps);
+      for (let i = 0; i < 3; i++) opt.step();
+      const saved = opt.stateDict();
+      const again = make(ps);
+      again.loadStateDict(saved);
+      again.step();
+      for (const o of [opt, again]) {
+        for (const [, s] of o.state) {
+          for (const b of buffersOf(s))
+            assert.equal(a.owns(b), false, `${name}: a state buffer in the arena`);
+        }
+      }
+      assert.equal(a.bytesInUse, before.bytes);
+      assert.equal(a.memory.buffer, before.buffer, "the memory grew (and detached its views)");
+      assert.ok(ps[0]!.data.every(Number.isFinite));
+      opt.dispose();
+      again.dispose();
+    });
+  }
+  it("a param()'s state, made or loaded, is in the arena, where the kernels reach it", () => {
+    const a = arena()!;
+    const w = param(new Float32Array(4096).fill(1));
+    const opt = new Adam([w], { lr: 1e-3 });
+    stepOnce(opt, w);
+    const again = new Adam([w], { lr: 1e-3 });
+    again.loadStateDict(opt.stateDict());
+    for (const o of [opt, again]) {
+      const s = o.state.get(w) as { expAvg: Float32Array; expAvgSq: Float32Array };
+      assert.ok(a.owns(s.expAvg) && a.owns(s.expAvgSq));
+    }
+    opt.dispose();
+    again.dispose();
+    w.dispose();
   });
 });
