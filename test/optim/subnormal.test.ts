@@ -209,6 +209,18 @@ describe("flushing the moments, against the rule run without the flushes", () =>
       else adamUpdateF32(n, b as never, off, scalars);
     };
   }
+  /** The buffers of the run without flushes, from `init`, in `dtype`. */
+  function referenceBuffers(init: Float64Array, dtype: Dtype): AdamBuffers {
+    const C = dtype === "float64" ? Float64Array : Float32Array;
+    const n = init.length;
+    return {
+      param: C.from(init),
+      grad: new C(n),
+      expAvg: new C(n),
+      expAvgSq: new C(n),
+      maxExpAvgSq: new C(n),
+    };
+  }
   const ulps = (a: number, b: number) => {
     const f = new Float32Array([a, b]);
     const i = new Int32Array(f.buffer);
@@ -230,13 +242,7 @@ describe("flushing the moments, against the rule run without the flushes", () =>
             const opt = new Adam([p], options);
             const group = opt.paramGroups[0]!;
             const C = dtype === "float64" ? Float64Array : Float32Array;
-            const ref = {
-              param: C.from(init),
-              grad: new C(n),
-              expAvg: new C(n),
-              expAvgSq: new C(n),
-              maxExpAvgSq: new C(n),
-            };
+            const ref = referenceBuffers(init, dtype);
             const flags = { amsgrad: group.amsgrad, maximize: group.maximize, flushSubnormals: false };
             let dropped = 0;
             let offByOne = 0;
@@ -296,13 +302,7 @@ describe("flushing the moments, against the rule run without the flushes", () =>
           const opt = new AdamW([p], { lr: 1e-3, weightDecay: 1e-2 });
           const group = opt.paramGroups[0]!;
           const C = dtype === "float64" ? Float64Array : Float32Array;
-          const ref = {
-            param: C.from(init),
-            grad: new C(n),
-            expAvg: new C(n),
-            expAvgSq: new C(n),
-            maxExpAvgSq: new C(n),
-          };
+          const ref = referenceBuffers(init, dtype);
           const flags = { amsgrad: false, maximize: false, flushSubnormals: false };
           const rule = mode === "typescript" || dtype === "float64" ? adamUpdate : adamUpdateF32;
           for (let step = 1; step <= 120; step++) {
