@@ -316,16 +316,31 @@ export class Arena {
   }
 }
 
-function createArena(): Arena | null {
+function createArena(reserveBytes = 0): Arena | null {
   if (typeof WebAssembly === "undefined") return null;
-  try {
-    return new Arena(new WebAssembly.Memory({ initial: FIRST_PAGES, maximum: MAX_PAGES }));
-  } catch {
-    return null;
+  const wanted = Math.min(MAX_PAGES, Math.max(FIRST_PAGES, Math.ceil((PAGE + reserveBytes) / PAGE)));
+  // an engine that will not hand out that much at once still gets the small arena
+  for (const initial of wanted > FIRST_PAGES ? [wanted, FIRST_PAGES] : [FIRST_PAGES]) {
+    try {
+      return new Arena(new WebAssembly.Memory({ initial, maximum: MAX_PAGES }));
+    } catch {}
   }
+  return null;
 }
 
 let theArena: Arena | null | undefined;
+
+/**
+ * Creates the arena with room for `bytes` of allocations, where it does not exist yet. Creating a memory
+ * detaches nothing, where growing one detaches its buffer, and one detach anywhere makes V8's typed-array
+ * code slower for the whole process, TF.js's cpu kernels too (docs/ARCHITECTURE.md, "What detaching
+ * costs"). For a caller that knows its total before it allocates: the TF.js adapter (its params, their
+ * grads and state). Does nothing once the arena exists. The room is address space: pages no allocation
+ * touched are not resident.
+ */
+export function reserveArena(bytes: number): void {
+  if (theArena === undefined) theArena = createArena(bytes);
+}
 
 /** The process-wide arena, or null where WebAssembly is unavailable. */
 export function arena(): Arena | null {

@@ -18,6 +18,7 @@ import {
   type Variable,
 } from "@tensorflow/tfjs-core";
 import { TFJS_MIRROR } from "../checkpoint/checkpoint.js";
+import { reserveArena } from "../core/arena.js";
 import type { OptimizerLike, OptimizerStateDict, ParamGroupInit } from "../core/optimizer.js";
 import { describe, type Param, type Parameter, param } from "../core/param.js";
 import { checkOptions, oneOf, optionError, positive } from "../core/validate.js";
@@ -85,6 +86,9 @@ interface Entry {
 function isLayerVariable(v: unknown): v is LayerVariableLike {
   return v !== null && typeof v === "object" && typeof (v as LayerVariableLike).read === "function";
 }
+
+/** A param, its grad and three state buffers: what `bind` reserves per variable (see `reserveArena`). */
+const RESERVED_BUFFERS = 5;
 
 function isVariable(v: unknown): v is Variable {
   return v !== null && typeof v === "object" && typeof (v as Variable).assign === "function" && "dataId" in v;
@@ -249,7 +253,8 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
     if (variables.length === 0) optionError("TfjsOptimizer: got an empty list of variables");
     const entries: Entry[] = [];
     const byKey = new Map<string, Entry>();
-    variables.forEach((v, i) => {
+    const names = new Set<string>();
+    const checked = variables.map((v, i) => {
       const variable: unknown = isLayerVariable(v) ? v.read() : v;
       if (!isVariable(variable))
         optionError(
@@ -259,8 +264,15 @@ export class TfjsOptimizer<O extends OptimizerLike = OptimizerLike> extends Opti
         optionError(
           `TfjsOptimizer: variable '${variable.name}' is ${variable.dtype}; only float32 variables can be trained`,
         );
-      if (byKey.has(variable.name)) optionError(`TfjsOptimizer: variable '${variable.name}' is listed twice`);
-      const label = (isLayerVariable(v) ? v.originalName : undefined) ?? variable.name;
+      if (names.has(variable.name)) optionError(`TfjsOptimizer: variable '${variable.name}' is listed twice`);
+      names.add(variable.name);
+      return { variable, label: (isLayerVariable(v) ? v.originalName : undefined) ?? variable.name };
+    });
+    // room for every param, its grad and up to three state buffers (Adam with amsgrad) in a new arena, so
+    // that training never grows it: a growth detaches, which slows TF.js's own cpu kernels (reserveArena)
+    const elements = checked.reduce((n, { variable }) => n + variable.size, 0);
+    reserveArena(RESERVED_BUFFERS * (4 * elements + 16 * checked.length));
+    checked.forEach(({ variable, label }) => {
       const p = param(variable.dataSync() as Float32Array, {
         shape: variable.shape,
         name: label,
