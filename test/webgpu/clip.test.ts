@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { BLOCK_ELEMENTS } from "../../src/kernels/wgsl-types.js";
 import { closeTo, loadFixture } from "../helpers/torch-reference.js";
 import { noBrowser, openWebGpuPage, type WebGpuPage } from "../helpers/webgpu-browser.js";
+import type { FusedResult } from "./pages/clip.js";
 
 /**
  * The total is a float32 sum on the GPU (each invocation's 64 elements in order, then a tree over the
@@ -128,15 +129,6 @@ describe("clipGradNorm on the GPU", { skip: noBrowser }, () => {
     });
   }
 
-  type Fused = {
-    firstDifference: Array<{ step: number; param: number; at: number }>;
-    sameState: boolean;
-    totals: Array<[number, number]>;
-    coefs: Array<[number, number]>;
-    gradsKept: boolean;
-    maps: number;
-    hooks: [number, number];
-  };
   const fusedCases: Array<[string, Record<string, unknown>]> = [
     ["Adam", { norm: "2", name: "Adam", options: { lr: 0.01 } }],
     [
@@ -154,7 +146,7 @@ describe("clipGradNorm on the GPU", { skip: noBrowser }, () => {
   for (const [what, c] of fusedCases) {
     test(`clippedStep is clipGradNorm then step() bit for bit, grads untouched: ${what}`, async () => {
       // maxNorm 1000, 250, …, 0.98 against norms of about 550 (p = 1), 37 (2), 6 (∞): clipped and not
-      const r = await gpu.call<Fused>("fusedAgainstSeparate", {
+      const r = await gpu.call<FusedResult>("fusedAgainstSeparate", {
         sizes: [300, 40, 7],
         start: 4000,
         shrink: 4,
@@ -184,12 +176,12 @@ describe("clipGradNorm on the GPU", { skip: noBrowser }, () => {
       shrink: 2,
       steps: 3,
     };
-    const inChunks = await gpu.call<Fused>("fusedAgainstSeparate", { ...c, chunk: BLOCK_ELEMENTS });
+    const inChunks = await gpu.call<FusedResult>("fusedAgainstSeparate", { ...c, chunk: BLOCK_ELEMENTS });
     assert.deepEqual(inChunks.firstDifference, []);
     assert.ok(inChunks.sameState);
-    const whole = await gpu.call<Fused>("fusedAgainstSeparate", c);
+    const whole = await gpu.call<FusedResult>("fusedAgainstSeparate", c);
     assert.deepEqual(inChunks.totals, whole.totals);
-    const nan = await gpu.call<Fused>("fusedAgainstSeparate", {
+    const nan = await gpu.call<FusedResult>("fusedAgainstSeparate", {
       ...c,
       name: "Adam",
       sizes: [300, 40],

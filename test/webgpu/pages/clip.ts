@@ -193,12 +193,8 @@ export interface FusedCase {
   chunk?: number;
 }
 
-/**
- * The same run twice on the GPU: clipGradNorm then step(), and clippedStep. Whether params and state agree
- * bit for bit after every step, the norms of both, whether clippedStep left the grads as uploaded, and
- * the maps and hook calls of clippedStep.
- */
-export async function fusedAgainstSeparate(c: FusedCase): Promise<{
+/** What `fusedAgainstSeparate` reports (test/webgpu/clip.test.ts reads it). */
+export type FusedResult = {
   firstDifference: Array<{ step: number; param: number; at: number }>;
   sameState: boolean;
   totals: Array<[number, number]>;
@@ -206,7 +202,14 @@ export async function fusedAgainstSeparate(c: FusedCase): Promise<{
   gradsKept: boolean;
   maps: number;
   hooks: [number, number];
-}> {
+};
+
+/**
+ * The same run twice on the GPU: clipGradNorm then step(), and clippedStep. Whether params and state agree
+ * bit for bit after every step, the norms of both, whether clippedStep left the grads as uploaded, and
+ * the maps and hook calls of clippedStep.
+ */
+export async function fusedAgainstSeparate(c: FusedCase): Promise<FusedResult> {
   const d = await device();
   if (c.chunk) setChunkElements(d, c.chunk);
   try {

@@ -26,6 +26,7 @@ import {
   upload,
   USAGE,
 } from "./common.js";
+import { stepRange } from "./runs.js";
 
 type CpuClass = new (params: cpu.Param[], options: Record<string, unknown>) => cpu.Optimizer;
 const CPU_CLASSES = cpu as unknown as Record<string, CpuClass>;
@@ -245,23 +246,6 @@ export async function torchTrace(c: TraceCase): Promise<number[][][]> {
   return out;
 }
 
-async function run(
-  opt: WebGpuOptimizer,
-  params: GpuParam[],
-  grads: Float32Array[][],
-  from: number,
-  to: number,
-): Promise<void> {
-  const d = opt.device;
-  for (let s = from; s < to; s++) {
-    params.forEach((p, i) => {
-      p.grad = upload(d, grads[s]![i]!, p.grad ?? undefined);
-    });
-    opt.step();
-  }
-  await d.queue.onSubmittedWorkDone();
-}
-
 /**
  * k GPU steps, then the state moves to a CPU optimizer of the same class and back to a new GPU optimizer
  * (params carried as values), which takes m more steps; against k + m steps uninterrupted.
@@ -286,11 +270,11 @@ export async function resume(c: {
   const make = () => init.map((v, i) => gpuParam(upload(d, v), [v.length], d, { name: `p${i}` }));
   const a = make();
   const straight = training(gpuOptimizer(c.name, a, c.options));
-  await run(straight, a, grads, 0, c.k + c.m);
+  await stepRange(straight, a, grads, 0, c.k + c.m);
 
   const b = make();
   const first = training(gpuOptimizer(c.name, b, c.options));
-  await run(first, b, grads, 0, c.k);
+  await stepRange(first, b, grads, 0, c.k);
   const saved = await first.stateDictAsync();
   const values = await Promise.all(b.map((p) => readBuffer(d, p.buffer, p.size)));
   const onCpu = new CPU_CLASSES[c.name]!(
@@ -306,7 +290,7 @@ export async function resume(c: {
   const second = gpuOptimizer(c.name, cParams, c.options);
   await second.loadStateDictAsync(fromCpu);
   const again = await second.stateDictAsync();
-  await run(second, cParams, grads, c.k, c.k + c.m);
+  await stepRange(second, cParams, grads, c.k, c.k + c.m);
   const read = (ps: GpuParam[]) =>
     Promise.all(ps.map(async (p) => Array.from(await readBuffer(d, p.buffer, p.size))));
   return {
@@ -333,7 +317,7 @@ export async function chunked(c: {
   const go = async () => {
     const p = gpuParam(upload(d, init), [c.size], d);
     const opt = training(gpuOptimizer(c.name, [p], c.options));
-    await run(opt, [p], grads, 0, c.steps);
+    await stepRange(opt, [p], grads, 0, c.steps);
     return Array.from(await readBuffer(d, p.buffer, c.size));
   };
   const whole = await go();
